@@ -1,1 +1,57 @@
-fn main() {}
+//! The `provider` binary: `provider` serves; `provider keys rotate` adds a
+//! new signing key that becomes active (the running server picks it up
+//! within a minute; old keys stay published until their tokens expire).
+
+use provider::{App, Config};
+use shared::config::Env;
+
+#[tokio::main]
+async fn main() {
+    shared::server::init_tracing("info");
+    let config = match Config::from_env(&Env::from_process()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("provider: configuration error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["serve"] => serve(config).await,
+        ["keys", "rotate"] => rotate(config).await,
+        _ => {
+            eprintln!("usage: provider [serve] | provider keys rotate");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("provider: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let issuer = config.issuer.clone();
+    let app = App::build(config).await?;
+    tracing::info!(issuer = %issuer, addr = %app.local_addr(), "provider listening");
+    app.run_until_stopped(shared::server::shutdown_signal())
+        .await?;
+    tracing::info!("provider stopped");
+    Ok(())
+}
+
+async fn rotate(config: Config) -> anyhow::Result<()> {
+    let db = provider::store::open(&config.database_url).await?;
+    let kid = provider::keys::rotate(&db, config.signing_alg).await?;
+    let pruned = provider::keys::prune(&db, config.access_token_ttl).await?;
+    println!(
+        "new active signing key: {kid} ({}); pruned {pruned} expired key(s)",
+        provider::keys::alg_name(config.signing_alg)
+    );
+    Ok(())
+}

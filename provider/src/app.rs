@@ -1,0 +1,230 @@
+//! Putting the provider together: database, clients, users, keys, router.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tracing::Level;
+
+use crate::clients::{Client, parse_clients_file};
+use crate::config::Config;
+use crate::endpoints::{authorize, consent, discovery, health, home, jwks, login, token};
+use crate::keys::Keys;
+use crate::password::{self, SecretVerifier};
+use crate::state::AppState;
+use crate::store;
+use crate::templates::Templates;
+use crate::throttle::Throttle;
+
+/// The session cookie's name: unique across the three services, because
+/// cookies on `localhost` ignore the port (design.md).
+pub const SESSION_COOKIE: &str = "provider_session";
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+    pub state: AppState,
+}
+
+impl App {
+    /// Binds `config.addr` and builds the app.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let listener = shared::server::bind(&config.addr, "PROVIDER_ADDR").await?;
+        Self::build_on(config, listener).await
+    }
+
+    /// Builds the app on a listener the caller bound (port 0 in tests).
+    pub async fn build_on(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
+        let checked = parse_clients_file(&config.clients_toml, &config.clients_source)?;
+        let db = store::open(&config.database_url).await?;
+        let secrets = SecretVerifier::default();
+        let clients = register_clients(&db, checked, &secrets).await?;
+        if config.seed_demo_users {
+            seed_demo_users(&db).await?;
+        }
+        let keys = Keys::load_or_create(&db, config.signing_alg).await?;
+        let state = AppState {
+            login_throttle: Throttle::new(config.login_max_failures, config.login_window),
+            client_throttle: Throttle::new(20, Duration::from_secs(300)),
+            config: Arc::new(config),
+            db,
+            clients: Arc::new(clients),
+            keys,
+            templates: Templates::new()?,
+            secrets,
+        };
+        spawn_housekeeping(state.clone());
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The routes, in the order of the flow.
+pub fn router(state: AppState) -> Router {
+    let config = &state.config;
+    let sessions = SessionManagerLayer::new(shared::session_store::SqlSessionStore::new(
+        state.db.clone(),
+    ))
+    .with_name(SESSION_COOKIE)
+    .with_http_only(true)
+    // Lax: the cookie must come along on the top-level GET from the
+    // client to /oauth2/authorize, which is a cross-site navigation.
+    .with_same_site(SameSite::Lax)
+    .with_secure(config.cookie_secure)
+    .with_path("/")
+    .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
+        config.session_ttl.as_secs() as i64,
+    )));
+
+    Router::new()
+        // Discovery and keys.
+        .route("/.well-known/openid-configuration", get(discovery::discovery))
+        .route("/.well-known/oauth-authorization-server", get(discovery::discovery))
+        .route("/.well-known/jwks.json", get(jwks::jwks))
+        // (A)-(C): authorization request, login, consent, code.
+        .route("/oauth2/authorize", get(authorize::authorize))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/consent", post(consent::submit))
+        // (D)-(E): token request.
+        .route("/oauth2/token", post(token::token))
+        // The provider's own pages.
+        .route("/", get(home::home))
+        .route("/healthz", get(health::health))
+        .layer(sessions)
+        // RFC 6749 §10.13 / RFC 9700 §4.16: no framing (clickjacking).
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        // A request id per request, and one log span with the method and
+        // the path only: query strings carry codes and state, and are never
+        // logged.
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<axum::body::Body>| {
+            let id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        })
+        .on_response(DefaultOnResponse::new().level(Level::INFO)))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Upserts the clients of the file, hashing each secret with argon2id
+/// (reusing the stored hash when the secret is unchanged).
+async fn register_clients(
+    db: &sqlx::AnyPool,
+    checked: Vec<crate::clients::CheckedClient>,
+    secrets: &SecretVerifier,
+) -> anyhow::Result<HashMap<String, Client>> {
+    let mut clients = HashMap::new();
+    for entry in checked {
+        let mut client = entry.client;
+        if let Some(secret) = &entry.secret {
+            let stored = store::clients::secret_hash(db, &client.id).await?;
+            let hash = match stored {
+                Some(hash) if password::verify(secret.expose().to_owned(), hash.clone()).await => {
+                    hash
+                }
+                _ => password::hash(secret.expose().to_owned()).await?,
+            };
+            secrets.remember(client.id.as_str(), secret.expose());
+            client.secret_hash = Some(hash);
+        }
+        if client
+            .redirect_uris
+            .iter()
+            .any(|u| u.as_str().starts_with("http://"))
+        {
+            // RFC 9700 §2.6 / checklist 7: plain http is a loopback-only,
+            // development-only allowance, and it is said out loud.
+            tracing::warn!(client_id = %client.id, "client has plain-http loopback redirect URIs (development only)");
+        }
+        store::clients::upsert(db, &client).await?;
+        clients.insert(client.id.to_string(), client);
+    }
+    Ok(clients)
+}
+
+/// The demo users of design.md, created when missing. Demo-only passwords.
+async fn seed_demo_users(db: &sqlx::AnyPool) -> anyhow::Result<()> {
+    let demo_users = [
+        ("demo", "demo", "Demo User", "demo@example.com"),
+        ("alice", "alice", "Alice Example", "alice@example.com"),
+    ];
+    for (username, password, name, email) in demo_users {
+        if store::users::exists(db, username).await? {
+            continue;
+        }
+        let password_hash = password::hash(password.to_owned()).await?;
+        let user = store::users::NewUser {
+            username,
+            password_hash: &password_hash,
+            name,
+            email,
+            email_verified: true,
+        };
+        if store::users::insert_if_absent(db, user).await? {
+            tracing::info!(username, "seeded demo user");
+        }
+    }
+    Ok(())
+}
+
+/// Every few minutes: delete expired sessions and stale codes, and pick up
+/// keys rotated by `provider keys rotate`.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let sessions = shared::session_store::SqlSessionStore::new(state.db.clone());
+            let _ = sessions.delete_expired().await;
+            let _ = store::codes::delete_stale(&state.db).await;
+            if let Err(e) = state.keys.reload(&state.db).await {
+                tracing::warn!(error = %e, "reloading signing keys failed");
+            }
+        }
+    });
+}

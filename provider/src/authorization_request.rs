@@ -1,0 +1,406 @@
+//! The authorization request (RFC 6749 §4.1.1, RFC 7636 §4.3, OIDC Core
+//! §3.1.2.1), checked in the order that decides how an error may be sent.
+//!
+//! RFC 6749 §4.1.2.1: "If the request fails due to a missing, invalid, or
+//! mismatching redirection URI, or if the client identifier is missing or
+//! invalid, the authorization server SHOULD inform the resource owner of the
+//! error and MUST NOT automatically redirect the user-agent to the invalid
+//! redirection URI." So `client_id` and `redirect_uri` are checked first and
+//! fail with a page; once both are known to be good, every other error is
+//! sent back to the client at its redirect URI.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use shared::pkce::{CodeChallenge, PkceError};
+use shared::scope::Scopes;
+use shared::{ClientId, ErrorCode, RedirectUri, ResponseMode, ResponseType};
+
+use crate::authorization_response::{AuthorizeError, ResponseTarget};
+use crate::clients::Client;
+
+/// OIDC Core §3.1.2.1 `prompt`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Prompt {
+    /// "The Authorization Server MUST NOT display any authentication or
+    /// consent user interface pages."
+    pub none: bool,
+    /// "The Authorization Server SHOULD prompt the End-User for
+    /// reauthentication."
+    pub login: bool,
+    /// "The Authorization Server SHOULD prompt the End-User for consent
+    /// before returning information to the Client."
+    pub consent: bool,
+}
+
+/// A request that passed every check.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AuthorizationRequest {
+    pub client_id: ClientId,
+    /// Where the response goes (the registered URI that matched).
+    pub redirect_uri: RedirectUri,
+    /// Whether `redirect_uri` was sent; if so the token request must repeat
+    /// it (RFC 6749 §4.1.3).
+    pub redirect_uri_sent: bool,
+    pub response_mode: ResponseMode,
+    pub scope: Scopes,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<CodeChallenge>,
+    pub prompt: Prompt,
+}
+
+impl AuthorizationRequest {
+    pub fn target(&self) -> ResponseTarget {
+        ResponseTarget {
+            redirect_uri: self.redirect_uri.clone(),
+            mode: self.response_mode,
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// Query parameters with RFC 6749 §3.1's rule: "Request and response
+/// parameters MUST NOT be included more than once."
+pub struct Params {
+    values: HashMap<String, String>,
+    repeated: Vec<String>,
+}
+
+impl Params {
+    pub fn parse(query: &str) -> Self {
+        let mut values = HashMap::new();
+        let mut repeated = Vec::new();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            if values.insert(name.to_string(), value.to_string()).is_some() {
+                repeated.push(name.to_string());
+            }
+        }
+        Self { values, repeated }
+    }
+
+    /// "Parameters sent without a value MUST be treated as if they were
+    /// omitted from the request." (RFC 6749 §3.1)
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn is_repeated(&self, name: &str) -> bool {
+        self.repeated.iter().any(|r| r == name)
+    }
+}
+
+/// Checks a request against the client's registration.
+pub fn validate(
+    params: &Params,
+    find_client: impl Fn(&str) -> Option<Client>,
+) -> Result<(AuthorizationRequest, Client), AuthorizeError> {
+    // 1. client_id: missing or unknown → a page, never a redirect.
+    if params.is_repeated("client_id") {
+        return Err(AuthorizeError::page(
+            "Invalid request",
+            "client_id was sent more than once.",
+            "RFC 6749 §3.1",
+        ));
+    }
+    let client_id = params.get("client_id").ok_or_else(|| {
+        AuthorizeError::page(
+            "Invalid request",
+            "The request has no client_id.",
+            "RFC 6749 §4.1.1",
+        )
+    })?;
+    let client = find_client(client_id).ok_or_else(|| {
+        AuthorizeError::page(
+            "Unknown application",
+            format!("No client is registered with client_id {client_id:?}."),
+            "RFC 6749 §4.1.2.1",
+        )
+    })?;
+
+    // 2. redirect_uri: exact string match with a registered URI (RFC 9700
+    //    §2.1: "exact string matching"); optional only when the client has
+    //    exactly one (RFC 6749 §3.1.2.3).
+    if params.is_repeated("redirect_uri") {
+        return Err(AuthorizeError::page(
+            "Invalid request",
+            "redirect_uri was sent more than once.",
+            "RFC 6749 §3.1",
+        ));
+    }
+    let (redirect_uri, redirect_uri_sent) = match params.get("redirect_uri") {
+        Some(sent) => {
+            let registered = client.redirect_uris.iter().find(|r| r.as_str() == sent).ok_or_else(|| {
+                AuthorizeError::page(
+                    "Redirect URI not registered",
+                    format!("{sent:?} is not a redirect URI registered for {:?}; it must match one of them exactly, character for character.", client.name),
+                    "RFC 6749 §3.1.2.4, RFC 9700 §2.1 (exact string matching)",
+                )
+            })?;
+            (registered.clone(), true)
+        }
+        None => match client.redirect_uris.as_slice() {
+            [only] => (only.clone(), false),
+            _ => {
+                return Err(AuthorizeError::page(
+                    "Invalid request",
+                    "The request has no redirect_uri, and the client has several registered, so one must be chosen.",
+                    "RFC 6749 §3.1.2.3",
+                ));
+            }
+        },
+    };
+
+    // From here on the client and redirect URI are trusted: errors go back
+    // to the client. The response mode decides how; a bad one is reported
+    // in the default mode, `query`.
+    let state = params.get("state").map(str::to_owned);
+    let mut target = ResponseTarget {
+        redirect_uri: redirect_uri.clone(),
+        mode: ResponseMode::Query,
+        state: state.clone(),
+    };
+    let fail = |target: &ResponseTarget, code: ErrorCode, description: String| {
+        AuthorizeError::redirect(target.clone(), code, description)
+    };
+
+    if let Some(name) = [
+        "response_type",
+        "response_mode",
+        "scope",
+        "state",
+        "nonce",
+        "code_challenge",
+        "code_challenge_method",
+        "prompt",
+    ]
+    .into_iter()
+    .find(|n| params.is_repeated(n))
+    {
+        return Err(fail(
+            &target,
+            ErrorCode::InvalidRequest,
+            format!("{name} was sent more than once (RFC 6749 §3.1)"),
+        ));
+    }
+
+    // 3. response_mode: only the modes this client registered (ASVS 10.4.12).
+    let response_mode = match params.get("response_mode") {
+        None => ResponseMode::Query,
+        Some(raw) => match ResponseMode::parse(raw) {
+            Some(mode) if client.response_modes.contains(&mode) => mode,
+            Some(mode) => {
+                return Err(fail(
+                    &target,
+                    ErrorCode::InvalidRequest,
+                    format!("response_mode {mode} is not registered for this client"),
+                ));
+            }
+            None => {
+                return Err(fail(
+                    &target,
+                    ErrorCode::InvalidRequest,
+                    format!("unknown response_mode {raw:?}; use query, fragment or form_post"),
+                ));
+            }
+        },
+    };
+    target.mode = response_mode;
+
+    // 4. response_type: the code flow only. The implicit flow (`token`) is
+    //    gone: RFC 9700 §2.1.2 "Clients SHOULD NOT use the implicit grant".
+    match params.get("response_type") {
+        None => {
+            return Err(fail(
+                &target,
+                ErrorCode::InvalidRequest,
+                "response_type is required; use response_type=code (RFC 6749 §4.1.1)".into(),
+            ));
+        }
+        Some("code") if client.response_types.contains(&ResponseType::Code) => {}
+        Some("code") => {
+            return Err(fail(
+                &target,
+                ErrorCode::UnauthorizedClient,
+                "this client is not registered for the authorization code flow".into(),
+            ));
+        }
+        Some(other) => {
+            return Err(fail(
+                &target,
+                ErrorCode::UnsupportedResponseType,
+                format!(
+                    "response_type {other:?} is not supported; only \"code\" is (the implicit grant is deprecated by RFC 9700 §2.1.2)"
+                ),
+            ));
+        }
+    }
+
+    // 5. scope: well-formed, and only scopes the client is registered for
+    //    (RFC 6749 §3.3; ASVS 10.4.11: no silently widened tokens).
+    let scope = match params.get("scope") {
+        None => {
+            return Err(fail(
+                &target,
+                ErrorCode::InvalidScope,
+                "scope is required; this server has no default scope (RFC 6749 §3.3)".into(),
+            ));
+        }
+        Some(raw) => {
+            Scopes::parse(raw).map_err(|e| fail(&target, ErrorCode::InvalidScope, e.to_string()))?
+        }
+    };
+    if !scope.is_subset_of(&client.scopes) {
+        let extra = scope.difference(&client.scopes);
+        return Err(fail(
+            &target,
+            ErrorCode::InvalidScope,
+            format!("scope {extra} is not registered for this client (RFC 6749 §3.3)"),
+        ));
+    }
+
+    // 6. PKCE (RFC 7636 §4.3), S256 only.
+    let code_challenge = match (
+        params.get("code_challenge"),
+        params.get("code_challenge_method"),
+    ) {
+        (None, Some(_)) => {
+            return Err(fail(
+                &target,
+                ErrorCode::InvalidRequest,
+                "code_challenge_method was sent without code_challenge (RFC 7636 §4.3)".into(),
+            ));
+        }
+        (None, None) if client.require_pkce => {
+            let why = if client.is_public() {
+                "public clients must use PKCE (RFC 9700 §2.1.1)"
+            } else {
+                "this client is registered with require_pkce"
+            };
+            return Err(fail(
+                &target,
+                ErrorCode::InvalidRequest,
+                format!(
+                    "code_challenge is required: {why}; send code_challenge and code_challenge_method=S256 (RFC 7636 §4.3)"
+                ),
+            ));
+        }
+        (None, None) => None,
+        (Some(challenge), method) => {
+            check_challenge_method(method)
+                .map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
+            Some(CodeChallenge::parse(challenge).map_err(|e: PkceError| {
+                fail(
+                    &target,
+                    ErrorCode::InvalidRequest,
+                    e.to_string().replace(
+                        "code_challenge",
+                        "code_challenge (BASE64URL(SHA256(verifier)), 43 chars)",
+                    ),
+                )
+            })?)
+        }
+    };
+
+    // 7. OIDC: nonce (bound into the ID token) and prompt.
+    let nonce = params.get("nonce").map(str::to_owned);
+    if nonce.as_ref().is_some_and(|n| n.len() > 512) {
+        return Err(fail(
+            &target,
+            ErrorCode::InvalidRequest,
+            "nonce is longer than 512 characters".into(),
+        ));
+    }
+    let prompt = parse_prompt(params.get("prompt"))
+        .map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
+
+    Ok((
+        AuthorizationRequest {
+            client_id: client.id.clone(),
+            redirect_uri,
+            redirect_uri_sent,
+            response_mode,
+            scope,
+            state,
+            nonce,
+            code_challenge,
+            prompt,
+        },
+        client,
+    ))
+}
+
+/// RFC 7636 §4.3: "code_challenge_method: OPTIONAL, defaults to "plain" if
+/// not present in the request." This server accepts S256 only, so both an
+/// absent method and `plain` are refused, as are misspellings.
+fn check_challenge_method(method: Option<&str>) -> Result<(), String> {
+    match method {
+        Some("S256") => Ok(()),
+        None => Err("code_challenge_method is missing, which means \"plain\" (RFC 7636 §4.3); this server only accepts code_challenge_method=S256".into()),
+        Some("plain") => Err("code_challenge_method=plain is not accepted; use S256 (RFC 7636 §4.2, RFC 9700 §2.1.1)".into()),
+        Some(other) => Err(format!("code_challenge_method {other:?} is not supported; RFC 7636 §4.2 spells it S256")),
+    }
+}
+
+fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
+    let mut prompt = Prompt::default();
+    for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
+        match value {
+            "none" => prompt.none = true,
+            "login" => prompt.login = true,
+            "consent" => prompt.consent = true,
+            // Only one account per session here: nothing to select.
+            "select_account" => {}
+            other => {
+                return Err(format!(
+                    "unknown prompt value {other:?}; supported: none, login, consent, select_account"
+                ));
+            }
+        }
+    }
+    if prompt.none && (prompt.login || prompt.consent) {
+        return Err("prompt=none cannot be combined with other values (OIDC Core §3.1.2.1)".into());
+    }
+    Ok(prompt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenge_methods() {
+        assert!(check_challenge_method(Some("S256")).is_ok());
+        assert!(
+            check_challenge_method(Some("SHA-256"))
+                .unwrap_err()
+                .contains("spells it S256")
+        );
+        assert!(check_challenge_method(Some("plain")).is_err());
+        assert!(check_challenge_method(None).unwrap_err().contains("plain"));
+    }
+
+    #[test]
+    fn prompt_none_is_exclusive() {
+        assert!(parse_prompt(Some("none login")).is_err());
+        assert_eq!(
+            parse_prompt(Some("login consent")).unwrap(),
+            Prompt {
+                none: false,
+                login: true,
+                consent: true
+            }
+        );
+        assert!(parse_prompt(Some("bogus")).is_err());
+    }
+
+    #[test]
+    fn repeated_parameters_are_noticed_and_empty_is_absent() {
+        let params = Params::parse("a=1&a=2&b=");
+        assert!(params.is_repeated("a"));
+        assert_eq!(params.get("b"), None);
+    }
+}

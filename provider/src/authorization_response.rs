@@ -1,0 +1,208 @@
+//! The authorization response (RFC 6749 §4.1.2) and its errors
+//! (§4.1.2.1), delivered in the client's response mode, each carrying `iss`
+//! (RFC 9207).
+//!
+//! Two kinds of error, as oxide-auth separates them: one shown on a page
+//! (the client or redirect URI could not be verified — redirecting there
+//! would make us an open redirector, RFC 9700 §4.11.2) and one sent back to
+//! the verified redirect URI.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use shared::{ErrorCode, RedirectUri, ResponseMode};
+
+use crate::templates::Templates;
+
+/// Where and how to send the response.
+#[derive(Clone, Debug)]
+pub struct ResponseTarget {
+    pub redirect_uri: RedirectUri,
+    pub mode: ResponseMode,
+    /// RFC 6749 §4.1.2: "REQUIRED if the "state" parameter was present in
+    /// the client authorization request. The exact value received from the
+    /// client."
+    pub state: Option<String>,
+}
+
+/// How the browser is sent on: 302 answers a GET, 303 answers a POST so the
+/// browser follows with a GET and never re-POSTs the form (RFC 9700 §4.12).
+#[derive(Clone, Copy, Debug)]
+pub enum Via {
+    Get,
+    Post,
+}
+
+#[derive(Debug)]
+pub enum AuthorizeError {
+    /// Shown to the user; never redirected.
+    Page {
+        title: String,
+        detail: String,
+        rule: &'static str,
+    },
+    /// Sent to the client's redirect URI.
+    Redirect {
+        target: ResponseTarget,
+        code: ErrorCode,
+        description: String,
+    },
+    /// The server failed.
+    Internal(crate::error::AppError),
+}
+
+impl AuthorizeError {
+    pub fn page(title: &str, detail: impl Into<String>, rule: &'static str) -> Self {
+        Self::Page {
+            title: title.to_owned(),
+            detail: detail.into(),
+            rule,
+        }
+    }
+
+    pub fn redirect(
+        target: ResponseTarget,
+        code: ErrorCode,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::Redirect {
+            target,
+            code,
+            description: description.into(),
+        }
+    }
+
+    pub fn respond(self, issuer: &str, templates: &Templates, via: Via) -> Response {
+        match self {
+            Self::Page {
+                title,
+                detail,
+                rule,
+            } => {
+                #[derive(Serialize)]
+                struct Context<'a> {
+                    title: &'a str,
+                    detail: &'a str,
+                    rule: &'a str,
+                }
+                match templates.render(
+                    "error.html",
+                    Context {
+                        title: &title,
+                        detail: &detail,
+                        rule,
+                    },
+                ) {
+                    Ok(html) => (StatusCode::BAD_REQUEST, html).into_response(),
+                    Err(e) => e.into_response(),
+                }
+            }
+            Self::Redirect {
+                target,
+                code,
+                description,
+            } => {
+                tracing::info!(error = %code, %description, "authorization request refused");
+                let params = vec![
+                    ("error", code.as_str().to_owned()),
+                    ("error_description", description),
+                ];
+                deliver(&target, params, issuer, templates, via)
+            }
+            Self::Internal(e) => e.into_response(),
+        }
+    }
+}
+
+impl From<crate::error::AppError> for AuthorizeError {
+    fn from(e: crate::error::AppError) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl From<sqlx::Error> for AuthorizeError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+/// Sends `params` (plus `state` and `iss`) to the client.
+pub fn deliver(
+    target: &ResponseTarget,
+    mut params: Vec<(&'static str, String)>,
+    issuer: &str,
+    templates: &Templates,
+    via: Via,
+) -> Response {
+    if let Some(state) = &target.state {
+        params.push(("state", state.clone()));
+    }
+    // RFC 9207 §2: "the authorization server MUST include the iss parameter
+    // in the authorization response" — the client checks it against the
+    // issuer it started with, defeating mix-up attacks (RFC 9700 §4.4).
+    params.push(("iss", issuer.to_owned()));
+
+    let mut url = target.redirect_uri.to_url();
+    match target.mode {
+        ResponseMode::Query => {
+            // RFC 6749 §3.1.2: the URI "MAY include an
+            // "application/x-www-form-urlencoded" formatted query component,
+            // which MUST be retained when adding additional query parameters."
+            url.query_pairs_mut()
+                .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+            redirect(url.as_str(), via)
+        }
+        ResponseMode::Fragment => {
+            let fragment = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())))
+                .finish();
+            url.set_fragment(Some(&fragment));
+            redirect(url.as_str(), via)
+        }
+        ResponseMode::FormPost => {
+            #[derive(Serialize)]
+            struct Context<'a> {
+                action: &'a str,
+                params: &'a [(&'static str, String)],
+            }
+            match templates.render(
+                "form_post.html",
+                Context {
+                    action: target.redirect_uri.as_str(),
+                    params: &params,
+                },
+            ) {
+                Ok(html) => {
+                    let mut response = html.into_response();
+                    response
+                        .headers_mut()
+                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    response
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+    }
+}
+
+fn redirect(location: &str, via: Via) -> Response {
+    let status = match via {
+        Via::Get => StatusCode::FOUND,
+        Via::Post => StatusCode::SEE_OTHER,
+    };
+    match HeaderValue::from_str(location) {
+        Ok(value) => (
+            status,
+            [
+                (header::LOCATION, value),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::BAD_REQUEST,
+            "redirect URI cannot be used in a header",
+        )
+            .into_response(),
+    }
+}

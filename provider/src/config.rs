@@ -1,0 +1,142 @@
+//! The provider's settings, read once at start from the environment.
+//!
+//! Every variable is listed in `.env.example`; every one has a default that
+//! makes a bare `cargo run -p provider` work on a laptop.
+
+use std::time::Duration;
+
+use jsonwebtoken::Algorithm;
+use shared::config::{ConfigError, Env};
+
+/// The clients file shipped with the provider, used when
+/// `PROVIDER_CLIENTS_FILE` is not set and `provider/clients.toml` is not in
+/// the working directory (the binary runs from anywhere).
+pub const DEFAULT_CLIENTS_TOML: &str = include_str!("../clients.toml");
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `PROVIDER_ADDR`: where to listen, `host:port`.
+    pub addr: String,
+    /// `PROVIDER_PUBLIC_URL`: the issuer (`iss`), as browsers reach it. No
+    /// trailing slash. Every URL in discovery is derived from it, never from
+    /// request headers (RFC 9700 §4.13: a forged `Host` must not change it).
+    pub issuer: String,
+    /// `PROVIDER_DATABASE_URL`: `sqlite://…?mode=rwc` or `postgres://…`.
+    pub database_url: String,
+    /// The clients file's content (`PROVIDER_CLIENTS_FILE`), and where it
+    /// came from for error messages.
+    pub clients_toml: String,
+    pub clients_source: String,
+    /// `TODO_API_AUDIENCE` (default `TODO_API_PUBLIC_URL`): the `aud` of
+    /// access tokens that carry a `todos:*` scope.
+    pub todo_api_audience: String,
+    /// `PROVIDER_SIGNING_ALG`: RS256 (default), ES256 or EdDSA.
+    pub signing_alg: Algorithm,
+    /// `PROVIDER_ACCESS_TOKEN_TTL_SECONDS` (default 600): access and ID
+    /// token lifetime.
+    pub access_token_ttl: Duration,
+    /// `PROVIDER_CODE_TTL_SECONDS` (default 60): RFC 6749 §4.1.2 "A maximum
+    /// authorization code lifetime of 10 minutes is RECOMMENDED"; one minute
+    /// is plenty for a redirect.
+    pub code_ttl: Duration,
+    /// `PROVIDER_REFRESH_TOKEN_TTL_SECONDS` (default 30 days): absolute
+    /// lifetime of a refresh-token family, counted from the login.
+    pub refresh_token_ttl: Duration,
+    /// `PROVIDER_REFRESH_TOKEN_IDLE_SECONDS` (default 7 days): a refresh
+    /// token unused for this long expires.
+    pub refresh_token_idle: Duration,
+    /// `PROVIDER_SESSION_TTL_SECONDS` (default 8 hours): the login session's
+    /// inactivity timeout.
+    pub session_ttl: Duration,
+    /// `PROVIDER_COOKIE_SECURE` (default: true when the issuer is https).
+    pub cookie_secure: bool,
+    /// `PROVIDER_SEED_DEMO_USERS` (default true): create `demo`/`demo` and
+    /// `alice`/`alice` on start when they do not exist.
+    pub seed_demo_users: bool,
+    /// `PROVIDER_LOGIN_MAX_FAILURES` (default 5): failed logins per username
+    /// and per client IP within `PROVIDER_LOGIN_WINDOW_SECONDS` (default
+    /// 300) before answers become 429.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+}
+
+impl Config {
+    pub fn from_env(env: &Env) -> Result<Self, ConfigError> {
+        let issuer = env.base_url("PROVIDER_PUBLIC_URL", "http://localhost:8080")?;
+        let todo_api_public = env.base_url("TODO_API_PUBLIC_URL", "http://localhost:4000")?;
+        let todo_api_audience = env.string("TODO_API_AUDIENCE", &todo_api_public);
+        let (clients_toml, clients_source) = read_clients_file(env)?;
+        let seconds = |name: &str, default: u64| -> Result<Duration, ConfigError> {
+            let value = env.parse::<u64>(name, default, &default.to_string())?;
+            if value == 0 {
+                return Err(ConfigError::new(
+                    name,
+                    "0",
+                    "must be at least 1 second",
+                    &default.to_string(),
+                ));
+            }
+            Ok(Duration::from_secs(value))
+        };
+        let cookie_secure = env.bool("PROVIDER_COOKIE_SECURE", issuer.starts_with("https://"))?;
+        Ok(Self {
+            addr: env.addr("PROVIDER_ADDR", "127.0.0.1:8080")?,
+            database_url: env.database_url(
+                "PROVIDER_DATABASE_URL",
+                "sqlite://data/provider.db?mode=rwc",
+            )?,
+            clients_toml,
+            clients_source,
+            todo_api_audience,
+            signing_alg: parse_signing_alg(env)?,
+            access_token_ttl: seconds("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", 600)?,
+            code_ttl: seconds("PROVIDER_CODE_TTL_SECONDS", 60)?,
+            refresh_token_ttl: seconds("PROVIDER_REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            refresh_token_idle: seconds("PROVIDER_REFRESH_TOKEN_IDLE_SECONDS", 7 * 24 * 3600)?,
+            session_ttl: seconds("PROVIDER_SESSION_TTL_SECONDS", 8 * 3600)?,
+            cookie_secure,
+            seed_demo_users: env.bool("PROVIDER_SEED_DEMO_USERS", true)?,
+            login_max_failures: env.parse("PROVIDER_LOGIN_MAX_FAILURES", 5, "5")?,
+            login_window: seconds("PROVIDER_LOGIN_WINDOW_SECONDS", 300)?,
+            issuer,
+        })
+    }
+
+    /// The URL of one of our endpoints, e.g. `endpoint("/oauth2/token")`.
+    pub fn endpoint(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path)
+    }
+}
+
+fn parse_signing_alg(env: &Env) -> Result<Algorithm, ConfigError> {
+    let raw = env.string("PROVIDER_SIGNING_ALG", "RS256");
+    match raw.as_str() {
+        "RS256" => Ok(Algorithm::RS256),
+        "ES256" => Ok(Algorithm::ES256),
+        "EdDSA" => Ok(Algorithm::EdDSA),
+        _ => Err(ConfigError::new(
+            "PROVIDER_SIGNING_ALG",
+            &raw,
+            "supported: RS256, ES256, EdDSA",
+            "ES256",
+        )),
+    }
+}
+
+fn read_clients_file(env: &Env) -> Result<(String, String), ConfigError> {
+    const DEFAULT_PATH: &str = "provider/clients.toml";
+    match env.get("PROVIDER_CLIENTS_FILE") {
+        Some(path) => std::fs::read_to_string(path)
+            .map(|text| (text, path.to_owned()))
+            .map_err(|e| {
+                ConfigError::new("PROVIDER_CLIENTS_FILE", path, e.to_string(), DEFAULT_PATH)
+            }),
+        None => match std::fs::read_to_string(DEFAULT_PATH) {
+            Ok(text) => Ok((text, DEFAULT_PATH.to_owned())),
+            Err(_) => Ok((
+                DEFAULT_CLIENTS_TOML.to_owned(),
+                "the built-in clients.toml".to_owned(),
+            )),
+        },
+    }
+}

@@ -1,0 +1,88 @@
+//! `POST /consent` — the user's answer on the consent page.
+//!
+//! The form carries the session's CSRF token (RFC 6749 §10.12) and the id of
+//! the parked authorization request; its buttons are named `decision` with
+//! the values `approve` and `deny`.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use shared::ErrorCode;
+use tower_sessions::Session;
+
+use crate::authorization_response::{AuthorizeError, Via};
+use crate::endpoints::authorize::{decide, see_login};
+use crate::forms::HtmlForm;
+use crate::session;
+use crate::state::AppState;
+use crate::store;
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    request_id: String,
+    #[serde(default)]
+    decision: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    session: Session,
+    HtmlForm(form): HtmlForm<ConsentForm>,
+) -> Response {
+    match handle(&state, &session, form).await {
+        Ok(response) => response,
+        Err(error) => error.respond(&state.config.issuer, &state.templates, Via::Post),
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    session: &Session,
+    form: ConsentForm,
+) -> Result<Response, AuthorizeError> {
+    if !session::csrf_matches(session, &form.csrf_token).await {
+        return Err(AuthorizeError::page(
+            "Form expired",
+            "The consent form did not carry this session's anti-forgery token. Start again from the application.",
+            "RFC 6749 §10.12 (CSRF)",
+        ));
+    }
+    let Some(login) = session::login(session).await else {
+        return Ok(see_login(Via::Post));
+    };
+    let request = session::take_request(session, &form.request_id).await.ok_or_else(|| {
+        AuthorizeError::page("Request expired", "This consent request was already answered or has expired. Start again from the application.", "")
+    })?;
+    let client = state.client(request.client_id.as_str()).ok_or_else(|| {
+        AuthorizeError::page(
+            "Unknown application",
+            "The application is no longer registered.",
+            "RFC 6749 §4.1.2.1",
+        )
+    })?;
+    match form.decision.as_str() {
+        "approve" => {
+            store::consents::grant(&state.db, &login.user_id, &client.id, &request.scope).await?;
+            tracing::info!(client_id = %client.id, "consent granted");
+            // The consent now covers the request, so this issues the code.
+            let mut request = request;
+            request.prompt.consent = false;
+            decide(state, session, request, &client, &login, Via::Post).await
+        }
+        "deny" => Err(AuthorizeError::redirect(
+            request.target(),
+            ErrorCode::AccessDenied,
+            "the user denied the request",
+        )),
+        other => Ok(AuthorizeError::page(
+            "Invalid request",
+            format!("decision must be approve or deny, not {other:?}"),
+            "",
+        )
+        .respond(&state.config.issuer, &state.templates, Via::Post)),
+    }
+    .map(IntoResponse::into_response)
+}

@@ -1,0 +1,150 @@
+//! `GET /login` and `POST /login` — authenticating the resource owner.
+//!
+//! A username/password form protected by a session-bound CSRF token
+//! (RFC 6749 §10.12), argon2id password checks that take as long for an
+//! unknown user as for a wrong password, a generic error message that does
+//! not say which of the two was wrong, and throttling of failures per
+//! username and per client IP (RFC 6749 §10.10 brute force).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::endpoints::authorize::no_store;
+use crate::error::AppError;
+use crate::forms::HtmlForm;
+use crate::password;
+use crate::session::{self, Login};
+use crate::state::AppState;
+use crate::store;
+
+#[derive(Serialize, Default)]
+struct Page {
+    csrf_token: String,
+    username: String,
+    error: Option<String>,
+    client_name: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+    render(&state, &session, StatusCode::OK, Page::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    session: Session,
+    HtmlForm(form): HtmlForm<LoginForm>,
+) -> Result<Response, AppError> {
+    let retry = |error: &str, status| {
+        Page {
+            username: form.username.clone(),
+            error: Some(error.to_owned()),
+            ..Page::default()
+        }
+        .with(status)
+    };
+
+    if !session::csrf_matches(&session, &form.csrf_token).await {
+        let (page, status) = retry(
+            "The form expired or was not sent from this page. Please sign in again.",
+            StatusCode::FORBIDDEN,
+        );
+        return render(&state, &session, status, page).await;
+    }
+
+    let user_key = format!("user:{}", form.username.to_lowercase());
+    let ip_key = format!("ip:{}", peer.ip());
+    if let Some(wait) = state
+        .login_throttle
+        .check(&user_key)
+        .or_else(|| state.login_throttle.check(&ip_key))
+    {
+        let (page, status) = retry(
+            &format!("Too many failed attempts. Try again in {wait} seconds."),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        let mut response = render(&state, &session, status, page).await?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        return Ok(response);
+    }
+
+    let user = store::users::find_by_username(&state.db, &form.username).await?;
+    let verified = match &user {
+        Some(user) => password::verify(form.password.clone(), user.password_hash.clone()).await,
+        // Same argon2 cost for unknown users: timing does not reveal them.
+        None => password::verify_dummy(form.password.clone()).await,
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        state.login_throttle.fail(&user_key);
+        state.login_throttle.fail(&ip_key);
+        tracing::info!("login failed");
+        let (page, status) = retry("Invalid username or password.", StatusCode::UNAUTHORIZED);
+        return render(&state, &session, status, page).await;
+    };
+
+    state.login_throttle.reset(&user_key);
+    let return_to = session::take_return_to(&session).await;
+    let login = Login {
+        user_id: user.id.clone(),
+        auth_time: shared::now_unix(),
+    };
+    session::set_login(&session, &login)
+        .await
+        .map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    tracing::info!(user_id = %user.id, "login succeeded");
+
+    // 303 See Other: the browser continues with a GET and never re-posts the
+    // password anywhere (RFC 9700 §4.12).
+    let location = match return_to {
+        Some(query) => format!("/oauth2/authorize?{query}"),
+        None => "/".to_owned(),
+    };
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+}
+
+impl Page {
+    fn with(self, status: StatusCode) -> (Self, StatusCode) {
+        (self, status)
+    }
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    status: StatusCode,
+    mut page: Page,
+) -> Result<Response, AppError> {
+    page.csrf_token = session::csrf_token(session)
+        .await
+        .map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    page.client_name = client_name_of_pending_request(state, session).await;
+    let html = state.templates.render("login.html", page)?;
+    Ok(no_store((status, html).into_response()))
+}
+
+/// "Sign in to continue to <client>", when a request is waiting.
+async fn client_name_of_pending_request(state: &AppState, session: &Session) -> Option<String> {
+    let query: String = session.get("return_to").await.ok().flatten()?;
+    let client_id = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "client_id")?
+        .1
+        .into_owned();
+    state.client(&client_id).map(|c| c.name)
+}

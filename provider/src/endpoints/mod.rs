@@ -1,0 +1,41 @@
+//! The provider's endpoints, one module each.
+//!
+//! The authorization code flow (RFC 6749 §4.1, Figure 3), with the handler
+//! that serves each step:
+//!
+//! ```text
+//!  +----------+
+//!  | Resource |
+//!  |   Owner  |
+//!  +----------+
+//!       ^
+//!       |                                   login::show / login::submit
+//!      (B) user authenticates and consents  consent::decide
+//!  +----|-----+          Client Identifier      +---------------+
+//!  |         -+----(A)-- & Redirection URI ---->|               |
+//!  |  User-   |                                 | Authorization |
+//!  |  Agent  -+----(B)-- User authenticates --->|     Server    |
+//!  |          |                                 |               |
+//!  |         -+----(C)-- Authorization Code ---<|               |
+//!  +-|----|---+                                 +---------------+
+//!    |    |           (A) authorize::authorize       ^      v
+//!   (A)  (C)          (C) authorization_response     |      |
+//!    |    |                                          |      |
+//!    ^    v                                          |      |
+//!  +---------+                                       |      |
+//!  |         |>---(D)-- Authorization Code ---------'      |
+//!  |  Client |          & Redirection URI                  |
+//!  |         |          (D) token::token                    |
+//!  |         |<---(E)----- Access Token -------------------'
+//!  +---------+       (w/ Optional Refresh Token)
+//!                    (E) grants::authorization_code::exchange
+//! ```
+
+pub mod authorize;
+pub mod consent;
+pub mod discovery;
+pub mod health;
+pub mod home;
+pub mod jwks;
+pub mod login;
+pub mod token;

@@ -1,0 +1,58 @@
+//! `POST /oauth2/token` — the token endpoint (RFC 6749 §3.2).
+//!
+//! Authenticates the client, dispatches on `grant_type` to the grant's own
+//! module, and answers RFC 6749 §5.1 JSON with `Cache-Control: no-store`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use shared::{ErrorCode, GrantType};
+
+use crate::client_auth::authenticate;
+use crate::grants;
+use crate::state::AppState;
+use crate::token_error::{TokenError, no_store};
+use crate::token_request::FormParams;
+
+#[tracing::instrument(skip_all, fields(grant_type, client_id))]
+pub async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: FormParams,
+) -> Result<Response, TokenError> {
+    let raw_grant = params.require("grant_type", "RFC 6749 §4.1.3")?;
+    tracing::Span::current().record("grant_type", raw_grant);
+    let grant = GrantType::parse(raw_grant).ok_or_else(|| unsupported(raw_grant))?;
+
+    let client = authenticate(&state, &headers, &params).await?;
+    tracing::Span::current().record("client_id", client.id.as_str());
+
+    let response = match grant {
+        GrantType::AuthorizationCode => {
+            grants::authorization_code::exchange(&state, &client, &params).await?
+        }
+        GrantType::RefreshToken => grants::refresh_token::refresh(&state, &client, &params).await?,
+        GrantType::ClientCredentials => {
+            grants::client_credentials::issue_for_client(&state, &client, &params).await?
+        }
+    };
+    tracing::info!("tokens issued");
+    let mut response = Json(response).into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+fn unsupported(grant_type: &str) -> TokenError {
+    let why = match grant_type {
+        "password" => "the resource owner password grant must not be used (RFC 9700 §2.4)",
+        "implicit" | "token" => {
+            "the implicit grant is not a token-endpoint grant and is deprecated (RFC 9700 §2.1.2)"
+        }
+        _ => "supported: authorization_code, refresh_token, client_credentials",
+    };
+    TokenError::new(
+        ErrorCode::UnsupportedGrantType,
+        format!("grant_type {grant_type:?} is not supported: {why}"),
+    )
+}

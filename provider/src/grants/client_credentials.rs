@@ -1,0 +1,73 @@
+//! The client credentials grant (RFC 6749 §4.4): a confidential client asks
+//! for a token on its own behalf. No user, so no refresh token (§4.4.3: "A
+//! refresh token SHOULD NOT be included") and no ID token.
+
+use shared::{GrantType, Scopes, TokenResponse};
+
+use crate::clients::Client;
+use crate::issue::{Issue, issue};
+use crate::state::AppState;
+use crate::store;
+use crate::token_error::TokenError;
+use crate::token_request::FormParams;
+
+pub async fn issue_for_client(
+    state: &AppState,
+    client: &Client,
+    params: &FormParams,
+) -> Result<TokenResponse, TokenError> {
+    if !client.allows_grant(GrantType::ClientCredentials) {
+        return Err(TokenError::unauthorized_client(format!(
+            "client {} is not registered for the client_credentials grant",
+            client.id
+        )));
+    }
+    // Scopes that only make sense with a user cannot be granted here.
+    let user_scopes = Scopes::from_iter(["openid", "profile", "email", "offline_access"]);
+    let scope = match params.get("scope") {
+        None => client.scopes.difference(&user_scopes),
+        Some(raw) => {
+            let asked = Scopes::parse(raw).map_err(|e| TokenError::invalid_scope(e.to_string()))?;
+            if !asked.is_subset_of(&client.scopes) {
+                return Err(TokenError::invalid_scope(format!(
+                    "scope {} is not registered for this client (RFC 6749 §3.3)",
+                    asked.difference(&client.scopes)
+                )));
+            }
+            let needs_user = asked.intersection(&user_scopes);
+            if !needs_user.is_empty() {
+                return Err(TokenError::invalid_scope(format!(
+                    "scope {needs_user} needs a user; client_credentials has none (RFC 6749 §4.4)"
+                )));
+            }
+            asked
+        }
+    };
+    let scope_text = scope.to_string();
+    let grant_id = store::grants::create(
+        &state.db,
+        store::grants::NewGrant {
+            client_id: client.id.as_str(),
+            user_id: None,
+            scope: &scope_text,
+            auth_time: None,
+            nonce: None,
+        },
+    )
+    .await?;
+    let response = issue(
+        state,
+        Issue {
+            client,
+            grant_id: &grant_id,
+            scope: &scope,
+            user: None,
+            auth_time: None,
+            nonce: None,
+            refresh_family_expires_at: None,
+            refresh_scope: None,
+        },
+    )
+    .await?;
+    Ok(response)
+}

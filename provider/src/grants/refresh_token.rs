@@ -1,0 +1,128 @@
+//! The refresh token grant (RFC 6749 §6) with rotation and reuse detection
+//! (RFC 9700 §4.14.2).
+//!
+//! Every refresh returns a new refresh token and retires the presented one.
+//! A retired token presented again means two parties hold it — the client
+//! and a thief — and the server cannot tell which is which, so it revokes
+//! the whole family: every refresh and access token of the grant.
+
+use shared::random::sha256_hex;
+use shared::{GrantType, Scopes, TokenResponse};
+
+use crate::clients::Client;
+use crate::issue::{Issue, issue};
+use crate::state::AppState;
+use crate::store;
+use crate::token_error::TokenError;
+use crate::token_request::FormParams;
+
+pub async fn refresh(
+    state: &AppState,
+    client: &Client,
+    params: &FormParams,
+) -> Result<TokenResponse, TokenError> {
+    if !client.allows_grant(GrantType::RefreshToken) {
+        return Err(TokenError::unauthorized_client(format!(
+            "client {} is not registered for the refresh_token grant",
+            client.id
+        )));
+    }
+    let presented = params.require("refresh_token", "RFC 6749 §6")?;
+    let hash = sha256_hex(presented);
+    let token = store::tokens::find_refresh_token(&state.db, &hash)
+        .await?
+        .ok_or_else(|| TokenError::invalid_grant("the refresh token is unknown (RFC 6749 §5.2)"))?;
+
+    // RFC 6749 §6: "the authorization server MUST [...] validate the
+    // refresh token [...] and ensure that the refresh token was issued to
+    // the authenticated client" (and §10.4: bound to the client).
+    if token.client_id != client.id.as_str() {
+        return Err(TokenError::invalid_grant(
+            "the refresh token was issued to another client (RFC 6749 §10.4)",
+        ));
+    }
+    if token.revoked != 0 {
+        return Err(TokenError::invalid_grant(
+            "the refresh token has been revoked",
+        ));
+    }
+    if token.rotated_at.is_some() {
+        return Err(reuse_detected(state, &token.grant_id, client).await);
+    }
+    let now = shared::now_unix();
+    // ASVS 10.4.8: an absolute lifetime that rotation cannot extend.
+    if now >= token.family_expires_at {
+        return Err(TokenError::invalid_grant(format!(
+            "the refresh token's absolute lifetime ended at {} (unix time); sign in again",
+            token.family_expires_at
+        )));
+    }
+    if now >= token.expires_at {
+        return Err(TokenError::invalid_grant(format!(
+            "the refresh token expired at {} (unix time) after being unused too long",
+            token.expires_at
+        )));
+    }
+
+    // RFC 6749 §6: "The requested scope MUST NOT include any scope not
+    // originally granted by the resource owner, and if omitted is treated as
+    // equal to the scope originally granted by the resource owner."
+    let granted = Scopes::parse(&token.scope).unwrap_or_default();
+    let scope = match params.get("scope") {
+        None => granted.clone(),
+        Some(raw) => {
+            let asked = Scopes::parse(raw).map_err(|e| TokenError::invalid_scope(e.to_string()))?;
+            if !asked.is_subset_of(&granted) {
+                return Err(TokenError::invalid_scope(format!(
+                    "a refresh can narrow the scope, never widen it: {} was not granted (RFC 6749 §6)",
+                    asked.difference(&granted)
+                )));
+            }
+            asked
+        }
+    };
+
+    let grant = store::grants::find(&state.db, &token.grant_id)
+        .await?
+        .filter(|g| g.revoked_at.is_none())
+        .ok_or_else(|| {
+            TokenError::invalid_grant("the grant behind this refresh token was revoked")
+        })?;
+    let user = store::users::find_by_id(&state.db, &token.user_id)
+        .await?
+        .ok_or_else(|| {
+            TokenError::invalid_grant("the user of this refresh token no longer exists")
+        })?;
+
+    // Retire the presented token. Only one of two concurrent requests with
+    // the same token wins; the loser is treated as reuse.
+    if !store::tokens::mark_rotated(&state.db, &hash).await? {
+        return Err(reuse_detected(state, &token.grant_id, client).await);
+    }
+    let response = issue(
+        state,
+        Issue {
+            client,
+            grant_id: &grant.id,
+            scope: &scope,
+            user: Some(&user),
+            auth_time: grant.auth_time,
+            // OIDC Core §12.2: a refreshed ID token carries no nonce.
+            nonce: None,
+            refresh_family_expires_at: Some(token.family_expires_at),
+            refresh_scope: Some(&granted),
+        },
+    )
+    .await?;
+    Ok(response)
+}
+
+async fn reuse_detected(state: &AppState, grant_id: &str, client: &Client) -> TokenError {
+    tracing::warn!(client_id = %client.id, "refresh token reuse detected; revoking the token family");
+    if let Err(e) = store::grants::revoke(&state.db, grant_id).await {
+        return e.into();
+    }
+    TokenError::invalid_grant(
+        "the refresh token was already used; as a precaution every token of this grant has been revoked (RFC 9700 §4.14.2)",
+    )
+}

@@ -1,0 +1,171 @@
+//! Minting tokens: RFC 9068 JWT access tokens, OIDC ID tokens and opaque
+//! refresh tokens, for every grant.
+
+use jsonwebtoken::{Header, encode};
+use shared::jwt::{ACCESS_TOKEN_TYP, AccessTokenClaims, Audience, IdTokenClaims, at_hash};
+use shared::random::{random_token, sha256_hex};
+use shared::{GrantType, Scopes, Secret, TokenResponse, TokenType};
+
+use crate::clients::Client;
+use crate::error::AppError;
+use crate::scopes::is_todo_scope;
+use crate::state::AppState;
+use crate::store;
+use crate::store::users::User;
+
+/// Everything a token response is made from.
+pub struct Issue<'a> {
+    pub client: &'a Client,
+    pub grant_id: &'a str,
+    pub scope: &'a Scopes,
+    /// The resource owner; `None` for `client_credentials`.
+    pub user: Option<&'a User>,
+    pub auth_time: Option<i64>,
+    pub nonce: Option<&'a str>,
+    /// `Some(end of the family)` to issue a refresh token.
+    pub refresh_family_expires_at: Option<i64>,
+    /// The refresh token's scope when it differs from the access token's:
+    /// RFC 6749 §6, "the refresh token scope MUST be identical to that of
+    /// the refresh token included by the client in the request", even when
+    /// the new access token is narrowed.
+    pub refresh_scope: Option<&'a Scopes>,
+}
+
+/// Whether this grant earns a refresh token: the user granted
+/// `offline_access` (OIDC Core §11) and the client may use the
+/// `refresh_token` grant.
+pub fn wants_refresh_token(client: &Client, scope: &Scopes) -> bool {
+    scope.contains("offline_access") && client.allows_grant(GrantType::RefreshToken)
+}
+
+pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
+    let config = &state.config;
+    let now = shared::now_unix();
+    let ttl = config.access_token_ttl.as_secs() as i64;
+    let ring = state.keys.ring();
+    let key = &ring.active;
+
+    // RFC 9068 §2.2: `aud` names the resource server the token is for. A
+    // token with a todos:* scope is for the todo API; one without is only
+    // good at this provider's userinfo endpoint, so its audience is the
+    // client itself (as for an ID token).
+    let audience = if issue.scope.iter().any(is_todo_scope) {
+        Audience::One(config.todo_api_audience.clone())
+    } else {
+        Audience::One(issue.client.id.to_string())
+    };
+    let subject = match issue.user {
+        Some(user) => user.id.clone(),
+        // RFC 9068 §2.2: for client_credentials "the sub claim SHOULD
+        // correspond to an identifier the authorization server uses to
+        // indicate the client application".
+        None => issue.client.id.to_string(),
+    };
+    let jti = uuid::Uuid::new_v4().to_string();
+    let claims = AccessTokenClaims {
+        iss: config.issuer.clone(),
+        sub: subject,
+        aud: audience,
+        exp: now + ttl,
+        iat: now,
+        nbf: now,
+        jti: jti.clone(),
+        client_id: issue.client.id.to_string(),
+        scope: issue.scope.to_string(),
+        auth_time: issue.auth_time,
+    };
+    // RFC 9068 §2.1: "Access tokens MUST include the "typ" header with
+    // "at+jwt"", which keeps them from being mistaken for ID tokens.
+    let mut header = Header::new(key.alg);
+    header.typ = Some(ACCESS_TOKEN_TYP.to_owned());
+    header.kid = Some(key.kid.clone());
+    let access_token = encode(&header, &claims, &key.encoding)
+        .map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
+    store::tokens::record_access_token(
+        &state.db,
+        &jti,
+        issue.grant_id,
+        issue.client.id.as_str(),
+        now + ttl,
+    )
+    .await?;
+
+    let refresh_token = match (issue.refresh_family_expires_at, issue.user) {
+        (Some(family_expires_at), Some(user)) => {
+            let token = random_token();
+            let idle_end = now + config.refresh_token_idle.as_secs() as i64;
+            store::tokens::insert_refresh_token(
+                &state.db,
+                store::tokens::NewRefreshToken {
+                    token_hash: &sha256_hex(&token),
+                    grant_id: issue.grant_id,
+                    client_id: issue.client.id.as_str(),
+                    user_id: &user.id,
+                    scope: &issue.refresh_scope.unwrap_or(issue.scope).to_string(),
+                    family_expires_at,
+                    expires_at: idle_end.min(family_expires_at),
+                },
+            )
+            .await?;
+            Some(Secret::new(token))
+        }
+        _ => None,
+    };
+
+    let id_token = match issue.user {
+        Some(user) if issue.scope.contains("openid") => Some(Secret::new(id_token(
+            state,
+            &issue,
+            user,
+            &access_token,
+            now,
+            ttl,
+        )?)),
+        _ => None,
+    };
+
+    Ok(TokenResponse {
+        access_token: Secret::new(access_token),
+        token_type: TokenType::Bearer,
+        expires_in: ttl,
+        scope: Some(issue.scope.clone()),
+        refresh_token,
+        id_token,
+    })
+}
+
+/// OIDC Core §2 and §3.1.3.6: the ID token, with the claims the granted
+/// scopes release (§5.4).
+fn id_token(
+    state: &AppState,
+    issue: &Issue<'_>,
+    user: &User,
+    access_token: &str,
+    now: i64,
+    ttl: i64,
+) -> Result<String, AppError> {
+    let ring = state.keys.ring();
+    let key = &ring.active;
+    let profile = issue.scope.contains("profile");
+    let email = issue.scope.contains("email");
+    let claims = IdTokenClaims {
+        iss: state.config.issuer.clone(),
+        sub: user.id.clone(),
+        aud: Some(Audience::One(issue.client.id.to_string())),
+        exp: now + ttl,
+        iat: now,
+        auth_time: issue.auth_time,
+        nonce: issue.nonce.map(str::to_owned),
+        at_hash: Some(at_hash(access_token, key.alg)),
+        azp: None,
+        name: profile.then(|| user.name.clone()),
+        preferred_username: profile.then(|| user.username.clone()),
+        email: email.then(|| user.email.clone()),
+        email_verified: email.then_some(user.email_verified != 0),
+    };
+    let mut header = Header::new(key.alg);
+    header.typ = Some("JWT".to_owned());
+    header.kid = Some(key.kid.clone());
+    Ok(encode(&header, &claims, &key.encoding)
+        .map_err(|e| anyhow::anyhow!("signing failed: {e}"))?)
+}

@@ -1,0 +1,95 @@
+//! What the provider keeps in the user's session (the `provider_session`
+//! cookie holds only a random id; the data lives in the database).
+
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::authorization_request::AuthorizationRequest;
+
+const LOGIN: &str = "login";
+const CSRF: &str = "csrf_token";
+const RETURN_TO: &str = "return_to";
+const PENDING_PREFIX: &str = "pending_consent:";
+
+/// Who is signed in, and since when (`auth_time`, OIDC Core §2).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Login {
+    pub user_id: String,
+    pub auth_time: i64,
+}
+
+pub async fn login(session: &Session) -> Option<Login> {
+    session.get(LOGIN).await.ok().flatten()
+}
+
+/// Records a successful login. The session id is changed first, so an id
+/// planted before login (session fixation) is worthless afterwards.
+pub async fn set_login(
+    session: &Session,
+    login: &Login,
+) -> Result<(), tower_sessions::session::Error> {
+    session.cycle_id().await?;
+    session.insert(LOGIN, login).await?;
+    // A fresh CSRF token for the authenticated session.
+    session.insert(CSRF, shared::random::random_token()).await
+}
+
+pub async fn logout(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.flush().await
+}
+
+/// The session's anti-CSRF token (RFC 6749 §10.12), created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, tower_sessions::session::Error> {
+    if let Some(token) = session.get::<String>(CSRF).await? {
+        return Ok(token);
+    }
+    let token = shared::random::random_token();
+    session.insert(CSRF, &token).await?;
+    Ok(token)
+}
+
+/// Whether a form's token matches the session's, compared in constant time.
+pub async fn csrf_matches(session: &Session, presented: &str) -> bool {
+    match session.get::<String>(CSRF).await {
+        Ok(Some(expected)) => {
+            shared::secret::constant_time_eq(expected.as_bytes(), presented.as_bytes())
+        }
+        _ => false,
+    }
+}
+
+/// Where to continue after login: an authorization request's query string.
+/// Only the query is kept, and it is always replayed against
+/// `/oauth2/authorize`, so this can never become an open redirect.
+pub async fn set_return_to(
+    session: &Session,
+    authorize_query: &str,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(RETURN_TO, authorize_query).await
+}
+
+pub async fn take_return_to(session: &Session) -> Option<String> {
+    session.remove::<String>(RETURN_TO).await.ok().flatten()
+}
+
+/// Parks a validated request while the consent page is shown; returns the
+/// id the form sends back.
+pub async fn park_request(
+    session: &Session,
+    request: &AuthorizationRequest,
+) -> Result<String, tower_sessions::session::Error> {
+    let id = shared::random::random_token();
+    session
+        .insert(&format!("{PENDING_PREFIX}{id}"), request)
+        .await?;
+    Ok(id)
+}
+
+/// Takes a parked request back (once: the consent form cannot be replayed).
+pub async fn take_request(session: &Session, id: &str) -> Option<AuthorizationRequest> {
+    session
+        .remove(&format!("{PENDING_PREFIX}{id}"))
+        .await
+        .ok()
+        .flatten()
+}

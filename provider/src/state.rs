@@ -1,0 +1,35 @@
+//! The provider's shared state, handed to every handler.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::AnyPool;
+
+use crate::clients::Client;
+use crate::config::Config;
+use crate::keys::Keys;
+use crate::password::SecretVerifier;
+use crate::templates::Templates;
+use crate::throttle::Throttle;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: AnyPool,
+    /// Registered clients, loaded from the database at start (the clients
+    /// file is the only way to change them, and it is read at start).
+    pub clients: Arc<HashMap<String, Client>>,
+    pub keys: Keys,
+    pub templates: Templates,
+    /// Failed logins, per username and per client IP.
+    pub login_throttle: Throttle,
+    /// Failed client authentications, per client id.
+    pub client_throttle: Throttle,
+    pub secrets: SecretVerifier,
+}
+
+impl AppState {
+    pub fn client(&self, id: &str) -> Option<Client> {
+        self.clients.get(id).cloned()
+    }
+}

@@ -1,0 +1,123 @@
+//! Registered clients.
+
+use shared::ids::RedirectUri;
+use shared::{ClientAuthMethod, ClientId, GrantType, ResponseMode, ResponseType, Scopes};
+use sqlx::{AnyPool, FromRow};
+
+use super::json_list;
+use crate::clients::Client;
+
+#[derive(FromRow)]
+struct ClientRow {
+    id: String,
+    secret_hash: Option<String>,
+    name: String,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    first_party: i32,
+    grant_types: String,
+    response_types: String,
+    response_modes: String,
+    auth_methods: String,
+    scopes: String,
+    require_pkce: i32,
+}
+
+impl ClientRow {
+    fn into_client(self) -> Client {
+        // Values were checked when the clients file was loaded; anything
+        // unreadable is dropped rather than trusted.
+        let uris = |text: &str| {
+            json_list(text)
+                .iter()
+                .filter_map(|u| RedirectUri::parse(u).ok())
+                .collect()
+        };
+        Client {
+            id: ClientId::new(self.id),
+            name: self.name,
+            secret_hash: self.secret_hash,
+            redirect_uris: uris(&self.redirect_uris),
+            post_logout_redirect_uris: uris(&self.post_logout_redirect_uris),
+            first_party: self.first_party != 0,
+            grant_types: json_list(&self.grant_types)
+                .iter()
+                .filter_map(|v| GrantType::parse(v))
+                .collect(),
+            response_types: json_list(&self.response_types)
+                .iter()
+                .filter_map(|v| ResponseType::parse(v))
+                .collect(),
+            response_modes: json_list(&self.response_modes)
+                .iter()
+                .filter_map(|v| ResponseMode::parse(v))
+                .collect(),
+            auth_methods: json_list(&self.auth_methods)
+                .iter()
+                .filter_map(|v| ClientAuthMethod::parse(v))
+                .collect(),
+            scopes: Scopes::parse(&self.scopes).unwrap_or_default(),
+            require_pkce: self.require_pkce != 0,
+        }
+    }
+}
+
+pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<Client>> {
+    let rows: Vec<ClientRow> = sqlx::query_as(
+        "SELECT id, secret_hash, name, redirect_uris, post_logout_redirect_uris, first_party, grant_types, \
+         response_types, response_modes, auth_methods, scopes, require_pkce FROM clients",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(ClientRow::into_client).collect())
+}
+
+pub async fn secret_hash(pool: &AnyPool, id: &ClientId) -> sqlx::Result<Option<String>> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT secret_hash FROM clients WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|(hash,)| hash))
+}
+
+fn json<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
+    serde_json::to_string(
+        &items
+            .into_iter()
+            .map(|s| s.as_ref().to_owned())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into())
+}
+
+/// Inserts or replaces a client registration.
+pub async fn upsert(pool: &AnyPool, client: &Client) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO clients (id, secret_hash, name, redirect_uris, post_logout_redirect_uris, first_party, \
+         grant_types, response_types, response_modes, auth_methods, scopes, require_pkce, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, name = excluded.name, \
+         redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris, \
+         first_party = excluded.first_party, grant_types = excluded.grant_types, \
+         response_types = excluded.response_types, response_modes = excluded.response_modes, \
+         auth_methods = excluded.auth_methods, scopes = excluded.scopes, require_pkce = excluded.require_pkce, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(client.id.as_str())
+    .bind(client.secret_hash.clone())
+    .bind(&client.name)
+    .bind(json(client.redirect_uris.iter().map(|u| u.as_str())))
+    .bind(json(client.post_logout_redirect_uris.iter().map(|u| u.as_str())))
+    .bind(client.first_party as i32)
+    .bind(json(client.grant_types.iter().map(|g| g.as_str())))
+    .bind(json(client.response_types.iter().map(|g| g.as_str())))
+    .bind(json(client.response_modes.iter().map(|g| g.as_str())))
+    .bind(json(client.auth_methods.iter().map(|g| g.as_str())))
+    .bind(client.scopes.to_string())
+    .bind(client.require_pkce as i32)
+    .bind(shared::now_unix())
+    .execute(pool)
+    .await?;
+    Ok(())
+}

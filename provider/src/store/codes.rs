@@ -1,0 +1,84 @@
+//! Authorization codes, stored as SHA-256 hashes.
+
+use sqlx::{AnyPool, FromRow};
+
+pub struct NewCode<'a> {
+    pub code_hash: &'a str,
+    pub grant_id: &'a str,
+    pub client_id: &'a str,
+    pub redirect_uri: &'a str,
+    pub code_challenge: Option<&'a str>,
+    pub expires_at: i64,
+}
+
+pub async fn insert(pool: &AnyPool, code: NewCode<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(code.code_hash)
+    .bind(code.grant_id)
+    .bind(code.client_id)
+    .bind(code.redirect_uri)
+    .bind(code.code_challenge)
+    .bind(code.expires_at)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A code as it was issued.
+#[derive(Debug, FromRow)]
+pub struct IssuedCode {
+    pub grant_id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub expires_at: i64,
+}
+
+/// What happened when a code was presented.
+pub enum Redemption {
+    /// First use: the code is now spent.
+    Redeemed(IssuedCode),
+    /// The code was spent before: a replay. Carries the grant to revoke.
+    AlreadyRedeemed { grant_id: String },
+    /// No such code.
+    Unknown,
+}
+
+/// Spends a code in one statement. Two concurrent requests with the same
+/// code cannot both see `redeemed_at IS NULL`: the database serialises the
+/// UPDATE, and only one gets the row back.
+pub async fn redeem(pool: &AnyPool, code_hash: &str) -> sqlx::Result<Redemption> {
+    let spent: Option<IssuedCode> = sqlx::query_as(
+        "UPDATE authorization_codes SET redeemed_at = $1 WHERE code_hash = $2 AND redeemed_at IS NULL \
+         RETURNING grant_id, client_id, redirect_uri, code_challenge, expires_at",
+    )
+    .bind(shared::now_unix())
+    .bind(code_hash)
+    .fetch_optional(pool)
+    .await?;
+    if let Some(code) = spent {
+        return Ok(Redemption::Redeemed(code));
+    }
+    let earlier: Option<(String,)> =
+        sqlx::query_as("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
+            .bind(code_hash)
+            .fetch_optional(pool)
+            .await?;
+    Ok(match earlier {
+        Some((grant_id,)) => Redemption::AlreadyRedeemed { grant_id },
+        None => Redemption::Unknown,
+    })
+}
+
+/// Removes codes that expired more than a day ago (replays of older codes
+/// are then just unknown codes).
+pub async fn delete_stale(pool: &AnyPool) -> sqlx::Result<u64> {
+    let done = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
+        .bind(shared::now_unix() - 86_400)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,48 @@
+//! Remembered consent: which scopes a user has allowed a client.
+
+use shared::{ClientId, Scopes};
+use sqlx::AnyPool;
+
+/// The scopes the user has already granted this client (empty if none).
+pub async fn granted(pool: &AnyPool, user_id: &str, client_id: &ClientId) -> sqlx::Result<Scopes> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2")
+            .bind(user_id)
+            .bind(client_id.as_str())
+            .fetch_optional(pool)
+            .await?;
+    Ok(row
+        .and_then(|(s,)| Scopes::parse(&s).ok())
+        .unwrap_or_default())
+}
+
+/// Adds `scopes` to what the user has granted the client.
+pub async fn grant(
+    pool: &AnyPool,
+    user_id: &str,
+    client_id: &ClientId,
+    scopes: &Scopes,
+) -> sqlx::Result<()> {
+    let all = granted(pool, user_id, client_id).await?.union(scopes);
+    sqlx::query(
+        "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at",
+    )
+    .bind(user_id)
+    .bind(client_id.as_str())
+    .bind(all.to_string())
+    .bind(shared::now_unix())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Forgets the consent (the user revoked the app).
+pub async fn forget(pool: &AnyPool, user_id: &str, client_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
+        .bind(user_id)
+        .bind(client_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
