@@ -69,17 +69,11 @@ impl App {
         };
         spawn_housekeeping(state.clone());
         let router = router(state.clone());
-        Ok(Self {
-            listener,
-            router,
-            state,
-        })
+        Ok(Self { listener, router, state })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        self.listener.local_addr().expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
@@ -87,31 +81,23 @@ impl App {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
     }
 }
 
 /// The routes, in the order of the flow.
 pub fn router(state: AppState) -> Router {
     let config = &state.config;
-    let sessions = SessionManagerLayer::new(shared::session_store::SqlSessionStore::new(
-        state.db.clone(),
-    ))
-    .with_name(SESSION_COOKIE)
-    .with_http_only(true)
-    // Lax: the cookie must come along on the top-level GET from the
-    // client to /oauth2/authorize, which is a cross-site navigation.
-    .with_same_site(SameSite::Lax)
-    .with_secure(config.cookie_secure)
-    .with_path("/")
-    .with_expiry(Expiry::OnInactivity(time::Duration::seconds(
-        config.session_ttl.as_secs() as i64,
-    )));
+    let sessions = SessionManagerLayer::new(shared::session_store::SqlSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        // Lax: the cookie must come along on the top-level GET from the
+        // client to /oauth2/authorize, which is a cross-site navigation.
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.cookie_secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_ttl.as_secs() as i64)));
 
     Router::new()
         // Discovery and keys.
@@ -164,19 +150,13 @@ async fn register_clients(
         if let Some(secret) = &entry.secret {
             let stored = store::clients::secret_hash(db, &client.id).await?;
             let hash = match stored {
-                Some(hash) if password::verify(secret.expose().to_owned(), hash.clone()).await => {
-                    hash
-                }
+                Some(hash) if password::verify(secret.expose().to_owned(), hash.clone()).await => hash,
                 _ => password::hash(secret.expose().to_owned()).await?,
             };
             secrets.remember(client.id.as_str(), secret.expose());
             client.secret_hash = Some(hash);
         }
-        if client
-            .redirect_uris
-            .iter()
-            .any(|u| u.as_str().starts_with("http://"))
-        {
+        if client.redirect_uris.iter().any(|u| u.as_str().starts_with("http://")) {
             // RFC 9700 §2.6 / checklist 7: plain http is a loopback-only,
             // development-only allowance, and it is said out loud.
             tracing::warn!(client_id = %client.id, "client has plain-http loopback redirect URIs (development only)");
@@ -189,22 +169,14 @@ async fn register_clients(
 
 /// The demo users of design.md, created when missing. Demo-only passwords.
 async fn seed_demo_users(db: &sqlx::AnyPool) -> anyhow::Result<()> {
-    let demo_users = [
-        ("demo", "demo", "Demo User", "demo@example.com"),
-        ("alice", "alice", "Alice Example", "alice@example.com"),
-    ];
+    let demo_users =
+        [("demo", "demo", "Demo User", "demo@example.com"), ("alice", "alice", "Alice Example", "alice@example.com")];
     for (username, password, name, email) in demo_users {
         if store::users::exists(db, username).await? {
             continue;
         }
         let password_hash = password::hash(password.to_owned()).await?;
-        let user = store::users::NewUser {
-            username,
-            password_hash: &password_hash,
-            name,
-            email,
-            email_verified: true,
-        };
+        let user = store::users::NewUser { username, password_hash: &password_hash, name, email, email_verified: true };
         if store::users::insert_if_absent(db, user).await? {
             tracing::info!(username, "seeded demo user");
         }

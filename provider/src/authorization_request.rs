@@ -52,11 +52,7 @@ pub struct AuthorizationRequest {
 
 impl AuthorizationRequest {
     pub fn target(&self) -> ResponseTarget {
-        ResponseTarget {
-            redirect_uri: self.redirect_uri.clone(),
-            mode: self.response_mode,
-            state: self.state.clone(),
-        }
+        ResponseTarget { redirect_uri: self.redirect_uri.clone(), mode: self.response_mode, state: self.state.clone() }
     }
 }
 
@@ -82,10 +78,7 @@ impl Params {
     /// "Parameters sent without a value MUST be treated as if they were
     /// omitted from the request." (RFC 6749 §3.1)
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 
     fn is_repeated(&self, name: &str) -> bool {
@@ -100,19 +93,11 @@ pub fn validate(
 ) -> Result<(AuthorizationRequest, Client), AuthorizeError> {
     // 1. client_id: missing or unknown → a page, never a redirect.
     if params.is_repeated("client_id") {
-        return Err(AuthorizeError::page(
-            "Invalid request",
-            "client_id was sent more than once.",
-            "RFC 6749 §3.1",
-        ));
+        return Err(AuthorizeError::page("Invalid request", "client_id was sent more than once.", "RFC 6749 §3.1"));
     }
-    let client_id = params.get("client_id").ok_or_else(|| {
-        AuthorizeError::page(
-            "Invalid request",
-            "The request has no client_id.",
-            "RFC 6749 §4.1.1",
-        )
-    })?;
+    let client_id = params
+        .get("client_id")
+        .ok_or_else(|| AuthorizeError::page("Invalid request", "The request has no client_id.", "RFC 6749 §4.1.1"))?;
     let client = find_client(client_id).ok_or_else(|| {
         AuthorizeError::page(
             "Unknown application",
@@ -125,11 +110,7 @@ pub fn validate(
     //    §2.1: "exact string matching"); optional only when the client has
     //    exactly one (RFC 6749 §3.1.2.3).
     if params.is_repeated("redirect_uri") {
-        return Err(AuthorizeError::page(
-            "Invalid request",
-            "redirect_uri was sent more than once.",
-            "RFC 6749 §3.1",
-        ));
+        return Err(AuthorizeError::page("Invalid request", "redirect_uri was sent more than once.", "RFC 6749 §3.1"));
     }
     let (redirect_uri, redirect_uri_sent) = match params.get("redirect_uri") {
         Some(sent) => {
@@ -158,11 +139,8 @@ pub fn validate(
     // to the client. The response mode decides how; a bad one is reported
     // in the default mode, `query`.
     let state = params.get("state").map(str::to_owned);
-    let mut target = ResponseTarget {
-        redirect_uri: redirect_uri.clone(),
-        mode: ResponseMode::Query,
-        state: state.clone(),
-    };
+    let mut target =
+        ResponseTarget { redirect_uri: redirect_uri.clone(), mode: ResponseMode::Query, state: state.clone() };
     let fail = |target: &ResponseTarget, code: ErrorCode, description: String| {
         AuthorizeError::redirect(target.clone(), code, description)
     };
@@ -249,9 +227,7 @@ pub fn validate(
                 "scope is required; this server has no default scope (RFC 6749 §3.3)".into(),
             ));
         }
-        Some(raw) => {
-            Scopes::parse(raw).map_err(|e| fail(&target, ErrorCode::InvalidScope, e.to_string()))?
-        }
+        Some(raw) => Scopes::parse(raw).map_err(|e| fail(&target, ErrorCode::InvalidScope, e.to_string()))?,
     };
     if !scope.is_subset_of(&client.scopes) {
         let extra = scope.difference(&client.scopes);
@@ -263,10 +239,7 @@ pub fn validate(
     }
 
     // 6. PKCE (RFC 7636 §4.3), S256 only.
-    let code_challenge = match (
-        params.get("code_challenge"),
-        params.get("code_challenge_method"),
-    ) {
+    let code_challenge = match (params.get("code_challenge"), params.get("code_challenge_method")) {
         (None, Some(_)) => {
             return Err(fail(
                 &target,
@@ -290,16 +263,12 @@ pub fn validate(
         }
         (None, None) => None,
         (Some(challenge), method) => {
-            check_challenge_method(method)
-                .map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
+            check_challenge_method(method).map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
             Some(CodeChallenge::parse(challenge).map_err(|e: PkceError| {
                 fail(
                     &target,
                     ErrorCode::InvalidRequest,
-                    e.to_string().replace(
-                        "code_challenge",
-                        "code_challenge (BASE64URL(SHA256(verifier)), 43 chars)",
-                    ),
+                    e.to_string().replace("code_challenge", "code_challenge (BASE64URL(SHA256(verifier)), 43 chars)"),
                 )
             })?)
         }
@@ -308,14 +277,9 @@ pub fn validate(
     // 7. OIDC: nonce (bound into the ID token) and prompt.
     let nonce = params.get("nonce").map(str::to_owned);
     if nonce.as_ref().is_some_and(|n| n.len() > 512) {
-        return Err(fail(
-            &target,
-            ErrorCode::InvalidRequest,
-            "nonce is longer than 512 characters".into(),
-        ));
+        return Err(fail(&target, ErrorCode::InvalidRequest, "nonce is longer than 512 characters".into()));
     }
-    let prompt = parse_prompt(params.get("prompt"))
-        .map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
+    let prompt = parse_prompt(params.get("prompt")).map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
 
     Ok((
         AuthorizationRequest {
@@ -355,9 +319,7 @@ fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
             // Only one account per session here: nothing to select.
             "select_account" => {}
             other => {
-                return Err(format!(
-                    "unknown prompt value {other:?}; supported: none, login, consent, select_account"
-                ));
+                return Err(format!("unknown prompt value {other:?}; supported: none, login, consent, select_account"));
             }
         }
     }
@@ -374,11 +336,7 @@ mod tests {
     #[test]
     fn challenge_methods() {
         assert!(check_challenge_method(Some("S256")).is_ok());
-        assert!(
-            check_challenge_method(Some("SHA-256"))
-                .unwrap_err()
-                .contains("spells it S256")
-        );
+        assert!(check_challenge_method(Some("SHA-256")).unwrap_err().contains("spells it S256"));
         assert!(check_challenge_method(Some("plain")).is_err());
         assert!(check_challenge_method(None).unwrap_err().contains("plain"));
     }
@@ -386,14 +344,7 @@ mod tests {
     #[test]
     fn prompt_none_is_exclusive() {
         assert!(parse_prompt(Some("none login")).is_err());
-        assert_eq!(
-            parse_prompt(Some("login consent")).unwrap(),
-            Prompt {
-                none: false,
-                login: true,
-                consent: true
-            }
-        );
+        assert_eq!(parse_prompt(Some("login consent")).unwrap(), Prompt { none: false, login: true, consent: true });
         assert!(parse_prompt(Some("bogus")).is_err());
     }
 

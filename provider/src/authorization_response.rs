@@ -36,77 +36,39 @@ pub enum Via {
 #[derive(Debug)]
 pub enum AuthorizeError {
     /// Shown to the user; never redirected.
-    Page {
-        title: String,
-        detail: String,
-        rule: &'static str,
-    },
+    Page { title: String, detail: String, rule: &'static str },
     /// Sent to the client's redirect URI.
-    Redirect {
-        target: ResponseTarget,
-        code: ErrorCode,
-        description: String,
-    },
+    Redirect { target: ResponseTarget, code: ErrorCode, description: String },
     /// The server failed.
     Internal(crate::error::AppError),
 }
 
 impl AuthorizeError {
     pub fn page(title: &str, detail: impl Into<String>, rule: &'static str) -> Self {
-        Self::Page {
-            title: title.to_owned(),
-            detail: detail.into(),
-            rule,
-        }
+        Self::Page { title: title.to_owned(), detail: detail.into(), rule }
     }
 
-    pub fn redirect(
-        target: ResponseTarget,
-        code: ErrorCode,
-        description: impl Into<String>,
-    ) -> Self {
-        Self::Redirect {
-            target,
-            code,
-            description: description.into(),
-        }
+    pub fn redirect(target: ResponseTarget, code: ErrorCode, description: impl Into<String>) -> Self {
+        Self::Redirect { target, code, description: description.into() }
     }
 
     pub fn respond(self, issuer: &str, templates: &Templates, via: Via) -> Response {
         match self {
-            Self::Page {
-                title,
-                detail,
-                rule,
-            } => {
+            Self::Page { title, detail, rule } => {
                 #[derive(Serialize)]
                 struct Context<'a> {
                     title: &'a str,
                     detail: &'a str,
                     rule: &'a str,
                 }
-                match templates.render(
-                    "error.html",
-                    Context {
-                        title: &title,
-                        detail: &detail,
-                        rule,
-                    },
-                ) {
+                match templates.render("error.html", Context { title: &title, detail: &detail, rule }) {
                     Ok(html) => (StatusCode::BAD_REQUEST, html).into_response(),
                     Err(e) => e.into_response(),
                 }
             }
-            Self::Redirect {
-                target,
-                code,
-                description,
-            } => {
+            Self::Redirect { target, code, description } => {
                 tracing::info!(error = %code, %description, "authorization request refused");
-                let params = vec![
-                    ("error", code.as_str().to_owned()),
-                    ("error_description", description),
-                ];
+                let params = vec![("error", code.as_str().to_owned()), ("error_description", description)];
                 deliver(&target, params, issuer, templates, via)
             }
             Self::Internal(e) => e.into_response(),
@@ -148,8 +110,7 @@ pub fn deliver(
             // RFC 6749 §3.1.2: the URI "MAY include an
             // "application/x-www-form-urlencoded" formatted query component,
             // which MUST be retained when adding additional query parameters."
-            url.query_pairs_mut()
-                .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
+            url.query_pairs_mut().extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
             redirect(url.as_str(), via)
         }
         ResponseMode::Fragment => {
@@ -165,18 +126,11 @@ pub fn deliver(
                 action: &'a str,
                 params: &'a [(&'static str, String)],
             }
-            match templates.render(
-                "form_post.html",
-                Context {
-                    action: target.redirect_uri.as_str(),
-                    params: &params,
-                },
-            ) {
+            match templates.render("form_post.html", Context { action: target.redirect_uri.as_str(), params: &params })
+            {
                 Ok(html) => {
                     let mut response = html.into_response();
-                    response
-                        .headers_mut()
-                        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                     response
                 }
                 Err(e) => e.into_response(),
@@ -191,18 +145,10 @@ fn redirect(location: &str, via: Via) -> Response {
         Via::Post => StatusCode::SEE_OTHER,
     };
     match HeaderValue::from_str(location) {
-        Ok(value) => (
-            status,
-            [
-                (header::LOCATION, value),
-                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            ],
-        )
-            .into_response(),
-        Err(_) => (
-            StatusCode::BAD_REQUEST,
-            "redirect URI cannot be used in a header",
-        )
-            .into_response(),
+        Ok(value) => {
+            (status, [(header::LOCATION, value), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))])
+                .into_response()
+        }
+        Err(_) => (StatusCode::BAD_REQUEST, "redirect URI cannot be used in a header").into_response(),
     }
 }

@@ -25,11 +25,7 @@ struct Presented {
 
 /// Authenticates the client of a request, or fails with `invalid_client`
 /// (401, with a Basic challenge when Basic was tried).
-pub async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    params: &FormParams,
-) -> Result<Client, TokenError> {
+pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &FormParams) -> Result<Client, TokenError> {
     let presented = presented_credentials(headers, params)?;
     let basic = presented.method == ClientAuthMethod::ClientSecretBasic;
     let fail = |description: String| TokenError::invalid_client(description, basic);
@@ -38,9 +34,7 @@ pub async fn authenticate(
     // against brute force attacks" — failures are counted per client id.
     let throttle_key = format!("client:{}", presented.client_id);
     if let Some(wait) = state.client_throttle.check(&throttle_key) {
-        let mut error = fail(format!(
-            "too many failed authentications for this client; retry in {wait} s"
-        ));
+        let mut error = fail(format!("too many failed authentications for this client; retry in {wait} s"));
         error.retry_after = Some(wait);
         return Err(error);
     }
@@ -63,31 +57,18 @@ pub async fn authenticate(
     }
     let secret = presented.secret.unwrap_or_default();
     let verified = match &client.secret_hash {
-        Some(hash) => {
-            state
-                .secrets
-                .verify(client.id.as_str(), &secret, hash)
-                .await
-        }
+        Some(hash) => state.secrets.verify(client.id.as_str(), &secret, hash).await,
         None => false,
     };
     if !verified {
         state.client_throttle.fail(&throttle_key);
-        return Err(fail(format!(
-            "client secret of {} does not match",
-            client.id
-        )));
+        return Err(fail(format!("client secret of {} does not match", client.id)));
     }
     Ok(client)
 }
 
-fn presented_credentials(
-    headers: &HeaderMap,
-    params: &FormParams,
-) -> Result<Presented, TokenError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+fn presented_credentials(headers: &HeaderMap, params: &FormParams) -> Result<Presented, TokenError> {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if let Some(value) = authorization {
         let (id, secret) = parse_basic(value)?;
         // RFC 6749 §2.3: "The client MUST NOT use more than one
@@ -98,16 +79,9 @@ fn presented_credentials(
             ));
         }
         if params.get("client_id").is_some_and(|body_id| body_id != id) {
-            return Err(TokenError::invalid_client(
-                "client_id in the body differs from the one in HTTP Basic",
-                true,
-            ));
+            return Err(TokenError::invalid_client("client_id in the body differs from the one in HTTP Basic", true));
         }
-        return Ok(Presented {
-            method: ClientAuthMethod::ClientSecretBasic,
-            client_id: id,
-            secret: Some(secret),
-        });
+        return Ok(Presented { method: ClientAuthMethod::ClientSecretBasic, client_id: id, secret: Some(secret) });
     }
     let client_id = params.get("client_id").ok_or_else(|| {
         TokenError::invalid_client(
@@ -121,11 +95,7 @@ fn presented_credentials(
             client_id: client_id.to_owned(),
             secret: Some(secret.to_owned()),
         }),
-        None => Ok(Presented {
-            method: ClientAuthMethod::None,
-            client_id: client_id.to_owned(),
-            secret: None,
-        }),
+        None => Ok(Presented { method: ClientAuthMethod::None, client_id: client_id.to_owned(), secret: None }),
     }
 }
 
@@ -135,28 +105,17 @@ fn presented_credentials(
 /// encoded using the same algorithm and used as the password."
 fn parse_basic(value: &str) -> Result<(String, String), TokenError> {
     let bad = |why: &str| {
-        TokenError::invalid_client(
-            format!("malformed HTTP Basic credentials: {why} (RFC 7617, RFC 6749 §2.3.1)"),
-            true,
-        )
+        TokenError::invalid_client(format!("malformed HTTP Basic credentials: {why} (RFC 7617, RFC 6749 §2.3.1)"), true)
     };
-    let (scheme, encoded) = value
-        .split_once(' ')
-        .ok_or_else(|| bad("expected \"Basic <base64>\""))?;
+    let (scheme, encoded) = value.split_once(' ').ok_or_else(|| bad("expected \"Basic <base64>\""))?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return Err(bad("only the Basic scheme authenticates clients here"));
     }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| bad("not base64"))?;
+    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| bad("not base64"))?;
     let decoded = String::from_utf8(decoded).map_err(|_| bad("not UTF-8"))?;
-    let (id, secret) = decoded
-        .split_once(':')
-        .ok_or_else(|| bad("no ':' between id and secret"))?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(|| bad("no ':' between id and secret"))?;
     let form_decode = |s: &str| -> String {
-        percent_encoding::percent_decode_str(&s.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
+        percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
     };
     Ok((form_decode(id), form_decode(secret)))
 }

@@ -81,28 +81,15 @@ pub struct CheckedClient {
 #[derive(Debug, thiserror::Error)]
 pub enum ClientsFileError {
     #[error("{source_name}: not a valid clients file: {message}")]
-    Syntax {
-        source_name: String,
-        message: String,
-    },
+    Syntax { source_name: String, message: String },
     #[error("{source_name}: client {client:?}, field `{field}`: {problem}")]
-    Field {
-        source_name: String,
-        client: String,
-        field: &'static str,
-        problem: String,
-    },
+    Field { source_name: String, client: String, field: &'static str, problem: String },
 }
 
 /// Parses and checks the whole file.
-pub fn parse_clients_file(
-    text: &str,
-    source_name: &str,
-) -> Result<Vec<CheckedClient>, ClientsFileError> {
-    let file: ClientsFile = toml::from_str(text).map_err(|e| ClientsFileError::Syntax {
-        source_name: source_name.to_owned(),
-        message: e.to_string(),
-    })?;
+pub fn parse_clients_file(text: &str, source_name: &str) -> Result<Vec<CheckedClient>, ClientsFileError> {
+    let file: ClientsFile = toml::from_str(text)
+        .map_err(|e| ClientsFileError::Syntax { source_name: source_name.to_owned(), message: e.to_string() })?;
     let mut seen = std::collections::HashSet::new();
     let mut clients = Vec::with_capacity(file.client.len());
     for entry in file.client {
@@ -121,48 +108,25 @@ pub fn parse_clients_file(
 }
 
 fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, String)> {
-    if entry.id.is_empty() || !entry.id.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err((
-            "id",
-            "must be non-empty printable ASCII without spaces".into(),
-        ));
+    // RFC 6749 Appendix A.1: `client-id = *VSCHAR`, VSCHAR = %x20-7E.
+    if entry.id.is_empty() || !entry.id.bytes().all(|b| (0x20..=0x7E).contains(&b)) {
+        return Err(("id", "must be non-empty printable ASCII (RFC 6749 Appendix A.1)".into()));
     }
-    let grant_types = parse_list(
-        &entry.grant_types,
-        "grant_types",
-        GrantType::parse,
-        GrantType::ALL,
-        GrantType::as_str,
-    )?;
+    let grant_types =
+        parse_list(&entry.grant_types, "grant_types", GrantType::parse, GrantType::ALL, GrantType::as_str)?;
     let response_types = match &entry.response_types {
-        Some(list) => parse_list(
-            list,
-            "response_types",
-            ResponseType::parse,
-            ResponseType::ALL,
-            ResponseType::as_str,
-        )?,
+        Some(list) => parse_list(list, "response_types", ResponseType::parse, ResponseType::ALL, ResponseType::as_str)?,
         None if grant_types.contains(&GrantType::AuthorizationCode) => vec![ResponseType::Code],
         None => vec![],
     };
     let response_modes = match &entry.response_modes {
-        Some(list) => parse_list(
-            list,
-            "response_modes",
-            ResponseMode::parse,
-            ResponseMode::ALL,
-            ResponseMode::as_str,
-        )?,
+        Some(list) => parse_list(list, "response_modes", ResponseMode::parse, ResponseMode::ALL, ResponseMode::as_str)?,
         None => vec![ResponseMode::Query],
     };
     let auth_methods = match &entry.auth_methods {
-        Some(list) => parse_list(
-            list,
-            "auth_methods",
-            ClientAuthMethod::parse,
-            ClientAuthMethod::ALL,
-            ClientAuthMethod::as_str,
-        )?,
+        Some(list) => {
+            parse_list(list, "auth_methods", ClientAuthMethod::parse, ClientAuthMethod::ALL, ClientAuthMethod::as_str)?
+        }
         None => vec![ClientAuthMethod::ClientSecretBasic],
     };
     if auth_methods.is_empty() {
@@ -170,14 +134,14 @@ fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, Stri
     }
     let is_public = auth_methods.contains(&ClientAuthMethod::None);
     if is_public && auth_methods.len() > 1 {
-        return Err((
-            "auth_methods",
-            "\"none\" (a public client) cannot be combined with secret-based methods".into(),
-        ));
+        return Err(("auth_methods", "\"none\" (a public client) cannot be combined with secret-based methods".into()));
     }
     let secret = match (&entry.secret, is_public) {
         (Some(_), true) => {
-            return Err(("secret", "a public client (auth_methods = [\"none\"]) must not have a secret (RFC 6749 §2.1)".into()));
+            return Err((
+                "secret",
+                "a public client (auth_methods = [\"none\"]) must not have a secret (RFC 6749 §2.1)".into(),
+            ));
         }
         (None, false) => return Err(("secret", "a confidential client needs a secret".into())),
         (Some(s), false) if s.len() < 8 => {
@@ -188,41 +152,22 @@ fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, Stri
     };
     let require_pkce = entry.require_pkce.unwrap_or(true);
     if is_public && !require_pkce {
-        return Err((
-            "require_pkce",
-            "cannot be false for a public client (RFC 9700 §2.1.1)".into(),
-        ));
+        return Err(("require_pkce", "cannot be false for a public client (RFC 9700 §2.1.1)".into()));
     }
     if grant_types.contains(&GrantType::ClientCredentials) && is_public {
-        return Err((
-            "grant_types",
-            "client_credentials needs a confidential client (RFC 6749 §4.4)".into(),
-        ));
+        return Err(("grant_types", "client_credentials needs a confidential client (RFC 6749 §4.4)".into()));
     }
     let uses_redirects = grant_types.contains(&GrantType::AuthorizationCode);
     if uses_redirects && entry.redirect_uris.is_empty() {
-        return Err((
-            "redirect_uris",
-            "the authorization_code grant needs at least one redirect URI".into(),
-        ));
+        return Err(("redirect_uris", "the authorization_code grant needs at least one redirect URI".into()));
     }
-    let redirect_uris =
-        parse_uris(&entry.redirect_uris).map_err(|e| ("redirect_uris", e.to_string()))?;
-    let post_logout_redirect_uris = parse_uris(&entry.post_logout_redirect_uris)
-        .map_err(|e| ("post_logout_redirect_uris", e.to_string()))?;
+    let redirect_uris = parse_uris(&entry.redirect_uris).map_err(|e| ("redirect_uris", e.to_string()))?;
+    let post_logout_redirect_uris =
+        parse_uris(&entry.post_logout_redirect_uris).map_err(|e| ("post_logout_redirect_uris", e.to_string()))?;
     let scopes = Scopes::parse(&entry.scopes.join(" ")).map_err(|e| ("scopes", e.to_string()))?;
-    if let Some(unknown) = scopes
-        .iter()
-        .find(|s| !KNOWN_SCOPES.iter().any(|k| k.name == *s))
-    {
+    if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.iter().any(|k| k.name == *s)) {
         let known: Vec<_> = KNOWN_SCOPES.iter().map(|k| k.name).collect();
-        return Err((
-            "scopes",
-            format!(
-                "unknown scope {unknown:?}; known scopes: {}",
-                known.join(", ")
-            ),
-        ));
+        return Err(("scopes", format!("unknown scope {unknown:?}; known scopes: {}", known.join(", "))));
     }
     Ok(CheckedClient {
         client: Client {
@@ -254,10 +199,7 @@ fn parse_list<T: Copy + PartialEq>(
     for value in values {
         let parsed = parse(value).ok_or_else(|| {
             let allowed: Vec<_> = all.iter().map(|v| as_str(*v)).collect();
-            (
-                field,
-                format!("unknown value {value:?}; allowed: {}", allowed.join(", ")),
-            )
+            (field, format!("unknown value {value:?}; allowed: {}", allowed.join(", ")))
         })?;
         if !out.contains(&parsed) {
             out.push(parsed);
@@ -283,8 +225,7 @@ mod tests {
 
     #[test]
     fn shipped_clients_file_is_valid() {
-        let clients =
-            parse_clients_file(crate::config::DEFAULT_CLIENTS_TOML, "clients.toml").unwrap();
+        let clients = parse_clients_file(crate::config::DEFAULT_CLIENTS_TOML, "clients.toml").unwrap();
         assert!(clients.iter().any(|c| c.client.id.as_str() == "todo-app"));
         assert!(clients.iter().any(|c| c.client.is_public()));
     }
@@ -299,18 +240,10 @@ mod tests {
     #[test]
     fn redirect_uri_with_fragment_or_plain_http_is_refused() {
         let base = "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['authorization_code']\n";
-        let e = error_of(&format!(
-            "{base}redirect_uris=['https://a.example/cb#frag']\n"
-        ));
-        assert!(
-            e.contains("field `redirect_uris`") && e.contains("fragment"),
-            "{e}"
-        );
+        let e = error_of(&format!("{base}redirect_uris=['https://a.example/cb#frag']\n"));
+        assert!(e.contains("field `redirect_uris`") && e.contains("fragment"), "{e}");
         let e = error_of(&format!("{base}redirect_uris=['http://a.example/cb']\n"));
-        assert!(
-            e.contains("field `redirect_uris`") && e.contains("https"),
-            "{e}"
-        );
+        assert!(e.contains("field `redirect_uris`") && e.contains("https"), "{e}");
     }
 
     #[test]
@@ -323,9 +256,8 @@ mod tests {
 
     #[test]
     fn unknown_scope_is_refused() {
-        let e = error_of(
-            "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['client_credentials']\nscopes=['admin']\n",
-        );
+        let e =
+            error_of("[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['client_credentials']\nscopes=['admin']\n");
         assert!(e.contains("field `scopes`") && e.contains("admin"), "{e}");
     }
 

@@ -69,22 +69,14 @@ impl Config {
         let seconds = |name: &str, default: u64| -> Result<Duration, ConfigError> {
             let value = env.parse::<u64>(name, default, &default.to_string())?;
             if value == 0 {
-                return Err(ConfigError::new(
-                    name,
-                    "0",
-                    "must be at least 1 second",
-                    &default.to_string(),
-                ));
+                return Err(ConfigError::new(name, "0", "must be at least 1 second", &default.to_string()));
             }
             Ok(Duration::from_secs(value))
         };
         let cookie_secure = env.bool("PROVIDER_COOKIE_SECURE", issuer.starts_with("https://"))?;
         Ok(Self {
             addr: env.addr("PROVIDER_ADDR", "127.0.0.1:8080")?,
-            database_url: env.database_url(
-                "PROVIDER_DATABASE_URL",
-                "sqlite://data/provider.db?mode=rwc",
-            )?,
+            database_url: env.database_url("PROVIDER_DATABASE_URL", "sqlite://data/provider.db?mode=rwc")?,
             clients_toml,
             clients_source,
             todo_api_audience,
@@ -114,12 +106,7 @@ fn parse_signing_alg(env: &Env) -> Result<Algorithm, ConfigError> {
         "RS256" => Ok(Algorithm::RS256),
         "ES256" => Ok(Algorithm::ES256),
         "EdDSA" => Ok(Algorithm::EdDSA),
-        _ => Err(ConfigError::new(
-            "PROVIDER_SIGNING_ALG",
-            &raw,
-            "supported: RS256, ES256, EdDSA",
-            "ES256",
-        )),
+        _ => Err(ConfigError::new("PROVIDER_SIGNING_ALG", &raw, "supported: RS256, ES256, EdDSA", "ES256")),
     }
 }
 
@@ -128,15 +115,10 @@ fn read_clients_file(env: &Env) -> Result<(String, String), ConfigError> {
     match env.get("PROVIDER_CLIENTS_FILE") {
         Some(path) => std::fs::read_to_string(path)
             .map(|text| (text, path.to_owned()))
-            .map_err(|e| {
-                ConfigError::new("PROVIDER_CLIENTS_FILE", path, e.to_string(), DEFAULT_PATH)
-            }),
+            .map_err(|e| ConfigError::new("PROVIDER_CLIENTS_FILE", path, e.to_string(), DEFAULT_PATH)),
         None => match std::fs::read_to_string(DEFAULT_PATH) {
             Ok(text) => Ok((text, DEFAULT_PATH.to_owned())),
-            Err(_) => Ok((
-                DEFAULT_CLIENTS_TOML.to_owned(),
-                "the built-in clients.toml".to_owned(),
-            )),
+            Err(_) => Ok((DEFAULT_CLIENTS_TOML.to_owned(), "the built-in clients.toml".to_owned())),
         },
     }
 }

@@ -23,17 +23,10 @@ impl IntoResponse for AppError {
         tracing::error!(error = %self, "request failed");
         let status = match &self {
             // A pool that cannot hand out a connection is an outage, not a bug.
-            AppError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            AppError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        (
-            status,
-            Html(
-                "<h1>Something went wrong</h1><p>The error has been logged. Please try again.</p>",
-            ),
-        )
+        (status, Html("<h1>Something went wrong</h1><p>The error has been logged. Please try again.</p>"))
             .into_response()
     }
 }

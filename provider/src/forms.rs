@@ -21,10 +21,7 @@ impl IntoResponse for FormRejection {
 }
 
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {

@@ -79,16 +79,8 @@ pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, 
     let mut header = Header::new(key.alg);
     header.typ = Some(ACCESS_TOKEN_TYP.to_owned());
     header.kid = Some(key.kid.clone());
-    let access_token = encode(&header, &claims, &key.encoding)
-        .map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
-    store::tokens::record_access_token(
-        &state.db,
-        &jti,
-        issue.grant_id,
-        issue.client.id.as_str(),
-        now + ttl,
-    )
-    .await?;
+    let access_token = encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
+    store::tokens::record_access_token(&state.db, &jti, issue.grant_id, issue.client.id.as_str(), now + ttl).await?;
 
     let refresh_token = match (issue.refresh_family_expires_at, issue.user) {
         (Some(family_expires_at), Some(user)) => {
@@ -113,14 +105,9 @@ pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, 
     };
 
     let id_token = match issue.user {
-        Some(user) if issue.scope.contains("openid") => Some(Secret::new(id_token(
-            state,
-            &issue,
-            user,
-            &access_token,
-            now,
-            ttl,
-        )?)),
+        Some(user) if issue.scope.contains("openid") => {
+            Some(Secret::new(id_token(state, &issue, user, &access_token, now, ttl)?))
+        }
         _ => None,
     };
 
@@ -166,6 +153,5 @@ fn id_token(
     let mut header = Header::new(key.alg);
     header.typ = Some("JWT".to_owned());
     header.kid = Some(key.kid.clone());
-    Ok(encode(&header, &claims, &key.encoding)
-        .map_err(|e| anyhow::anyhow!("signing failed: {e}"))?)
+    Ok(encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?)
 }

@@ -46,10 +46,7 @@ impl Keys {
     /// active one is for another algorithm.
     pub async fn load_or_create(pool: &AnyPool, alg: Algorithm) -> anyhow::Result<Self> {
         let stored = store::keys::all(pool).await?;
-        let active_alg = stored
-            .iter()
-            .find(|k| k.retired_at.is_none())
-            .map(|k| k.alg.clone());
+        let active_alg = stored.iter().find(|k| k.retired_at.is_none()).map(|k| k.alg.clone());
         if active_alg.as_deref() != Some(alg_name(alg)) {
             rotate(pool, alg).await?;
         }
@@ -92,8 +89,8 @@ async fn load_ring(pool: &AnyPool) -> anyhow::Result<KeyRing> {
     let mut active = None;
     let mut jwks = JwkSet { keys: Vec::new() };
     for row in stored {
-        let alg = parse_alg(&row.alg)
-            .ok_or_else(|| anyhow::anyhow!("stored key {} has unknown alg {}", row.kid, row.alg))?;
+        let alg =
+            parse_alg(&row.alg).ok_or_else(|| anyhow::anyhow!("stored key {} has unknown alg {}", row.kid, row.alg))?;
         let key = Arc::new(signing_key_from_pem(alg, &row.private_pem)?);
         if row.retired_at.is_none() && active.is_none() {
             active = Some(key.clone());
@@ -102,11 +99,7 @@ async fn load_ring(pool: &AnyPool) -> anyhow::Result<KeyRing> {
         by_kid.insert(row.kid.clone(), key);
     }
     let active = active.ok_or_else(|| anyhow::anyhow!("no active signing key in the database"))?;
-    Ok(KeyRing {
-        active,
-        by_kid,
-        jwks,
-    })
+    Ok(KeyRing { active, by_kid, jwks })
 }
 
 pub fn alg_name(alg: Algorithm) -> &'static str {
@@ -131,12 +124,10 @@ fn generate_pem(alg: Algorithm) -> anyhow::Result<String> {
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
     let der: Vec<u8> = match alg {
-        Algorithm::ES256 => {
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-                .map_err(|_| anyhow::anyhow!("EC key generation failed"))?
-                .as_ref()
-                .to_vec()
-        }
+        Algorithm::ES256 => EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+            .map_err(|_| anyhow::anyhow!("EC key generation failed"))?
+            .as_ref()
+            .to_vec(),
         Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8v1(&SystemRandom::new())
             .map_err(|_| anyhow::anyhow!("Ed25519 key generation failed"))?
             .as_ref()
@@ -144,9 +135,8 @@ fn generate_pem(alg: Algorithm) -> anyhow::Result<String> {
         _ => {
             let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)
                 .map_err(|_| anyhow::anyhow!("RSA key generation failed"))?;
-            let der: aws_lc_rs::encoding::Pkcs8V1Der = pair
-                .as_der()
-                .map_err(|_| anyhow::anyhow!("RSA key encoding failed"))?;
+            let der: aws_lc_rs::encoding::Pkcs8V1Der =
+                pair.as_der().map_err(|_| anyhow::anyhow!("RSA key encoding failed"))?;
             der.as_ref().to_vec()
         }
     };
@@ -173,13 +163,7 @@ fn signing_key_from_pem(alg: Algorithm, pem: &str) -> anyhow::Result<SigningKey>
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     jwk.common.key_algorithm = Some(KeyAlgorithm::from(alg));
     let decoding = DecodingKey::from_jwk(&jwk)?;
-    Ok(SigningKey {
-        kid,
-        alg,
-        encoding,
-        decoding,
-        public_jwk: jwk,
-    })
+    Ok(SigningKey { kid, alg, encoding, decoding, public_jwk: jwk })
 }
 
 /// Deletes retired keys whose every token has expired: a key retired at T

@@ -16,12 +16,7 @@ async fn main() {
         }
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve"] => serve(config).await,
         ["keys", "rotate"] => rotate(config).await,
         _ => {
@@ -39,8 +34,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let issuer = config.issuer.clone();
     let app = App::build(config).await?;
     tracing::info!(issuer = %issuer, addr = %app.local_addr(), "provider listening");
-    app.run_until_stopped(shared::server::shutdown_signal())
-        .await?;
+    app.run_until_stopped(shared::server::shutdown_signal()).await?;
     tracing::info!("provider stopped");
     Ok(())
 }

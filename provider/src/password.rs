@@ -14,12 +14,7 @@ use sha2::{Digest, Sha256};
 /// The argon2id parameters in use, for the benchmark report.
 pub fn parameters() -> String {
     let p = argon2::Params::DEFAULT;
-    format!(
-        "argon2id m={} KiB, t={}, p={}",
-        p.m_cost(),
-        p.t_cost(),
-        p.p_cost()
-    )
+    format!("argon2id m={} KiB, t={}, p={}", p.m_cost(), p.t_cost(), p.p_cost())
 }
 
 /// Hashes a password (or client secret) into a PHC string with a fresh salt.
@@ -35,13 +30,9 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 
 /// Verifies a password against a PHC string. A malformed hash is a mismatch.
 pub async fn verify(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), phc.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
+    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), phc.as_str()).is_ok())
+        .await
+        .unwrap_or(false)
 }
 
 /// A hash of a password nobody knows, so that a login for an unknown user
@@ -56,9 +47,7 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 
 /// Verifies against the dummy hash; always false, takes as long as `verify`.
 pub async fn verify_dummy(password: String) -> bool {
-    let phc = tokio::task::spawn_blocking(|| DUMMY_HASH.clone())
-        .await
-        .unwrap_or_default();
+    let phc = tokio::task::spawn_blocking(|| DUMMY_HASH.clone()).await.unwrap_or_default();
     verify(password, phc).await;
     false
 }
@@ -82,11 +71,7 @@ pub struct SecretVerifier {
 impl SecretVerifier {
     pub async fn verify(&self, client_id: &str, presented: &str, stored_phc: &str) -> bool {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        let remembered = self
-            .verified
-            .lock()
-            .ok()
-            .and_then(|map| map.get(client_id).copied());
+        let remembered = self.verified.lock().ok().and_then(|map| map.get(client_id).copied());
         if let Some(known) = remembered {
             if shared::secret::constant_time_eq(&known, &digest) {
                 return true;

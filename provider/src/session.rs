@@ -24,10 +24,7 @@ pub async fn login(session: &Session) -> Option<Login> {
 
 /// Records a successful login. The session id is changed first, so an id
 /// planted before login (session fixation) is worthless afterwards.
-pub async fn set_login(
-    session: &Session,
-    login: &Login,
-) -> Result<(), tower_sessions::session::Error> {
+pub async fn set_login(session: &Session, login: &Login) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(LOGIN, login).await?;
     // A fresh CSRF token for the authenticated session.
@@ -51,9 +48,7 @@ pub async fn csrf_token(session: &Session) -> Result<String, tower_sessions::ses
 /// Whether a form's token matches the session's, compared in constant time.
 pub async fn csrf_matches(session: &Session, presented: &str) -> bool {
     match session.get::<String>(CSRF).await {
-        Ok(Some(expected)) => {
-            shared::secret::constant_time_eq(expected.as_bytes(), presented.as_bytes())
-        }
+        Ok(Some(expected)) => shared::secret::constant_time_eq(expected.as_bytes(), presented.as_bytes()),
         _ => false,
     }
 }
@@ -61,10 +56,7 @@ pub async fn csrf_matches(session: &Session, presented: &str) -> bool {
 /// Where to continue after login: an authorization request's query string.
 /// Only the query is kept, and it is always replayed against
 /// `/oauth2/authorize`, so this can never become an open redirect.
-pub async fn set_return_to(
-    session: &Session,
-    authorize_query: &str,
-) -> Result<(), tower_sessions::session::Error> {
+pub async fn set_return_to(session: &Session, authorize_query: &str) -> Result<(), tower_sessions::session::Error> {
     session.insert(RETURN_TO, authorize_query).await
 }
 
@@ -79,17 +71,11 @@ pub async fn park_request(
     request: &AuthorizationRequest,
 ) -> Result<String, tower_sessions::session::Error> {
     let id = shared::random::random_token();
-    session
-        .insert(&format!("{PENDING_PREFIX}{id}"), request)
-        .await?;
+    session.insert(&format!("{PENDING_PREFIX}{id}"), request).await?;
     Ok(id)
 }
 
 /// Takes a parked request back (once: the consent form cannot be replayed).
 pub async fn take_request(session: &Session, id: &str) -> Option<AuthorizationRequest> {
-    session
-        .remove(&format!("{PENDING_PREFIX}{id}"))
-        .await
-        .ok()
-        .flatten()
+    session.remove(&format!("{PENDING_PREFIX}{id}")).await.ok().flatten()
 }

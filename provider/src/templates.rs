@@ -22,20 +22,13 @@ impl Templates {
         env.add_template("login.html", include_str!("../templates/login.html"))?;
         env.add_template("consent.html", include_str!("../templates/consent.html"))?;
         env.add_template("error.html", include_str!("../templates/error.html"))?;
-        env.add_template(
-            "form_post.html",
-            include_str!("../templates/form_post.html"),
-        )?;
+        env.add_template("form_post.html", include_str!("../templates/form_post.html"))?;
         env.add_template("home.html", include_str!("../templates/home.html"))?;
         env.add_template("logout.html", include_str!("../templates/logout.html"))?;
         Ok(Self(Arc::new(env)))
     }
 
     pub fn render(&self, name: &str, context: impl Serialize) -> Result<Html<String>, AppError> {
-        Ok(Html(
-            self.0
-                .get_template(name)?
-                .render(minijinja::value::Serde(context))?,
-        ))
+        Ok(Html(self.0.get_template(name)?.render(minijinja::value::Serde(context))?))
     }
 }

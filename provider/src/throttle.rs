@@ -19,11 +19,7 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        Self {
-            max_failures,
-            window,
-            entries: Arc::default(),
-        }
+        Self { max_failures, window, entries: Arc::default() }
     }
 
     /// `Some(seconds to wait)` when `key` is over its limit.

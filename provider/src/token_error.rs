@@ -30,13 +30,7 @@ pub struct TokenError {
 
 impl TokenError {
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
-        Self {
-            code,
-            description: description.into(),
-            basic_challenge: false,
-            retry_after: None,
-            server_error: false,
-        }
+        Self { code, description: description.into(), basic_challenge: false, retry_after: None, server_error: false }
     }
 
     pub fn invalid_request(description: impl Into<String>) -> Self {
@@ -56,10 +50,7 @@ impl TokenError {
     }
 
     pub fn invalid_client(description: impl Into<String>, basic_attempted: bool) -> Self {
-        Self {
-            basic_challenge: basic_attempted,
-            ..Self::new(ErrorCode::InvalidClient, description)
-        }
+        Self { basic_challenge: basic_attempted, ..Self::new(ErrorCode::InvalidClient, description) }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -80,10 +71,7 @@ impl From<crate::error::AppError> for TokenError {
         tracing::error!(%error, "token endpoint failed");
         Self {
             server_error: true,
-            ..Self::new(
-                ErrorCode::ServerError,
-                "the authorization server failed; the error has been logged",
-            )
+            ..Self::new(ErrorCode::ServerError, "the authorization server failed; the error has been logged")
         }
     }
 }
@@ -97,11 +85,7 @@ impl From<sqlx::Error> for TokenError {
 impl IntoResponse for TokenError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let mut response = (
-            status,
-            Json(ErrorResponse::new(self.code, self.description)),
-        )
-            .into_response();
+        let mut response = (status, Json(ErrorResponse::new(self.code, self.description))).into_response();
         let headers = response.headers_mut();
         no_store(headers);
         if self.basic_challenge {

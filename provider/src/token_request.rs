@@ -37,16 +37,12 @@ impl FormParams {
 
     /// A parameter; empty values count as absent (RFC 6749 §3.2).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
+        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 
     /// A required parameter, or `invalid_request` naming it.
     pub fn require(&self, name: &str, rule: &str) -> Result<&str, TokenError> {
-        self.get(name)
-            .ok_or_else(|| TokenError::invalid_request(format!("{name} is required ({rule})")))
+        self.get(name).ok_or_else(|| TokenError::invalid_request(format!("{name} is required ({rule})")))
     }
 
     pub fn has(&self, name: &str) -> bool {
@@ -62,35 +58,21 @@ impl<S: Send + Sync> FromRequest<S> for FormParams {
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
             .unwrap_or_default();
         let body = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| {
-                TokenError::invalid_request(format!("the request body could not be read: {e}"))
-            })?;
+            .map_err(|e| TokenError::invalid_request(format!("the request body could not be read: {e}")))?;
         if body.len() > MAX_BODY {
-            return Err(TokenError::invalid_request(
-                "the request body is larger than 16 KiB",
-            ));
+            return Err(TokenError::invalid_request("the request body is larger than 16 KiB"));
         }
         let pairs = match content_type.as_str() {
-            "application/x-www-form-urlencoded" => url::form_urlencoded::parse(&body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
+            "application/x-www-form-urlencoded" => {
+                url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+            }
             "application/json" => json_pairs(&body)?,
             other => {
-                let got = if other.is_empty() {
-                    "no Content-Type".to_owned()
-                } else {
-                    format!("Content-Type {other}")
-                };
+                let got = if other.is_empty() { "no Content-Type".to_owned() } else { format!("Content-Type {other}") };
                 return Err(TokenError::invalid_request(format!(
                     "{got}; send application/x-www-form-urlencoded (RFC 6749 §4.1.3) or application/json"
                 )));
@@ -105,18 +87,14 @@ impl<S: Send + Sync> FromRequest<S> for FormParams {
 fn json_pairs(body: &[u8]) -> Result<Vec<(String, String)>, TokenError> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| TokenError::invalid_request(format!("the JSON body is malformed: {e}")))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| TokenError::invalid_request("the JSON body must be an object"))?;
+    let object = value.as_object().ok_or_else(|| TokenError::invalid_request("the JSON body must be an object"))?;
     object
         .iter()
         .map(|(k, v)| match v {
             serde_json::Value::String(s) => Ok((k.clone(), s.clone())),
             serde_json::Value::Number(n) => Ok((k.clone(), n.to_string())),
             serde_json::Value::Bool(b) => Ok((k.clone(), b.to_string())),
-            _ => Err(TokenError::invalid_request(format!(
-                "parameter {k} must be a string"
-            ))),
+            _ => Err(TokenError::invalid_request(format!("parameter {k} must be a string"))),
         })
         .collect()
 }

@@ -16,9 +16,7 @@ pub struct Env(HashMap<String, String>);
 
 /// A configuration value that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "{variable}={value:?} is not valid: {problem}. Example of a good value: {variable}={example}"
-)]
+#[error("{variable}={value:?} is not valid: {problem}. Example of a good value: {variable}={example}")]
 pub struct ConfigError {
     pub variable: String,
     pub value: String,
@@ -50,12 +48,7 @@ impl Env {
         K: Into<String>,
         V: Into<String>,
     {
-        Self(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        Self(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
@@ -76,23 +69,12 @@ impl Env {
     pub fn base_url(&self, name: &str, default: &str) -> Result<String, ConfigError> {
         let raw = self.string(name, default);
         let example = default;
-        let url =
-            Url::parse(&raw).map_err(|e| ConfigError::new(name, &raw, e.to_string(), example))?;
+        let url = Url::parse(&raw).map_err(|e| ConfigError::new(name, &raw, e.to_string(), example))?;
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(ConfigError::new(
-                name,
-                &raw,
-                "the scheme must be http or https",
-                example,
-            ));
+            return Err(ConfigError::new(name, &raw, "the scheme must be http or https", example));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(ConfigError::new(
-                name,
-                &raw,
-                "a base URL has no query or fragment",
-                example,
-            ));
+            return Err(ConfigError::new(name, &raw, "a base URL has no query or fragment", example));
         }
         Ok(raw.trim_end_matches('/').to_owned())
     }
@@ -100,9 +82,7 @@ impl Env {
     /// A `host:port` bind address.
     pub fn addr(&self, name: &str, default: &str) -> Result<String, ConfigError> {
         let raw = self.string(name, default);
-        let valid = raw
-            .rsplit_once(':')
-            .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+        let valid = raw.rsplit_once(':').is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
         if !valid {
             return Err(ConfigError::new(name, &raw, "expected host:port", default));
         }
@@ -116,9 +96,7 @@ impl Env {
     {
         match self.get(name) {
             None => Ok(default),
-            Some(raw) => raw
-                .parse()
-                .map_err(|e: T::Err| ConfigError::new(name, raw, e.to_string(), example)),
+            Some(raw) => raw.parse().map_err(|e: T::Err| ConfigError::new(name, raw, e.to_string(), example)),
         }
     }
 
@@ -128,30 +106,17 @@ impl Env {
             None => Ok(default),
             Some("true" | "1" | "yes" | "on") => Ok(true),
             Some("false" | "0" | "no" | "off") => Ok(false),
-            Some(other) => Err(ConfigError::new(
-                name,
-                other,
-                "expected true or false",
-                "true",
-            )),
+            Some(other) => Err(ConfigError::new(name, other, "expected true or false", "true")),
         }
     }
 
     /// A database URL: `sqlite://path?mode=rwc` or `postgres://…`.
     pub fn database_url(&self, name: &str, default: &str) -> Result<String, ConfigError> {
         let raw = self.string(name, default);
-        if raw.starts_with("sqlite:")
-            || raw.starts_with("postgres://")
-            || raw.starts_with("postgresql://")
-        {
+        if raw.starts_with("sqlite:") || raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             Ok(raw)
         } else {
-            Err(ConfigError::new(
-                name,
-                &raw,
-                "expected a sqlite: or postgres:// URL",
-                default,
-            ))
+            Err(ConfigError::new(name, &raw, "expected a sqlite: or postgres:// URL", default))
         }
     }
 }
@@ -163,19 +128,13 @@ mod tests {
     #[test]
     fn base_urls_lose_their_trailing_slash() {
         let env = Env::from_pairs([("X", "http://localhost:8080/")]);
-        assert_eq!(
-            env.base_url("X", "http://d").unwrap(),
-            "http://localhost:8080"
-        );
+        assert_eq!(env.base_url("X", "http://d").unwrap(), "http://localhost:8080");
     }
 
     #[test]
     fn errors_name_the_variable_and_give_an_example() {
         let env = Env::from_pairs([("PROVIDER_ADDR", "8080")]);
-        let message = env
-            .addr("PROVIDER_ADDR", "0.0.0.0:8080")
-            .unwrap_err()
-            .to_string();
+        let message = env.addr("PROVIDER_ADDR", "0.0.0.0:8080").unwrap_err().to_string();
         assert!(message.contains("PROVIDER_ADDR=\"8080\""), "{message}");
         assert!(message.contains("PROVIDER_ADDR=0.0.0.0:8080"), "{message}");
     }

@@ -16,9 +16,7 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
     if is_sqlite {
-        if let Some(dir) =
-            sqlite_path(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_owned()))
-        {
+        if let Some(dir) = sqlite_path(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_owned())) {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
             }
@@ -44,9 +42,7 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
 
 /// The file path of a `sqlite:` URL, if it names a file.
 fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     if path.is_empty() || path == ":memory:" || path.starts_with("file:") {
         return None;
@@ -58,33 +54,19 @@ fn sqlite_path(url: &str) -> Option<String> {
 /// server named by `TEST_DATABASE_URL` when that is set, else a new SQLite
 /// file in the temp directory.
 pub async fn fresh_test_database(label: &str) -> String {
-    let suffix = crate::random::random_token()
-        .to_ascii_lowercase()
-        .replace(['-', '_'], "");
+    let suffix = crate::random::random_token().to_ascii_lowercase().replace(['-', '_'], "");
     let suffix = &suffix[..12];
-    match std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-    {
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
         Some(base) => {
             sqlx::any::install_default_drivers();
             let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
             let prefix = url.path().trim_start_matches('/').to_owned();
-            let prefix = if prefix.is_empty() {
-                "oauth_test".to_owned()
-            } else {
-                prefix
-            };
+            let prefix = if prefix.is_empty() { "oauth_test".to_owned() } else { prefix };
             let name = format!("{prefix}_{label}_{suffix}");
-            let admin = AnyPool::connect(&base)
-                .await
-                .expect("TEST_DATABASE_URL accepts connections");
+            let admin = AnyPool::connect(&base).await.expect("TEST_DATABASE_URL accepts connections");
             // The name is ours (a fixed prefix and base64url letters), not user input.
             let create = sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""));
-            sqlx::raw_sql(create)
-                .execute(&admin)
-                .await
-                .expect("CREATE DATABASE works");
+            sqlx::raw_sql(create).execute(&admin).await.expect("CREATE DATABASE works");
             admin.close().await;
             url.set_path(&format!("/{name}"));
             url.to_string()
@@ -102,14 +84,8 @@ mod tests {
 
     #[test]
     fn sqlite_paths() {
-        assert_eq!(
-            sqlite_path("sqlite://./data/p.db?mode=rwc").as_deref(),
-            Some("./data/p.db")
-        );
-        assert_eq!(
-            sqlite_path("sqlite:data/p.db").as_deref(),
-            Some("data/p.db")
-        );
+        assert_eq!(sqlite_path("sqlite://./data/p.db?mode=rwc").as_deref(), Some("./data/p.db"));
+        assert_eq!(sqlite_path("sqlite:data/p.db").as_deref(), Some("data/p.db"));
         assert_eq!(sqlite_path("sqlite::memory:"), None);
     }
 }

@@ -96,10 +96,7 @@ pub struct ErrorResponse {
 
 impl ErrorResponse {
     pub fn new(error: ErrorCode, description: impl Into<String>) -> Self {
-        Self {
-            error,
-            error_description: Some(description.into()),
-        }
+        Self { error, error_description: Some(description.into()) }
     }
 }
 
@@ -109,11 +106,7 @@ mod tests {
 
     #[test]
     fn serde_spelling_matches_as_str() {
-        for code in [
-            ErrorCode::InvalidGrant,
-            ErrorCode::UnsupportedGrantType,
-            ErrorCode::LoginRequired,
-        ] {
+        for code in [ErrorCode::InvalidGrant, ErrorCode::UnsupportedGrantType, ErrorCode::LoginRequired] {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }

@@ -39,9 +39,7 @@ pub struct RedirectUri(String);
 pub enum RedirectUriError {
     #[error("{0:?} is not an absolute URI (RFC 6749 §3.1.2)")]
     NotAbsolute(String),
-    #[error(
-        "{0:?} has a fragment; RFC 6749 §3.1.2 says it \"MUST NOT include a fragment component\""
-    )]
+    #[error("{0:?} has a fragment; RFC 6749 §3.1.2 says it \"MUST NOT include a fragment component\"")]
     Fragment(String),
     #[error(
         "{0:?} uses plain http to a non-loopback host; RFC 9700 §2.6 requires https except for localhost, 127.0.0.1 and [::1]"
@@ -53,8 +51,7 @@ impl RedirectUri {
     /// Validates a URI for registration: absolute, no fragment, https unless
     /// the host is a loopback host.
     pub fn parse(value: &str) -> Result<Self, RedirectUriError> {
-        let url =
-            url::Url::parse(value).map_err(|_| RedirectUriError::NotAbsolute(value.to_owned()))?;
+        let url = url::Url::parse(value).map_err(|_| RedirectUriError::NotAbsolute(value.to_owned()))?;
         if url.fragment().is_some() || value.contains('#') {
             return Err(RedirectUriError::Fragment(value.to_owned()));
         }
@@ -105,22 +102,13 @@ mod tests {
         assert!(RedirectUri::parse("http://127.0.0.1:3000/callback").is_ok());
         assert!(RedirectUri::parse("http://[::1]/cb").is_ok());
         assert!(RedirectUri::parse("https://app.example.com/cb").is_ok());
-        assert!(matches!(
-            RedirectUri::parse("http://app.example.com/cb"),
-            Err(RedirectUriError::InsecureHttp(_))
-        ));
+        assert!(matches!(RedirectUri::parse("http://app.example.com/cb"), Err(RedirectUriError::InsecureHttp(_))));
     }
 
     #[test]
     fn fragments_and_relative_uris_are_refused() {
-        assert!(matches!(
-            RedirectUri::parse("https://a.example/cb#x"),
-            Err(RedirectUriError::Fragment(_))
-        ));
-        assert!(matches!(
-            RedirectUri::parse("/callback"),
-            Err(RedirectUriError::NotAbsolute(_))
-        ));
+        assert!(matches!(RedirectUri::parse("https://a.example/cb#x"), Err(RedirectUriError::Fragment(_))));
+        assert!(matches!(RedirectUri::parse("/callback"), Err(RedirectUriError::NotAbsolute(_))));
     }
 
     #[test]

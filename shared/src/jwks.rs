@@ -52,19 +52,12 @@ pub struct JwksCache {
 }
 
 impl JwksCache {
-    pub fn new(
-        url: impl Into<String>,
-        http: reqwest::Client,
-        min_refresh_interval: Duration,
-    ) -> Self {
+    pub fn new(url: impl Into<String>, http: reqwest::Client, min_refresh_interval: Duration) -> Self {
         Self {
             url: url.into(),
             http,
             min_refresh_interval,
-            cached: Arc::new(RwLock::new(Cached {
-                keys: HashMap::new(),
-                fetched_at: None,
-            })),
+            cached: Arc::new(RwLock::new(Cached { keys: HashMap::new(), fetched_at: None })),
             refresh_lock: Arc::new(Mutex::new(())),
         }
     }
@@ -94,36 +87,19 @@ impl JwksCache {
             }
         }
         self.refresh().await?;
-        self.cached
-            .read()
-            .await
-            .keys
-            .get(kid)
-            .cloned()
-            .ok_or_else(|| KeyLookupError::UnknownKid(kid.to_owned()))
+        self.cached.read().await.keys.get(kid).cloned().ok_or_else(|| KeyLookupError::UnknownKid(kid.to_owned()))
     }
 
     /// Fetches the JWKS now. The previous keys stay in use if this fails.
     pub async fn refresh(&self) -> Result<(), KeyLookupError> {
-        let unavailable = |reason: String| KeyLookupError::Unavailable {
-            url: self.url.clone(),
-            reason,
-        };
+        let unavailable = |reason: String| KeyLookupError::Unavailable { url: self.url.clone(), reason };
         // Whatever the outcome, do not ask again before the interval is over.
         self.cached.write().await.fetched_at = Some(Instant::now());
-        let response = self
-            .http
-            .get(&self.url)
-            .send()
-            .await
-            .map_err(|e| unavailable(e.to_string()))?;
+        let response = self.http.get(&self.url).send().await.map_err(|e| unavailable(e.to_string()))?;
         if !response.status().is_success() {
             return Err(unavailable(format!("HTTP {}", response.status())));
         }
-        let set: JwkSet = response
-            .json()
-            .await
-            .map_err(|e| unavailable(e.to_string()))?;
+        let set: JwkSet = response.json().await.map_err(|e| unavailable(e.to_string()))?;
         let keys = keys_of(&set);
         let mut cached = self.cached.write().await;
         cached.keys = keys;

@@ -19,8 +19,7 @@ pub fn is_access_token_typ(typ: Option<&str>) -> bool {
 /// The signing algorithms this system issues and accepts. All asymmetric:
 /// RFC 8725 §3.1 — never `none`, and never an HMAC key that a verifier could
 /// confuse with a public key.
-pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] =
-    &[Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
+pub const ASYMMETRIC_ALGORITHMS: &[Algorithm] = &[Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA];
 
 /// `aud`: RFC 7519 §4.1.3 allows one string or an array of strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,13 +122,7 @@ mod tests {
     #[test]
     fn at_hash_matches_oidc_core_example() {
         // OIDC Core Appendix A.3's access token and at_hash (RS256).
-        assert_eq!(
-            at_hash(
-                "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y",
-                Algorithm::RS256
-            ),
-            "77QmUPtjPfzWtF2AnpK9RQ"
-        );
+        assert_eq!(at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y", Algorithm::RS256), "77QmUPtjPfzWtF2AnpK9RQ");
     }
 
     #[test]

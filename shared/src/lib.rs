@@ -45,8 +45,5 @@ pub use token::{TokenResponse, TokenType};
 
 /// Seconds since the Unix epoch, the unit of every `exp`, `iat` and `nbf`.
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }

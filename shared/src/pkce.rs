@@ -118,10 +118,7 @@ mod tests {
     fn appendix_b_example() {
         let verifier = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
         let challenge = verifier.challenge();
-        assert_eq!(
-            challenge.as_str(),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
+        assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
         assert!(challenge.is_satisfied_by(&verifier));
     }
 
@@ -133,18 +130,9 @@ mod tests {
 
     #[test]
     fn length_and_charset_are_enforced() {
-        assert!(matches!(
-            CodeVerifier::parse(&"a".repeat(42)),
-            Err(PkceError::Length { len: 42, .. })
-        ));
-        assert!(matches!(
-            CodeVerifier::parse(&"a".repeat(129)),
-            Err(PkceError::Length { .. })
-        ));
+        assert!(matches!(CodeVerifier::parse(&"a".repeat(42)), Err(PkceError::Length { len: 42, .. })));
+        assert!(matches!(CodeVerifier::parse(&"a".repeat(129)), Err(PkceError::Length { .. })));
         assert!(CodeVerifier::parse(&"a".repeat(128)).is_ok());
-        assert!(matches!(
-            CodeVerifier::parse(&format!("{}+", "a".repeat(43))),
-            Err(PkceError::Charset { .. })
-        ));
+        assert!(matches!(CodeVerifier::parse(&format!("{}+", "a".repeat(43))), Err(PkceError::Charset { .. })));
     }
 }

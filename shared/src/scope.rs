@@ -18,9 +18,7 @@ pub struct Scopes(BTreeSet<String>);
 
 /// Why a scope string was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error(
-    "scope token {0:?} has a character outside RFC 6749 §3.3's scope-token (%x21 / %x23-5B / %x5D-7E)"
-)]
+#[error("scope token {0:?} has a character outside RFC 6749 §3.3's scope-token (%x21 / %x23-5B / %x5D-7E)")]
 pub struct InvalidScope(pub String);
 
 impl Scopes {
@@ -30,9 +28,7 @@ impl Scopes {
     pub fn parse(value: &str) -> Result<Self, InvalidScope> {
         let mut set = BTreeSet::new();
         for token in value.split(' ').filter(|t| !t.is_empty()) {
-            let valid = token
-                .bytes()
-                .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+            let valid = token.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
             if !valid {
                 return Err(InvalidScope(token.to_owned()));
             }

@@ -6,12 +6,8 @@ use tracing_subscriber::EnvFilter;
 /// Structured logs to stderr, filtered by `RUST_LOG` (default `info`).
 /// Safe to call more than once (later calls do nothing).
 pub fn init_tracing(default_filter: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .try_init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }
 
 /// Binds `addr`; when the port is taken the error says which variable moves it.

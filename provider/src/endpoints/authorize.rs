@@ -20,11 +20,7 @@ use crate::session::{self, Login};
 use crate::state::AppState;
 use crate::store;
 
-pub async fn authorize(
-    State(state): State<AppState>,
-    session: Session,
-    RawQuery(query): RawQuery,
-) -> Response {
+pub async fn authorize(State(state): State<AppState>, session: Session, RawQuery(query): RawQuery) -> Response {
     let query = query.unwrap_or_default();
     match handle(&state, &session, &query).await {
         Ok(response) => response,
@@ -32,11 +28,7 @@ pub async fn authorize(
     }
 }
 
-async fn handle(
-    state: &AppState,
-    session: &Session,
-    query: &str,
-) -> Result<Response, AuthorizeError> {
+async fn handle(state: &AppState, session: &Session, query: &str) -> Result<Response, AuthorizeError> {
     let params = Params::parse(query);
     let (request, client) = validate(&params, |id| state.client(id))?;
 
@@ -54,9 +46,7 @@ async fn handle(
             }
             // Come back to this request after login — without prompt=login,
             // or the user would be asked to sign in forever.
-            session::set_return_to(session, &without_prompt_login(query))
-                .await
-                .map_err(internal)?;
+            session::set_return_to(session, &without_prompt_login(query)).await.map_err(internal)?;
             return Ok(see_login(Via::Get));
         }
     };
@@ -93,13 +83,7 @@ pub async fn decide(
     }
     let code = issue_code(state, &request, login).await?;
     tracing::info!(client_id = %client.id, "authorization code issued");
-    Ok(deliver(
-        &request.target(),
-        vec![("code", code)],
-        &state.config.issuer,
-        &state.templates,
-        via,
-    ))
+    Ok(deliver(&request.target(), vec![("code", code)], &state.config.issuer, &state.templates, via))
 }
 
 async fn show_consent(
@@ -129,21 +113,12 @@ async fn show_consent(
     let context = Context {
         client_name: client.name.clone(),
         user_name: user.map(|u| u.name).unwrap_or_default(),
-        scopes: request
-            .scope
-            .iter()
-            .map(|s| ScopeLine {
-                name: s.to_owned(),
-                description: describe(s),
-            })
-            .collect(),
+        scopes: request.scope.iter().map(|s| ScopeLine { name: s.to_owned(), description: describe(s) }).collect(),
         access_minutes: state.config.access_token_ttl.as_secs().div_ceil(60),
         offline: request.scope.contains("offline_access"),
         refresh_days: state.config.refresh_token_ttl.as_secs() / 86_400,
         csrf_token: session::csrf_token(session).await.map_err(internal)?,
-        request_id: session::park_request(session, request)
-            .await
-            .map_err(internal)?,
+        request_id: session::park_request(session, request).await.map_err(internal)?,
     };
     let html = state.templates.render("consent.html", context)?;
     Ok(no_store(html.into_response()))
@@ -154,10 +129,7 @@ fn without_prompt_login(query: &str) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         if name == "prompt" {
-            let rest: Vec<&str> = value
-                .split(' ')
-                .filter(|v| *v != "login" && !v.is_empty())
-                .collect();
+            let rest: Vec<&str> = value.split(' ').filter(|v| *v != "login" && !v.is_empty()).collect();
             if !rest.is_empty() {
                 out.append_pair("prompt", &rest.join(" "));
             }
@@ -177,9 +149,7 @@ pub fn see_login(via: Via) -> Response {
 }
 
 pub fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
@@ -193,10 +163,7 @@ mod tests {
 
     #[test]
     fn prompt_login_is_dropped_for_the_return_trip() {
-        assert_eq!(
-            without_prompt_login("a=1&prompt=login+consent"),
-            "a=1&prompt=consent"
-        );
+        assert_eq!(without_prompt_login("a=1&prompt=login+consent"), "a=1&prompt=consent");
         assert_eq!(without_prompt_login("prompt=login&b=2"), "b=2");
     }
 }

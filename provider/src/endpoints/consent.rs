@@ -38,11 +38,7 @@ pub async fn submit(
     }
 }
 
-async fn handle(
-    state: &AppState,
-    session: &Session,
-    form: ConsentForm,
-) -> Result<Response, AuthorizeError> {
+async fn handle(state: &AppState, session: &Session, form: ConsentForm) -> Result<Response, AuthorizeError> {
     if !session::csrf_matches(session, &form.csrf_token).await {
         return Err(AuthorizeError::page(
             "Form expired",
@@ -54,14 +50,14 @@ async fn handle(
         return Ok(see_login(Via::Post));
     };
     let request = session::take_request(session, &form.request_id).await.ok_or_else(|| {
-        AuthorizeError::page("Request expired", "This consent request was already answered or has expired. Start again from the application.", "")
+        AuthorizeError::page(
+            "Request expired",
+            "This consent request was already answered or has expired. Start again from the application.",
+            "",
+        )
     })?;
     let client = state.client(request.client_id.as_str()).ok_or_else(|| {
-        AuthorizeError::page(
-            "Unknown application",
-            "The application is no longer registered.",
-            "RFC 6749 §4.1.2.1",
-        )
+        AuthorizeError::page("Unknown application", "The application is no longer registered.", "RFC 6749 §4.1.2.1")
     })?;
     match form.decision.as_str() {
         "approve" => {
@@ -72,17 +68,13 @@ async fn handle(
             request.prompt.consent = false;
             decide(state, session, request, &client, &login, Via::Post).await
         }
-        "deny" => Err(AuthorizeError::redirect(
-            request.target(),
-            ErrorCode::AccessDenied,
-            "the user denied the request",
-        )),
-        other => Ok(AuthorizeError::page(
-            "Invalid request",
-            format!("decision must be approve or deny, not {other:?}"),
-            "",
-        )
-        .respond(&state.config.issuer, &state.templates, Via::Post)),
+        "deny" => {
+            Err(AuthorizeError::redirect(request.target(), ErrorCode::AccessDenied, "the user denied the request"))
+        }
+        other => {
+            Ok(AuthorizeError::page("Invalid request", format!("decision must be approve or deny, not {other:?}"), "")
+                .respond(&state.config.issuer, &state.templates, Via::Post))
+        }
     }
     .map(IntoResponse::into_response)
 }

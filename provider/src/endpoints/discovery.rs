@@ -18,10 +18,8 @@ use crate::state::AppState;
 pub fn metadata(state: &AppState) -> ProviderMetadata {
     let config = &state.config;
     let all = |names: &[&'static str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let secret_methods = all(&[
-        ClientAuthMethod::ClientSecretBasic.as_str(),
-        ClientAuthMethod::ClientSecretPost.as_str(),
-    ]);
+    let secret_methods =
+        all(&[ClientAuthMethod::ClientSecretBasic.as_str(), ClientAuthMethod::ClientSecretPost.as_str()]);
     ProviderMetadata {
         issuer: config.issuer.clone(),
         authorization_endpoint: config.endpoint("/oauth2/authorize"),
@@ -32,22 +30,10 @@ pub fn metadata(state: &AppState) -> ProviderMetadata {
         revocation_endpoint: Some(config.endpoint("/oauth2/revoke")),
         end_session_endpoint: Some(config.endpoint("/oauth2/logout")),
         scopes_supported: KNOWN_SCOPES.iter().map(|s| s.name.to_owned()).collect(),
-        response_types_supported: ResponseType::ALL
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect(),
-        response_modes_supported: ResponseMode::ALL
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect(),
-        grant_types_supported: GrantType::ALL
-            .iter()
-            .map(|g| g.as_str().to_owned())
-            .collect(),
-        token_endpoint_auth_methods_supported: ClientAuthMethod::ALL
-            .iter()
-            .map(|m| m.as_str().to_owned())
-            .collect(),
+        response_types_supported: ResponseType::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+        response_modes_supported: ResponseMode::ALL.iter().map(|r| r.as_str().to_owned()).collect(),
+        grant_types_supported: GrantType::ALL.iter().map(|g| g.as_str().to_owned()).collect(),
+        token_endpoint_auth_methods_supported: ClientAuthMethod::ALL.iter().map(|m| m.as_str().to_owned()).collect(),
         introspection_endpoint_auth_methods_supported: secret_methods.clone(),
         revocation_endpoint_auth_methods_supported: ClientAuthMethod::ALL
             .iter()
@@ -79,9 +65,6 @@ pub fn metadata(state: &AppState) -> ProviderMetadata {
 
 pub async fn discovery(State(state): State<AppState>) -> Response {
     let mut response = Json(metadata(&state)).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     response
 }

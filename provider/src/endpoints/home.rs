@@ -23,16 +23,8 @@ pub async fn home(State(state): State<AppState>, session: Session) -> Result<Res
         Some(login) => store::users::find_by_id(&state.db, &login.user_id).await?,
         None => None,
     };
-    let csrf_token = session::csrf_token(&session)
-        .await
-        .map_err(|e| anyhow::anyhow!("session store: {e}"))?;
-    let html = state.templates.render(
-        "home.html",
-        Context {
-            user_name: user.map(|u| u.name),
-            apps: vec![],
-            csrf_token,
-        },
-    )?;
+    let csrf_token = session::csrf_token(&session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    let html =
+        state.templates.render("home.html", Context { user_name: user.map(|u| u.name), apps: vec![], csrf_token })?;
     Ok(no_store(html.into_response()))
 }

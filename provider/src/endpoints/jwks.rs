@@ -14,9 +14,6 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
     let mut response = Json(&ring.jwks).into_response();
     // Short enough that a rotated-in key is picked up within minutes;
     // verifiers also refetch on an unknown `kid`.
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=300"),
-    );
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
     response
 }

@@ -51,37 +51,22 @@ pub async fn submit(
     HtmlForm(form): HtmlForm<LoginForm>,
 ) -> Result<Response, AppError> {
     let retry = |error: &str, status| {
-        Page {
-            username: form.username.clone(),
-            error: Some(error.to_owned()),
-            ..Page::default()
-        }
-        .with(status)
+        Page { username: form.username.clone(), error: Some(error.to_owned()), ..Page::default() }.with(status)
     };
 
     if !session::csrf_matches(&session, &form.csrf_token).await {
-        let (page, status) = retry(
-            "The form expired or was not sent from this page. Please sign in again.",
-            StatusCode::FORBIDDEN,
-        );
+        let (page, status) =
+            retry("The form expired or was not sent from this page. Please sign in again.", StatusCode::FORBIDDEN);
         return render(&state, &session, status, page).await;
     }
 
     let user_key = format!("user:{}", form.username.to_lowercase());
     let ip_key = format!("ip:{}", peer.ip());
-    if let Some(wait) = state
-        .login_throttle
-        .check(&user_key)
-        .or_else(|| state.login_throttle.check(&ip_key))
-    {
-        let (page, status) = retry(
-            &format!("Too many failed attempts. Try again in {wait} seconds."),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+    if let Some(wait) = state.login_throttle.check(&user_key).or_else(|| state.login_throttle.check(&ip_key)) {
+        let (page, status) =
+            retry(&format!("Too many failed attempts. Try again in {wait} seconds."), StatusCode::TOO_MANY_REQUESTS);
         let mut response = render(&state, &session, status, page).await?;
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return Ok(response);
     }
 
@@ -101,13 +86,8 @@ pub async fn submit(
 
     state.login_throttle.reset(&user_key);
     let return_to = session::take_return_to(&session).await;
-    let login = Login {
-        user_id: user.id.clone(),
-        auth_time: shared::now_unix(),
-    };
-    session::set_login(&session, &login)
-        .await
-        .map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    let login = Login { user_id: user.id.clone(), auth_time: shared::now_unix() };
+    session::set_login(&session, &login).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
     tracing::info!(user_id = %user.id, "login succeeded");
 
     // 303 See Other: the browser continues with a GET and never re-posts the
@@ -125,15 +105,8 @@ impl Page {
     }
 }
 
-async fn render(
-    state: &AppState,
-    session: &Session,
-    status: StatusCode,
-    mut page: Page,
-) -> Result<Response, AppError> {
-    page.csrf_token = session::csrf_token(session)
-        .await
-        .map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+async fn render(state: &AppState, session: &Session, status: StatusCode, mut page: Page) -> Result<Response, AppError> {
+    page.csrf_token = session::csrf_token(session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
     page.client_name = client_name_of_pending_request(state, session).await;
     let html = state.templates.render("login.html", page)?;
     Ok(no_store((status, html).into_response()))
@@ -142,9 +115,6 @@ async fn render(
 /// "Sign in to continue to <client>", when a request is waiting.
 async fn client_name_of_pending_request(state: &AppState, session: &Session) -> Option<String> {
     let query: String = session.get("return_to").await.ok().flatten()?;
-    let client_id = url::form_urlencoded::parse(query.as_bytes())
-        .find(|(k, _)| k == "client_id")?
-        .1
-        .into_owned();
+    let client_id = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "client_id")?.1.into_owned();
     state.client(&client_id).map(|c| c.name)
 }

@@ -29,13 +29,9 @@ pub async fn token(
     tracing::Span::current().record("client_id", client.id.as_str());
 
     let response = match grant {
-        GrantType::AuthorizationCode => {
-            grants::authorization_code::exchange(&state, &client, &params).await?
-        }
+        GrantType::AuthorizationCode => grants::authorization_code::exchange(&state, &client, &params).await?,
         GrantType::RefreshToken => grants::refresh_token::refresh(&state, &client, &params).await?,
-        GrantType::ClientCredentials => {
-            grants::client_credentials::issue_for_client(&state, &client, &params).await?
-        }
+        GrantType::ClientCredentials => grants::client_credentials::issue_for_client(&state, &client, &params).await?,
     };
     tracing::info!("tokens issued");
     let mut response = Json(response).into_response();
@@ -46,13 +42,8 @@ pub async fn token(
 fn unsupported(grant_type: &str) -> TokenError {
     let why = match grant_type {
         "password" => "the resource owner password grant must not be used (RFC 9700 §2.4)",
-        "implicit" | "token" => {
-            "the implicit grant is not a token-endpoint grant and is deprecated (RFC 9700 §2.1.2)"
-        }
+        "implicit" | "token" => "the implicit grant is not a token-endpoint grant and is deprecated (RFC 9700 §2.1.2)",
         _ => "supported: authorization_code, refresh_token, client_credentials",
     };
-    TokenError::new(
-        ErrorCode::UnsupportedGrantType,
-        format!("grant_type {grant_type:?} is not supported: {why}"),
-    )
+    TokenError::new(ErrorCode::UnsupportedGrantType, format!("grant_type {grant_type:?} is not supported: {why}"))
 }

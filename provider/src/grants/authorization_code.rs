@@ -21,11 +21,7 @@ use crate::token_request::FormParams;
 /// random bits; only its SHA-256 is stored, bound to the client, the
 /// redirect URI, the PKCE challenge and a new grant that holds the user,
 /// scopes, nonce and auth_time.
-pub async fn issue_code(
-    state: &AppState,
-    request: &AuthorizationRequest,
-    login: &Login,
-) -> Result<String, AppError> {
+pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login: &Login) -> Result<String, AppError> {
     let scope = request.scope.to_string();
     let grant_id = store::grants::create(
         &state.db,
@@ -46,11 +42,7 @@ pub async fn issue_code(
             grant_id: &grant_id,
             client_id: request.client_id.as_str(),
             // An empty string records "no redirect_uri was sent".
-            redirect_uri: if request.redirect_uri_sent {
-                request.redirect_uri.as_str()
-            } else {
-                ""
-            },
+            redirect_uri: if request.redirect_uri_sent { request.redirect_uri.as_str() } else { "" },
             code_challenge: request.code_challenge.as_ref().map(|c| c.as_str()),
             expires_at: shared::now_unix() + state.config.code_ttl.as_secs() as i64,
         },
@@ -60,11 +52,7 @@ pub async fn issue_code(
 }
 
 /// RFC 6749 §4.1.3: the client trades the code for tokens.
-pub async fn exchange(
-    state: &AppState,
-    client: &Client,
-    params: &FormParams,
-) -> Result<TokenResponse, TokenError> {
+pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
     if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(TokenError::unauthorized_client(format!(
             "client {} is not registered for the authorization_code grant",
@@ -84,9 +72,7 @@ pub async fn exchange(
     let issued = match store::codes::redeem(&state.db, &sha256_hex(code)).await? {
         Redemption::Redeemed(issued) => issued,
         Redemption::Unknown => {
-            return Err(TokenError::invalid_grant(
-                "the authorization code is unknown (RFC 6749 §5.2)",
-            ));
+            return Err(TokenError::invalid_grant("the authorization code is unknown (RFC 6749 §5.2)"));
         }
         Redemption::AlreadyRedeemed { grant_id } => {
             // RFC 6749 §4.1.2: "If an authorization code is used more than
@@ -105,9 +91,7 @@ pub async fn exchange(
     // the authenticated confidential client, or if the client is public,
     // ensure that the code was issued to "client_id" in the request".
     if issued.client_id != client.id.as_str() {
-        return Err(TokenError::invalid_grant(
-            "the authorization code was issued to another client (RFC 6749 §4.1.3)",
-        ));
+        return Err(TokenError::invalid_grant("the authorization code was issued to another client (RFC 6749 §4.1.3)"));
     }
     // RFC 6749 §4.1.2: codes are short-lived.
     if issued.expires_at <= shared::now_unix() {
@@ -126,12 +110,8 @@ pub async fn exchange(
             "redirect_uri does not match the one of the authorization request; it must be identical (RFC 6749 §4.1.3)",
         ));
     }
-    if issued.redirect_uri.is_empty()
-        && sent.is_some_and(|s| !client.redirect_uris.iter().any(|r| r.as_str() == s))
-    {
-        return Err(TokenError::invalid_grant(
-            "redirect_uri is not registered for this client (RFC 6749 §4.1.3)",
-        ));
+    if issued.redirect_uri.is_empty() && sent.is_some_and(|s| !client.redirect_uris.iter().any(|r| r.as_str() == s)) {
+        return Err(TokenError::invalid_grant("redirect_uri is not registered for this client (RFC 6749 §4.1.3)"));
     }
     // RFC 7636 §4.6: recompute the challenge from the verifier and compare.
     match (&issued.code_challenge, verifier) {
@@ -165,16 +145,12 @@ pub async fn exchange(
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this code no longer exists"))?;
     if grant.revoked_at.is_some() {
-        return Err(TokenError::invalid_grant(
-            "the grant behind this code was revoked",
-        ));
+        return Err(TokenError::invalid_grant("the grant behind this code was revoked"));
     }
     let user_id = grant.user_id.clone().unwrap_or_default();
     let user = store::users::find_by_id(&state.db, &user_id)
         .await?
-        .ok_or_else(|| {
-            TokenError::invalid_grant("the user who approved this code no longer exists")
-        })?;
+        .ok_or_else(|| TokenError::invalid_grant("the user who approved this code no longer exists"))?;
     let scope = Scopes::parse(&grant.scope).unwrap_or_default();
     let refresh = wants_refresh_token(client, &scope)
         .then(|| shared::now_unix() + state.config.refresh_token_ttl.as_secs() as i64);

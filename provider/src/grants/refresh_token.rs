@@ -16,11 +16,7 @@ use crate::store;
 use crate::token_error::TokenError;
 use crate::token_request::FormParams;
 
-pub async fn refresh(
-    state: &AppState,
-    client: &Client,
-    params: &FormParams,
-) -> Result<TokenResponse, TokenError> {
+pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
     if !client.allows_grant(GrantType::RefreshToken) {
         return Err(TokenError::unauthorized_client(format!(
             "client {} is not registered for the refresh_token grant",
@@ -37,14 +33,10 @@ pub async fn refresh(
     // refresh token [...] and ensure that the refresh token was issued to
     // the authenticated client" (and §10.4: bound to the client).
     if token.client_id != client.id.as_str() {
-        return Err(TokenError::invalid_grant(
-            "the refresh token was issued to another client (RFC 6749 §10.4)",
-        ));
+        return Err(TokenError::invalid_grant("the refresh token was issued to another client (RFC 6749 §10.4)"));
     }
     if token.revoked != 0 {
-        return Err(TokenError::invalid_grant(
-            "the refresh token has been revoked",
-        ));
+        return Err(TokenError::invalid_grant("the refresh token has been revoked"));
     }
     if token.rotated_at.is_some() {
         return Err(reuse_detected(state, &token.grant_id, client).await);
@@ -85,14 +77,10 @@ pub async fn refresh(
     let grant = store::grants::find(&state.db, &token.grant_id)
         .await?
         .filter(|g| g.revoked_at.is_none())
-        .ok_or_else(|| {
-            TokenError::invalid_grant("the grant behind this refresh token was revoked")
-        })?;
+        .ok_or_else(|| TokenError::invalid_grant("the grant behind this refresh token was revoked"))?;
     let user = store::users::find_by_id(&state.db, &token.user_id)
         .await?
-        .ok_or_else(|| {
-            TokenError::invalid_grant("the user of this refresh token no longer exists")
-        })?;
+        .ok_or_else(|| TokenError::invalid_grant("the user of this refresh token no longer exists"))?;
 
     // Retire the presented token. Only one of two concurrent requests with
     // the same token wins; the loser is treated as reuse.

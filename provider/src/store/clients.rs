@@ -27,12 +27,7 @@ impl ClientRow {
     fn into_client(self) -> Client {
         // Values were checked when the clients file was loaded; anything
         // unreadable is dropped rather than trusted.
-        let uris = |text: &str| {
-            json_list(text)
-                .iter()
-                .filter_map(|u| RedirectUri::parse(u).ok())
-                .collect()
-        };
+        let uris = |text: &str| json_list(text).iter().filter_map(|u| RedirectUri::parse(u).ok()).collect();
         Client {
             id: ClientId::new(self.id),
             name: self.name,
@@ -40,22 +35,10 @@ impl ClientRow {
             redirect_uris: uris(&self.redirect_uris),
             post_logout_redirect_uris: uris(&self.post_logout_redirect_uris),
             first_party: self.first_party != 0,
-            grant_types: json_list(&self.grant_types)
-                .iter()
-                .filter_map(|v| GrantType::parse(v))
-                .collect(),
-            response_types: json_list(&self.response_types)
-                .iter()
-                .filter_map(|v| ResponseType::parse(v))
-                .collect(),
-            response_modes: json_list(&self.response_modes)
-                .iter()
-                .filter_map(|v| ResponseMode::parse(v))
-                .collect(),
-            auth_methods: json_list(&self.auth_methods)
-                .iter()
-                .filter_map(|v| ClientAuthMethod::parse(v))
-                .collect(),
+            grant_types: json_list(&self.grant_types).iter().filter_map(|v| GrantType::parse(v)).collect(),
+            response_types: json_list(&self.response_types).iter().filter_map(|v| ResponseType::parse(v)).collect(),
+            response_modes: json_list(&self.response_modes).iter().filter_map(|v| ResponseMode::parse(v)).collect(),
+            auth_methods: json_list(&self.auth_methods).iter().filter_map(|v| ClientAuthMethod::parse(v)).collect(),
             scopes: Scopes::parse(&self.scopes).unwrap_or_default(),
             require_pkce: self.require_pkce != 0,
         }
@@ -74,21 +57,13 @@ pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<Client>> {
 
 pub async fn secret_hash(pool: &AnyPool, id: &ClientId) -> sqlx::Result<Option<String>> {
     let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT secret_hash FROM clients WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(pool)
-            .await?;
+        sqlx::query_as("SELECT secret_hash FROM clients WHERE id = $1").bind(id.as_str()).fetch_optional(pool).await?;
     Ok(row.and_then(|(hash,)| hash))
 }
 
 fn json<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
-    serde_json::to_string(
-        &items
-            .into_iter()
-            .map(|s| s.as_ref().to_owned())
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or_else(|_| "[]".into())
+    serde_json::to_string(&items.into_iter().map(|s| s.as_ref().to_owned()).collect::<Vec<_>>())
+        .unwrap_or_else(|_| "[]".into())
 }
 
 /// Inserts or replaces a client registration.

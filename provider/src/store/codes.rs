@@ -62,11 +62,10 @@ pub async fn redeem(pool: &AnyPool, code_hash: &str) -> sqlx::Result<Redemption>
     if let Some(code) = spent {
         return Ok(Redemption::Redeemed(code));
     }
-    let earlier: Option<(String,)> =
-        sqlx::query_as("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
-            .bind(code_hash)
-            .fetch_optional(pool)
-            .await?;
+    let earlier: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
+        .bind(code_hash)
+        .fetch_optional(pool)
+        .await?;
     Ok(match earlier {
         Some((grant_id,)) => Redemption::AlreadyRedeemed { grant_id },
         None => Redemption::Unknown,

@@ -5,24 +5,16 @@ use sqlx::AnyPool;
 
 /// The scopes the user has already granted this client (empty if none).
 pub async fn granted(pool: &AnyPool, user_id: &str, client_id: &ClientId) -> sqlx::Result<Scopes> {
-    let row: Option<(String,)> =
-        sqlx::query_as("SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2")
-            .bind(user_id)
-            .bind(client_id.as_str())
-            .fetch_optional(pool)
-            .await?;
-    Ok(row
-        .and_then(|(s,)| Scopes::parse(&s).ok())
-        .unwrap_or_default())
+    let row: Option<(String,)> = sqlx::query_as("SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2")
+        .bind(user_id)
+        .bind(client_id.as_str())
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.and_then(|(s,)| Scopes::parse(&s).ok()).unwrap_or_default())
 }
 
 /// Adds `scopes` to what the user has granted the client.
-pub async fn grant(
-    pool: &AnyPool,
-    user_id: &str,
-    client_id: &ClientId,
-    scopes: &Scopes,
-) -> sqlx::Result<()> {
+pub async fn grant(pool: &AnyPool, user_id: &str, client_id: &ClientId, scopes: &Scopes) -> sqlx::Result<()> {
     let all = granted(pool, user_id, client_id).await?.union(scopes);
     sqlx::query(
         "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \

@@ -58,13 +58,7 @@ pub async fn revoke(pool: &AnyPool, grant_id: &str) -> sqlx::Result<()> {
         .bind(grant_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1")
-        .bind(grant_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1")
-        .bind(grant_id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1").bind(grant_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1").bind(grant_id).execute(&mut *tx).await?;
     tx.commit().await
 }

@@ -13,42 +13,33 @@ pub struct StoredKey {
 
 /// Keys not yet pruned, newest first.
 pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<StoredKey>> {
-    sqlx::query_as("SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, kid")
-        .fetch_all(pool)
-        .await
+    sqlx::query_as(
+        "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, kid",
+    )
+    .fetch_all(pool)
+    .await
 }
 
 /// Adds a new key and retires the others, in one transaction.
-pub async fn insert_active(
-    pool: &AnyPool,
-    kid: &str,
-    alg: &str,
-    private_pem: &str,
-) -> sqlx::Result<()> {
+pub async fn insert_active(pool: &AnyPool, kid: &str, alg: &str, private_pem: &str) -> sqlx::Result<()> {
     let now = shared::now_unix();
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(kid)
+        .bind(alg)
+        .bind(private_pem)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(kid)
-    .bind(alg)
-    .bind(private_pem)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
     tx.commit().await
 }
 
 /// Deletes keys retired before `cutoff`: nothing they signed is still valid.
 pub async fn prune_retired_before(pool: &AnyPool, cutoff: i64) -> sqlx::Result<u64> {
-    let done =
-        sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1")
-            .bind(cutoff)
-            .execute(pool)
-            .await?;
+    let done = sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < $1")
+        .bind(cutoff)
+        .execute(pool)
+        .await?;
     Ok(done.rows_affected())
 }

@@ -10,33 +10,27 @@ pub async fn record_access_token(
     client_id: &str,
     expires_at: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(jti)
-    .bind(grant_id)
-    .bind(client_id)
-    .bind(expires_at)
-    .execute(pool)
-    .await?;
+    sqlx::query("INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(jti)
+        .bind(grant_id)
+        .bind(client_id)
+        .bind(expires_at)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Whether an access token was revoked (unknown `jti`s count as revoked).
 pub async fn access_token_is_revoked(pool: &AnyPool, jti: &str) -> sqlx::Result<bool> {
-    let row: Option<(i32,)> =
-        sqlx::query_as("SELECT CAST(revoked AS INTEGER) FROM access_tokens WHERE jti = $1")
-            .bind(jti)
-            .fetch_optional(pool)
-            .await?;
+    let row: Option<(i32,)> = sqlx::query_as("SELECT CAST(revoked AS INTEGER) FROM access_tokens WHERE jti = $1")
+        .bind(jti)
+        .fetch_optional(pool)
+        .await?;
     Ok(row.is_none_or(|(revoked,)| revoked != 0))
 }
 
 pub async fn revoke_access_token(pool: &AnyPool, jti: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE jti = $1")
-        .bind(jti)
-        .execute(pool)
-        .await?;
+    sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE jti = $1").bind(jti).execute(pool).await?;
     Ok(())
 }
 
@@ -81,10 +75,7 @@ pub struct RefreshToken {
     pub revoked: i32,
 }
 
-pub async fn find_refresh_token(
-    pool: &AnyPool,
-    token_hash: &str,
-) -> sqlx::Result<Option<RefreshToken>> {
+pub async fn find_refresh_token(pool: &AnyPool, token_hash: &str) -> sqlx::Result<Option<RefreshToken>> {
     sqlx::query_as(
         "SELECT grant_id, client_id, user_id, scope, created_at, family_expires_at, expires_at, rotated_at, \
          CAST(revoked AS INTEGER) AS revoked FROM refresh_tokens WHERE token_hash = $1",

@@ -60,9 +60,7 @@ pub async fn insert_if_absent(pool: &AnyPool, user: NewUser<'_>) -> sqlx::Result
 }
 
 pub async fn exists(pool: &AnyPool, username: &str) -> sqlx::Result<bool> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE username = $1")
-        .bind(username)
-        .fetch_optional(pool)
-        .await?;
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(pool).await?;
     Ok(row.is_some())
 }

@@ -1,0 +1,305 @@
+//! The authorization endpoint (RFC 6749 §4.1.1, §4.1.2.1; RFC 7636; OIDC).
+
+use reqwest::StatusCode;
+use shared::pkce::CodeVerifier;
+
+use crate::helpers::*;
+
+fn challenge() -> String {
+    CodeVerifier::generate().challenge().as_str().to_owned()
+}
+
+/// A valid todo-app request, to be broken one parameter at a time.
+fn valid(challenge: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("client_id", "todo-app".into()),
+        ("response_type", "code".into()),
+        ("redirect_uri", TODO_APP_REDIRECT.into()),
+        ("scope", "openid profile".into()),
+        ("state", "af0ifjsldkj".into()),
+        ("code_challenge", challenge.into()),
+        ("code_challenge_method", "S256".into()),
+    ]
+}
+
+fn with(params: &[(&'static str, String)], name: &'static str, value: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut out: Vec<_> = params.iter().filter(|(n, _)| *n != name).cloned().collect();
+    if let Some(v) = value {
+        out.push((name, v.to_owned()));
+    }
+    out
+}
+
+async fn send(app: &TestApp, params: &[(&'static str, String)]) -> reqwest::Response {
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.authorize(&borrowed).await
+}
+
+/// Asserts an error page: 400, HTML, and no redirect anywhere.
+async fn assert_error_page(response: reqwest::Response, needle: &str) {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get("location").is_none(), "an error page must never redirect");
+    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let body = response.text().await.unwrap();
+    assert!(body.contains(needle), "page should mention {needle:?}: {body}");
+}
+
+/// Asserts an error redirect to the todo app and returns its description.
+fn assert_error_redirect(app: &TestApp, response: &reqwest::Response, error: &str) -> String {
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let location = location(response);
+    assert!(location.starts_with(TODO_APP_REDIRECT), "redirects to the registered URI: {location}");
+    let params = redirect_params(response);
+    assert_eq!(params["error"], error, "{params:?}");
+    assert_eq!(params["state"], "af0ifjsldkj", "state is echoed");
+    assert_eq!(params["iss"], app.base, "RFC 9207 iss is present");
+    params["error_description"].clone()
+}
+
+#[tokio::test]
+async fn unknown_client_gets_an_error_page_and_never_a_redirect() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "client_id", Some("no-such-client"))).await;
+    assert_error_page(response, "no-such-client").await;
+    let response = send(&app, &with(&valid(&challenge()), "client_id", None)).await;
+    assert_error_page(response, "client_id").await;
+}
+
+#[tokio::test]
+async fn redirect_uri_must_match_a_registered_one_character_for_character() {
+    let app = spawn_app().await;
+    for variant in [
+        "http://localhost:3000/callback/",
+        "http://LOCALHOST:3000/callback",
+        "http://localhost:3000/callback?x=1",
+        "http://localhost:3000/Callback",
+        "https://evil.example/callback",
+    ] {
+        let response = send(&app, &with(&valid(&challenge()), "redirect_uri", Some(variant))).await;
+        assert_error_page(response, "not a redirect URI registered").await;
+    }
+}
+
+#[tokio::test]
+async fn a_bad_redirect_uri_wins_over_other_errors_so_nothing_is_redirected() {
+    let app = spawn_app().await;
+    let params =
+        with(&with(&valid(&challenge()), "redirect_uri", Some("https://evil.example/cb")), "scope", Some("admin"));
+    assert_error_page(send(&app, &params).await, "not a redirect URI registered").await;
+}
+
+#[tokio::test]
+async fn redirect_uri_may_be_omitted_only_when_exactly_one_is_registered() {
+    let app = spawn_app().await;
+    // legacy-app has one redirect URI: the request proceeds to the login.
+    let response = app
+        .authorize(&[("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")])
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/login");
+    // "odd client" has two: a page.
+    let response = app.authorize(&[("client_id", "odd client"), ("response_type", "code"), ("scope", "openid")]).await;
+    assert_error_page(response, "several registered").await;
+}
+
+#[tokio::test]
+async fn implicit_flow_is_refused_with_unsupported_response_type() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "response_type", Some("token"))).await;
+    let description = assert_error_redirect(&app, &response, "unsupported_response_type");
+    assert!(description.contains("RFC 9700"), "{description}");
+    let response = send(&app, &with(&valid(&challenge()), "response_type", None)).await;
+    assert_error_redirect(&app, &response, "invalid_request");
+}
+
+#[tokio::test]
+async fn scopes_are_limited_to_the_clients_registration() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "scope", Some("openid admin"))).await;
+    let description = assert_error_redirect(&app, &response, "invalid_scope");
+    assert!(description.contains("admin"), "{description}");
+    let response = send(&app, &with(&valid(&challenge()), "scope", None)).await;
+    assert_error_redirect(&app, &response, "invalid_scope");
+    let response = send(&app, &with(&valid(&challenge()), "scope", Some("open\"id"))).await;
+    assert_error_redirect(&app, &response, "invalid_scope");
+}
+
+#[tokio::test]
+async fn pkce_methods_other_than_s256_are_refused_and_sha_256_is_told_the_spelling() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", Some("SHA-256"))).await;
+    let description = assert_error_redirect(&app, &response, "invalid_request");
+    assert!(description.contains("spells it S256"), "{description}");
+    let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", Some("plain"))).await;
+    let description = assert_error_redirect(&app, &response, "invalid_request");
+    assert!(description.contains("plain"), "{description}");
+    // An absent method means "plain" (RFC 7636 §4.3).
+    let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", None)).await;
+    assert_error_redirect(&app, &response, "invalid_request");
+}
+
+#[tokio::test]
+async fn malformed_code_challenges_are_refused() {
+    let app = spawn_app().await;
+    for bad in ["tooshort", &"a".repeat(129), &format!("{}!", "a".repeat(43))] {
+        let response = send(&app, &with(&valid(&challenge()), "code_challenge", Some(bad))).await;
+        let description = assert_error_redirect(&app, &response, "invalid_request");
+        assert!(description.contains("RFC 7636"), "{description}");
+    }
+}
+
+#[tokio::test]
+async fn public_client_without_pkce_is_refused_at_the_authorization_endpoint() {
+    let app = spawn_app().await;
+    let response = app
+        .authorize(&[
+            ("client_id", "todo-spa"),
+            ("response_type", "code"),
+            ("redirect_uri", "http://localhost:5173/callback"),
+            ("scope", "openid"),
+            ("state", "s"),
+        ])
+        .await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let params = redirect_params(&response);
+    assert_eq!(params["error"], "invalid_request");
+    assert!(params["error_description"].contains("public clients must use PKCE"), "{params:?}");
+}
+
+#[tokio::test]
+async fn confidential_client_that_requires_pkce_is_refused_without_it() {
+    let app = spawn_app().await;
+    let params = with(&with(&valid(&challenge()), "code_challenge", None), "code_challenge_method", None);
+    let description = assert_error_redirect(&app, &send(&app, &params).await, "invalid_request");
+    assert!(description.contains("code_challenge is required"), "{description}");
+}
+
+#[tokio::test]
+async fn unregistered_response_mode_is_refused() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "response_mode", Some("fragment"))).await;
+    let description = assert_error_redirect(&app, &response, "invalid_request");
+    assert!(description.contains("not registered"), "{description}");
+}
+
+#[tokio::test]
+async fn repeated_parameters_are_refused() {
+    let app = spawn_app().await;
+    let mut params = valid(&challenge());
+    params.push(("scope", "openid".into()));
+    assert_error_redirect(&app, &send(&app, &params).await, "invalid_request");
+    let mut params = valid(&challenge());
+    params.push(("client_id", "todo-app".into()));
+    assert_error_page(send(&app, &params).await, "more than once").await;
+}
+
+#[tokio::test]
+async fn a_user_who_is_not_signed_in_is_sent_to_the_login_page() {
+    let app = spawn_app().await;
+    let response = send(&app, &valid(&challenge())).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/login");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("provider_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+}
+
+#[tokio::test]
+async fn prompt_none_without_a_session_answers_login_required() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("none"))).await;
+    assert_error_redirect(&app, &response, "login_required");
+}
+
+#[tokio::test]
+async fn prompt_none_without_consent_answers_consent_required() {
+    let app = spawn_app().await;
+    app.login("demo", "demo").await;
+    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("none"))).await;
+    assert_error_redirect(&app, &response, "consent_required");
+}
+
+#[tokio::test]
+async fn prompt_none_with_session_and_consent_returns_a_code_without_any_page() {
+    let app = spawn_app().await;
+    let params = valid(&challenge());
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = app.authorize_as("demo", &borrowed).await;
+    assert!(redirect_params(&first).contains_key("code"));
+    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("none"))).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(redirect_params(&response).contains_key("code"));
+}
+
+#[tokio::test]
+async fn prompt_login_asks_for_the_password_again_and_then_continues() {
+    let app = spawn_app().await;
+    app.login("demo", "demo").await;
+    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("login"))).await;
+    assert_eq!(location(&response), "/login");
+    let login = app.login("demo", "demo").await;
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    let resumed = location(&login);
+    assert!(resumed.starts_with("/oauth2/authorize?") && !resumed.contains("prompt"), "{resumed}");
+    // Continues to consent, not to the login page again.
+    let page = app.follow(&login).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("name=\"decision\""));
+}
+
+#[tokio::test]
+async fn code_response_carries_state_byte_for_byte_and_iss() {
+    let app = spawn_app().await;
+    let state = "a b+c/d?e=f&g%h\u{e9}";
+    let params = with(&valid(&challenge()), "state", Some(state));
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.authorize_as("demo", &borrowed).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER, "after the consent POST: 303");
+    let params = redirect_params(&response);
+    assert_eq!(params["state"], state);
+    assert_eq!(params["iss"], app.base);
+    assert_eq!(params["code"].len(), 43, "256-bit code");
+}
+
+#[tokio::test]
+async fn fragment_response_mode_puts_the_code_in_the_fragment() {
+    let app = spawn_app().await;
+    let response = app
+        .authorize_as(
+            "demo",
+            &[
+                ("client_id", "todo-spa"),
+                ("response_type", "code"),
+                ("redirect_uri", "http://localhost:5173/callback"),
+                ("scope", "openid"),
+                ("state", "st"),
+                ("response_mode", "fragment"),
+                ("code_challenge", &challenge()),
+                ("code_challenge_method", "S256"),
+            ],
+        )
+        .await;
+    let url = url::Url::parse(&location(&response)).unwrap();
+    assert_eq!(url.query(), None);
+    let fragment: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(url.fragment().unwrap().as_bytes()).into_owned().collect();
+    assert!(fragment.contains_key("code"));
+    assert_eq!(fragment["state"], "st");
+    assert_eq!(fragment["iss"], app.base);
+}
+
+#[tokio::test]
+async fn form_post_response_mode_renders_an_auto_submitting_form() {
+    let app = spawn_app().await;
+    let params = with(&valid(&challenge()), "response_mode", Some("form_post"));
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.authorize_as("demo", &borrowed).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get("location").is_none());
+    let page = unescape(&response.text().await.unwrap());
+    assert!(page.contains(&format!("action=\"{TODO_APP_REDIRECT}\"")), "{page}");
+    assert!(page.contains("document.forms[0].submit()"));
+    assert_eq!(hidden_input(&page, "state"), "af0ifjsldkj");
+    assert_eq!(hidden_input(&page, "code").len(), 43);
+    assert_eq!(hidden_input(&page, "iss"), app.base);
+}

@@ -1,0 +1,313 @@
+//! Test harness: a provider on 127.0.0.1:0 with a fresh database, and a
+//! browser-like HTTP client (cookie store, no automatic redirects, so every
+//! hop is asserted).
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use provider::{App, Config};
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, LOCATION};
+use serde_json::Value;
+use shared::config::Env;
+use shared::pkce::CodeVerifier;
+use tokio::net::TcpListener;
+
+/// Test-only clients, appended to the shipped clients file.
+pub const TEST_CLIENTS: &str = r#"
+[[client]]
+id = "first-party-app"
+secret = "first-party-secret"
+name = "First Party App"
+redirect_uris = ["https://first.example/cb"]
+first_party = true
+grant_types = ["authorization_code", "refresh_token"]
+auth_methods = ["client_secret_basic"]
+scopes = ["openid", "profile", "offline_access", "todos:read"]
+
+[[client]]
+id = "odd client"
+secret = "p@ss:w+rd/%"
+name = "Client With Odd Credentials"
+redirect_uris = ["https://odd.example/cb", "https://odd.example/other"]
+grant_types = ["authorization_code", "client_credentials"]
+auth_methods = ["client_secret_basic"]
+scopes = ["openid", "todos:read"]
+"#;
+
+pub const TODO_APP_REDIRECT: &str = "http://localhost:3000/callback";
+pub const TODO_APP_SECRET: &str = "todo-app-secret";
+pub const ALL_SCOPES: &str = "openid profile email offline_access todos:read todos:write";
+pub const AUDIENCE: &str = "http://todo-api.test";
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub database_url: String,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A configuration for a provider at `base` on `database_url`.
+pub fn test_config(base: &str, database_url: &str, extra: &[(&str, &str)]) -> Config {
+    let mut env = Env::from_pairs([
+        ("PROVIDER_PUBLIC_URL", base),
+        ("PROVIDER_DATABASE_URL", database_url),
+        ("TODO_API_AUDIENCE", AUDIENCE),
+        ("PROVIDER_SIGNING_ALG", "ES256"),
+    ]);
+    for (k, v) in extra {
+        env.set(k, *v);
+    }
+    let mut config = Config::from_env(&env).expect("test configuration is valid");
+    config.clients_toml = format!("{}\n{}", provider::config::DEFAULT_CLIENTS_TOML, TEST_CLIENTS);
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts a provider; `extra` are environment-style settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let database_url = shared::db::fresh_test_database("provider").await;
+    spawn_on(&database_url, extra, None).await
+}
+
+/// Starts a provider on an existing database, optionally on a fixed port
+/// (to restart "the same" provider).
+pub async fn spawn_on(database_url: &str, extra: &[(&str, &str)], port: Option<u16>) -> TestApp {
+    let listener = TcpListener::bind(("127.0.0.1", port.unwrap_or(0))).await.expect("bind");
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let config = test_config(&base, database_url, extra);
+    let app = App::build_on(config, listener).await.expect("provider starts");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        app.run_until_stopped(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("provider runs");
+    });
+    TestApp { base, http: browser(), database_url: database_url.to_owned(), stop: Some(stop), task: Some(task) }
+}
+
+/// A client that keeps cookies and never follows redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// Stops the server and waits until it has let go of its port.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// GET /oauth2/authorize with these parameters.
+    pub async fn authorize(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        let mut url = url::Url::parse(&self.url("/oauth2/authorize")).unwrap();
+        url.query_pairs_mut().extend_pairs(params);
+        self.http.get(url).send().await.unwrap()
+    }
+
+    /// Signs in through the login form; returns the POST's response.
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        let page = self.get("/login").await.text().await.unwrap();
+        let csrf = hidden_input(&page, "csrf_token");
+        self.http
+            .post(self.url("/login"))
+            .form(&[("username", username), ("password", password), ("csrf_token", csrf.as_str())])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Follows a relative Location on this server.
+    pub async fn follow(&self, response: &reqwest::Response) -> reqwest::Response {
+        let location = location(response);
+        let url = if location.starts_with('/') { self.url(&location) } else { location };
+        self.http.get(url).send().await.unwrap()
+    }
+
+    /// Answers the consent page shown in `page`.
+    pub async fn decide(&self, page: &str, decision: &str) -> reqwest::Response {
+        let csrf = hidden_input(page, "csrf_token");
+        let request_id = hidden_input(page, "request_id");
+        self.http
+            .post(self.url("/consent"))
+            .form(&[("csrf_token", csrf.as_str()), ("request_id", request_id.as_str()), ("decision", decision)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The whole front channel as `demo`: authorize → login → consent →
+    /// the redirect to the client. Returns the final response (a redirect to
+    /// the client's redirect URI).
+    pub async fn authorize_as(&self, username: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        let first = self.authorize(params).await;
+        let mut response = if first.status() == StatusCode::FOUND && location(&first) == "/login" {
+            let login = self.login(username, username).await;
+            assert_eq!(login.status(), StatusCode::SEE_OTHER, "login succeeds");
+            self.follow(&login).await
+        } else {
+            first
+        };
+        if response.status() == StatusCode::OK {
+            let page = response.text().await.unwrap();
+            assert!(page.contains("name=\"decision\""), "expected the consent page, got: {page}");
+            response = self.decide(&page, "approve").await;
+        }
+        response
+    }
+
+    /// A code for the todo app, with PKCE; returns (code, verifier).
+    pub async fn code_for_todo_app(&self, scope: &str) -> (String, CodeVerifier) {
+        let verifier = CodeVerifier::generate();
+        let challenge = verifier.challenge();
+        let response = self
+            .authorize_as(
+                "demo",
+                &[
+                    ("client_id", "todo-app"),
+                    ("response_type", "code"),
+                    ("redirect_uri", TODO_APP_REDIRECT),
+                    ("scope", scope),
+                    ("state", "s1"),
+                    ("nonce", "n-0S6_WzA2Mj"),
+                    ("code_challenge", challenge.as_str()),
+                    ("code_challenge_method", "S256"),
+                ],
+            )
+            .await;
+        let params = redirect_params(&response);
+        let code = params.get("code").unwrap_or_else(|| panic!("no code in {params:?}")).clone();
+        (code, verifier)
+    }
+
+    /// POST /oauth2/token with a form body and optional Basic credentials.
+    pub async fn token(&self, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.http.post(self.url("/oauth2/token")).form(form);
+        if let Some((id, secret)) = basic {
+            request = request.header("Authorization", basic_auth(id, secret));
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Exchanges a todo-app code; panics unless it succeeds.
+    pub async fn exchange(&self, code: &str, verifier: &CodeVerifier) -> Value {
+        let response = self
+            .token(
+                Some(("todo-app", TODO_APP_SECRET)),
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", code),
+                    ("redirect_uri", TODO_APP_REDIRECT),
+                    ("code_verifier", verifier.expose()),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    /// Fresh tokens for the todo app and `demo`.
+    pub async fn tokens_for_todo_app(&self, scope: &str) -> Value {
+        let (code, verifier) = self.code_for_todo_app(scope).await;
+        self.exchange(&code, &verifier).await
+    }
+}
+
+/// RFC 6749 §2.3.1 Basic credentials (form-urlencoded id and secret).
+pub fn basic_auth(id: &str, secret: &str) -> String {
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret))))
+}
+
+pub fn location(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(LOCATION)
+        .unwrap_or_else(|| panic!("expected a Location header, status {}", response.status()))
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The query parameters of a redirect's Location.
+pub fn redirect_params(response: &reqwest::Response) -> HashMap<String, String> {
+    let url = url::Url::parse(&location(response)).expect("absolute Location");
+    url.query_pairs().into_owned().collect()
+}
+
+/// The value of `<input type="hidden" name="NAME" value="…">` in a page.
+pub fn hidden_input(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page.find(&marker).unwrap_or_else(|| panic!("no hidden input {name} in page: {page}")) + marker.len();
+    let end = page[start..].find('"').unwrap() + start;
+    unescape(&page[start..end])
+}
+
+/// Undoes minijinja's HTML escaping, as a browser does for attribute values.
+pub fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// Decodes a JWT's header and claims without verifying (tests verify
+/// separately with the JWKS).
+pub fn jwt_parts(token: &str) -> (Value, Value) {
+    let mut parts = token.split('.');
+    let decode = |p: &str| -> Value {
+        serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap()
+    };
+    let header = decode(parts.next().unwrap());
+    let claims = decode(parts.next().unwrap());
+    (header, claims)
+}
+
+/// Verifies a JWT's signature with the provider's JWKS.
+pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
+    let set: jsonwebtoken::jwk::JwkSet = app.get("/.well-known/jwks.json").await.json().await.unwrap();
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    let jwk = set.find(header.kid.as_deref().unwrap()).expect("kid is in the JWKS");
+    let key = jsonwebtoken::DecodingKey::from_jwk(jwk).unwrap();
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(token, &key, &validation).expect("signature verifies").claims
+}
+
+pub fn assert_no_store(headers: &HeaderMap) {
+    assert_eq!(headers.get("cache-control").unwrap(), "no-store");
+    assert_eq!(headers.get("pragma").unwrap(), "no-cache");
+}
+
+/// Asserts an RFC 6749 §5.2 error body and returns its description.
+pub async fn assert_token_error(response: reqwest::Response, status: StatusCode, error: &str) -> String {
+    assert_eq!(response.status(), status);
+    assert_no_store(response.headers());
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], error, "body: {body}");
+    body["error_description"].as_str().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,11 @@
+//! Integration tests of the provider over HTTP. Each test starts its own
+//! provider on 127.0.0.1:0 with a fresh database (PostgreSQL when
+//! `TEST_DATABASE_URL` is set, else SQLite).
+
+mod authorize;
+mod consent;
+mod discovery;
+mod helpers;
+mod login;
+mod operability;
+mod token;
