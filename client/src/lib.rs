@@ -1,1 +1,57 @@
+//! The OAuth 2.0 "token exchange component": a backend-for-frontend that
+//! runs the Authorization Code grant for a todo app, in the manner of "The
+//! Authorization Code grant in excruciating detail".
+//!
+//! The browser never holds a token it can read. The steps of the flow, and
+//! where each one lives:
+//!
+//! 1. **Authorization request** — [`routes::login`]: `GET /login` makes up
+//!    `state`, `nonce` and a PKCE `code_verifier`, keeps them in the
+//!    server-side [`session`], and redirects the browser to the provider's
+//!    authorization endpoint (RFC 6749 §4.1.1, RFC 7636 §4.3).
+//! 2. **The user logs in and consents at the provider**, which sends the
+//!    browser back to the redirect URI with a `code` (RFC 6749 §4.1.2).
+//! 3. **Authorization response** — [`routes::callback`]: `GET /callback`
+//!    checks `state` (single use) and `iss` (RFC 9207), then exchanges the
+//!    code over the back channel ([`provider`]) with the `code_verifier`,
+//!    authenticating with the client secret (RFC 6749 §4.1.3).
+//! 4. **ID token validation** — [`id_token`]: every step of OIDC Core
+//!    §3.1.3.7 (signature from the JWKS, `iss`, `aud`, `azp`, `exp`, `iat`,
+//!    `nonce`) and `at_hash`.
+//! 5. **handleTokens** — [`cookies`]: the access token and refresh token
+//!    become HttpOnly cookies, then a 303 to `/` ([`routes::home`]), whose
+//!    script calls the todo API directly with `credentials: 'include'`.
+//! 6. **Refresh** — [`routes::refresh`]: on a 401 the script calls
+//!    `POST /refreshtoken` (same-origin only), which trades the refresh
+//!    cookie for new cookies (RFC 6749 §6).
+//! 7. **Logout** — [`routes::logout`]: revoke the refresh token (RFC 7009),
+//!    clear cookies and session, RP-initiated logout at the provider.
+//!
+//! [`routes::flow`] (`GET /flow`) shows every one of these steps, as it
+//! happened for this browser, with a link to its spec section.
 
+/// Building the app: database, session layer, state, router, server.
+pub mod app;
+/// The settings, read once from the environment (`CLIENT_*`, `PROVIDER_*`).
+pub mod config;
+/// handleTokens: the token cookies and their attributes.
+pub mod cookies;
+/// Page errors, their status codes and the pages that explain them.
+pub mod error;
+/// Extractors with the app's own rejections.
+pub mod extract;
+/// The flow inspector's record of each step, kept in the session.
+pub mod flow_log;
+/// ID token validation, OIDC Core §3.1.3.7, step by step.
+pub mod id_token;
+/// The back channel: token and revocation requests to the provider.
+pub mod provider;
+/// One module per route.
+pub mod routes;
+/// What the server-side session holds, with typed access.
+pub mod session;
+/// The embedded HTML templates.
+pub mod templates;
+
+pub use app::{App, AppState};
+pub use config::Config;

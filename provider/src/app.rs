@@ -20,7 +20,9 @@ use tracing::Level;
 
 use crate::clients::{Client, parse_clients_file};
 use crate::config::Config;
-use crate::endpoints::{authorize, consent, discovery, health, home, jwks, login, token};
+use crate::endpoints::{
+    account, authorize, consent, discovery, health, introspect, jwks, login, logout, revoke, token, userinfo,
+};
 use crate::keys::Keys;
 use crate::password::{self, SecretVerifier};
 use crate::state::AppState;
@@ -110,8 +112,14 @@ pub fn router(state: AppState) -> Router {
         .route("/consent", post(consent::submit))
         // (D)-(E): token request.
         .route("/oauth2/token", post(token::token))
+        // After the token: what resource servers and clients do with it.
+        .route("/oauth2/introspect", post(introspect::introspect))
+        .route("/oauth2/revoke", post(revoke::revoke))
+        .route("/oauth2/userinfo", get(userinfo::userinfo).post(userinfo::userinfo))
+        .route("/oauth2/logout", get(logout::show).post(logout::confirm))
         // The provider's own pages.
-        .route("/", get(home::home))
+        .route("/", get(account::home))
+        .route("/account/apps/revoke", post(account::revoke_app))
         .route("/healthz", get(health::health))
         .layer(sessions)
         // RFC 6749 §10.13 / RFC 9700 §4.16: no framing (clickjacking).

@@ -67,6 +67,27 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &FormPa
     Ok(client)
 }
 
+/// Authenticates a confidential client: RFC 7662 §2.1 wants the
+/// introspection endpoint closed to anonymous callers, and a public client's
+/// `client_id` proves nothing.
+pub async fn authenticate_confidential(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &FormParams,
+) -> Result<Client, TokenError> {
+    let client = authenticate(state, headers, params).await?;
+    if client.is_public() {
+        return Err(TokenError::invalid_client(
+            format!(
+                "client {} is public; introspection needs a confidential client's credentials (RFC 7662 §2.1)",
+                client.id
+            ),
+            false,
+        ));
+    }
+    Ok(client)
+}
+
 fn presented_credentials(headers: &HeaderMap, params: &FormParams) -> Result<Presented, TokenError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if let Some(value) = authorization {

@@ -7,6 +7,8 @@
 //! Read it in this order: `endpoints` (the flow, drawn once), then
 //! `authorization_request` and `authorization_response`, then `grants`.
 
+/// Checking this provider's own access tokens (userinfo, introspection).
+pub mod access_token;
 /// `App::build`, the router and its layers, start-up seeding.
 pub mod app;
 /// Checking the parameters of an authorization request (RFC 6749 §4.1.1).

@@ -72,10 +72,10 @@ impl SecretVerifier {
     pub async fn verify(&self, client_id: &str, presented: &str, stored_phc: &str) -> bool {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let remembered = self.verified.lock().ok().and_then(|map| map.get(client_id).copied());
-        if let Some(known) = remembered {
-            if shared::secret::constant_time_eq(&known, &digest) {
-                return true;
-            }
+        if let Some(known) = remembered
+            && shared::secret::constant_time_eq(&known, &digest)
+        {
+            return true;
         }
         let ok = verify(presented.to_owned(), stored_phc.to_owned()).await;
         if ok {

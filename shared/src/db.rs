@@ -15,12 +15,11 @@ use sqlx::{AnyPool, Executor};
 pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
-    if is_sqlite {
-        if let Some(dir) = sqlite_path(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_owned())) {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
-            }
-        }
+    if is_sqlite
+        && let Some(dir) = sqlite_path(url).and_then(|p| std::path::Path::new(&p).parent().map(|d| d.to_owned()))
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
     }
     AnyPoolOptions::new()
         .max_connections(if is_sqlite { 4 } else { 10 })

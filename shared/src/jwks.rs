@@ -80,10 +80,10 @@ impl JwksCache {
             if let Some(key) = cached.keys.get(kid) {
                 return Ok(key.clone());
             }
-            if let Some(at) = cached.fetched_at {
-                if at.elapsed() < self.min_refresh_interval {
-                    return Err(KeyLookupError::UnknownKid(kid.to_owned()));
-                }
+            if let Some(at) = cached.fetched_at
+                && at.elapsed() < self.min_refresh_interval
+            {
+                return Err(KeyLookupError::UnknownKid(kid.to_owned()));
             }
         }
         self.refresh().await?;
@@ -115,10 +115,10 @@ pub fn keys_of(set: &JwkSet) -> HashMap<String, VerificationKey> {
         .filter_map(|jwk| {
             let kid = jwk.common.key_id.clone()?;
             let alg = algorithm_of(jwk)?;
-            if let Some(usage) = &jwk.common.public_key_use {
-                if *usage != jsonwebtoken::jwk::PublicKeyUse::Signature {
-                    return None;
-                }
+            if let Some(usage) = &jwk.common.public_key_use
+                && *usage != jsonwebtoken::jwk::PublicKeyUse::Signature
+            {
+                return None;
             }
             let key = DecodingKey::from_jwk(jwk).ok()?;
             Some((kid, VerificationKey { key, alg }))

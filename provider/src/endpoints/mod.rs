@@ -31,11 +31,15 @@
 //!                    (E) grants::authorization_code::exchange
 //! ```
 
+pub mod account;
 pub mod authorize;
 pub mod consent;
 pub mod discovery;
 pub mod health;
-pub mod home;
+pub mod introspect;
 pub mod jwks;
 pub mod login;
+pub mod logout;
+pub mod revoke;
 pub mod token;
+pub mod userinfo;

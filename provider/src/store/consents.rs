@@ -38,3 +38,20 @@ pub async fn forget(pool: &AnyPool, user_id: &str, client_id: &str) -> sqlx::Res
         .await?;
     Ok(())
 }
+
+#[derive(sqlx::FromRow)]
+pub struct Consent {
+    pub client_id: String,
+    pub scope: String,
+    pub granted_at: i64,
+}
+
+/// The clients a user has granted something, newest first.
+pub async fn for_user(pool: &AnyPool, user_id: &str) -> sqlx::Result<Vec<Consent>> {
+    sqlx::query_as(
+        "SELECT client_id, scope, granted_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC, client_id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+}

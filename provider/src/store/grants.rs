@@ -62,3 +62,17 @@ pub async fn revoke(pool: &AnyPool, grant_id: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1").bind(grant_id).execute(&mut *tx).await?;
     tx.commit().await
 }
+
+/// Revokes every live grant a user gave a client; returns how many.
+pub async fn revoke_all_for(pool: &AnyPool, user_id: &str, client_id: &str) -> sqlx::Result<usize> {
+    let ids: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM grants WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL")
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_all(pool)
+            .await?;
+    for (id,) in &ids {
+        revoke(pool, id).await?;
+    }
+    Ok(ids.len())
+}

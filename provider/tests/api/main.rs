@@ -2,10 +2,18 @@
 //! provider on 127.0.0.1:0 with a fresh database (PostgreSQL when
 //! `TEST_DATABASE_URL` is set, else SQLite).
 
+mod account;
 mod authorize;
+mod client_credentials;
 mod consent;
 mod discovery;
 mod helpers;
+mod introspection;
+mod keys;
 mod login;
+mod logout;
 mod operability;
+mod refresh;
+mod revocation;
 mod token;
+mod userinfo;

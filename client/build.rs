@@ -1,0 +1,5 @@
+// `sqlx::migrate!` embeds the migrations at compile time; without this line
+// cargo would not notice a new migration file and keep the old set.
+fn main() {
+    println!("cargo:rerun-if-changed=migrations");
+}

@@ -1,0 +1,95 @@
+//! `GET /logout`: end the login everywhere it lives.
+//!
+//! 1. Revoke the refresh token at the provider (RFC 7009), so that a copy of
+//!    it (in a backup, a log, a stolen cookie jar) is worth nothing.
+//! 2. Expire both token cookies, with the same `Path` they were set with.
+//! 3. Clear the server-side session.
+//! 4. Send the browser to the provider's end-session endpoint (OIDC
+//!    RP-Initiated Logout), which ends the provider's own session and sends
+//!    the browser back to `/`.
+//!
+//! The refresh cookie (`Path=/refreshtoken`) never reaches this path; the
+//! refresh token to revoke comes from the session, where `/callback` and
+//! `/refreshtoken` keep a copy (see [`crate::session::LoggedInUser`]).
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::cookies::clear_tokens;
+use crate::error::AppError;
+use crate::flow_log::{FlowStep, Outcome, mask, rfc, rp_logout};
+use crate::session::ClientSession;
+
+/// `GET /logout`: 302 to the provider's end-session endpoint.
+pub async fn logout(State(app): State<AppState>, session: Session, jar: CookieJar) -> Result<Response, AppError> {
+    let session = ClientSession(&session);
+    let user = session.user().await?;
+    let mut log = session.flow_log().await?;
+    log.begin("Logout");
+
+    match user.as_ref().and_then(|u| u.refresh_token.as_ref()) {
+        Some(refresh_token) => {
+            let revocation = app.provider.revoke(refresh_token).await;
+            for step in revocation.steps {
+                log.push(step);
+            }
+            if let Err(e) = revocation.result {
+                // Logging out locally must still work when the provider is
+                // down; the token then lives until it expires.
+                tracing::warn!(error = %e, "refresh token revocation failed");
+            }
+        }
+        None => log.push(FlowStep::new(
+            "Revocation skipped",
+            rfc(7009, "2.1"),
+            "This session holds no refresh token, so there is nothing to revoke.",
+        )),
+    }
+
+    // OIDC RP-Initiated Logout §2: `id_token_hint` tells the provider whose
+    // session to end (without it the provider asks the user to confirm);
+    // `post_logout_redirect_uri` must be registered for this client.
+    let post_logout_redirect_uri = format!("{}/", app.config.public_url);
+    let mut end_session = app.provider.end_session_endpoint.clone();
+    {
+        let mut query = end_session.query_pairs_mut();
+        if let Some(user) = &user {
+            query.append_pair("id_token_hint", user.id_token.expose());
+        }
+        query
+            .append_pair("post_logout_redirect_uri", &post_logout_redirect_uri)
+            .append_pair("client_id", app.config.client_id.as_str());
+    }
+    log.push(
+        FlowStep::new(
+            "Cookies cleared, session ended, browser sent to the provider's logout",
+            rp_logout(),
+            "Both token cookies were expired (same Path as when set) and the session was cleared; the provider ends its own session next and sends the browser back.",
+        )
+        .outcome(Outcome::Ok)
+        .row(
+            "id_token_hint",
+            user.as_ref().map_or("(none: not logged in)".to_owned(), |u| mask(u.id_token.expose())),
+            "which login to end",
+        )
+        .row("post_logout_redirect_uri", &post_logout_redirect_uri, "where to come back to; must be registered")
+        .row("client_id", app.config.client_id.as_str(), "who is asking"),
+    );
+
+    // Everything the login left in the session goes (the session id too).
+    // Only the inspector's record of this logout is written to a fresh one.
+    session.clear().await?;
+    session.save_flow_log(&log).await?;
+
+    let jar = clear_tokens(jar, app.config.cookie_secure);
+    Ok((
+        StatusCode::FOUND,
+        jar,
+        [(header::LOCATION, end_session.to_string()), (header::CACHE_CONTROL, "no-store".to_owned())],
+    )
+        .into_response())
+}

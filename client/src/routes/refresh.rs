@@ -1,0 +1,126 @@
+//! Step 6: `POST /refreshtoken`, the article's refresh proxy (RFC 6749 §6).
+//!
+//! When the todo API answers 401 because the access token expired, the
+//! page's script calls this endpoint. The browser attaches the
+//! `refresh_token` cookie (its `Path` is exactly this endpoint); the client
+//! trades it at the provider, authenticating with its own secret, and sets
+//! the new cookies. The script learns only how long the new token lives.
+//!
+//! Because the browser attaches the cookie to any request to this URL, the
+//! endpoint must refuse requests that another site's page made
+//! (cross-site request forgery): the refresh cookie is `SameSite=Strict`,
+//! and the request must also prove it came from this app's own pages.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde_json::json;
+use shared::{ErrorCode, ErrorResponse, Secret};
+use tower_sessions::Session;
+
+use crate::app::AppState;
+use crate::config::Config;
+use crate::cookies::{REFRESH_TOKEN, clear_tokens, handle_tokens};
+use crate::error::AppError;
+use crate::flow_log::{FlowStep, Outcome, rfc};
+use crate::provider::{ProviderError, TokenRequest};
+use crate::session::ClientSession;
+
+/// `POST /refreshtoken`: 200 `{"expires_in": N}` with new cookies; 401 when
+/// the refresh token is gone or no longer valid (log in again); 403 for a
+/// cross-origin request; 502 when the provider is unreachable.
+pub async fn refresh(
+    State(app): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    if !is_same_origin(&headers, &app.config) {
+        return Ok(json_error(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidRequest,
+            "POST /refreshtoken accepts only requests from this app's own pages (Origin or Sec-Fetch-Site: same-origin)",
+        ));
+    }
+    let Some(refresh_token) = jar.get(REFRESH_TOKEN).map(|c| Secret::new(c.value())) else {
+        return Ok(json_error(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidGrant,
+            "no refresh_token cookie: log in again",
+        ));
+    };
+
+    let session = ClientSession(&session);
+    let mut log = session.flow_log().await?;
+    log.begin_refresh();
+    let exchange = app.provider.token(TokenRequest::RefreshToken { refresh_token: &refresh_token }).await;
+    for step in exchange.steps {
+        log.push(step);
+    }
+
+    let secure = app.config.cookie_secure;
+    let response = match exchange.result {
+        Ok(tokens) => {
+            let (jar, cookies) = handle_tokens(jar, &tokens, secure);
+            log.push(
+                FlowStep::new(
+                    "Cookies replaced",
+                    rfc(9700, "4.14.2"),
+                    "The new access token and the rotated refresh token replace the old cookies; the old refresh token is now useless. The page receives only expires_in.",
+                )
+                .outcome(Outcome::Ok)
+                .rows(cookies),
+            );
+            // Keep logout's copy of the refresh token current.
+            if let (Some(mut user), Some(rotated)) = (session.user().await?, tokens.refresh_token.clone()) {
+                user.refresh_token = Some(rotated);
+                session.set_user(&user).await?;
+            }
+            let body = Json(json!({ "expires_in": tokens.expires_in }));
+            (jar, [(header::CACHE_CONTROL, "no-store")], body).into_response()
+        }
+        // RFC 6749 §5.2 `invalid_grant`: expired, revoked or already rotated.
+        // Nothing more can be done without the user: drop both cookies so
+        // the page sends them to log in again.
+        Err(e) if e.is_invalid_grant() => {
+            log.push(
+                FlowStep::new(
+                    "Cookies cleared",
+                    rfc(6749, "5.2"),
+                    "The provider refused the refresh token (invalid_grant), so both cookies were expired and the page was told to log in again.",
+                )
+                .outcome(Outcome::Failed),
+            );
+            let jar = clear_tokens(jar, secure);
+            let error = json_error(StatusCode::UNAUTHORIZED, ErrorCode::InvalidGrant, &e.to_string());
+            (jar, error).into_response()
+        }
+        Err(e @ ProviderError::Rejected { .. }) => {
+            json_error(StatusCode::BAD_GATEWAY, ErrorCode::ServerError, &e.to_string())
+        }
+        Err(e) => json_error(StatusCode::BAD_GATEWAY, ErrorCode::TemporarilyUnavailable, &e.to_string()),
+    };
+    session.save_flow_log(&log).await?;
+    if response.status().is_server_error() {
+        session.persist().await?;
+    }
+    Ok(response)
+}
+
+/// Same-origin check: an `Origin` header equal to the app's public origin,
+/// or `Sec-Fetch-Site: same-origin` (Fetch Metadata). Browsers send `Origin`
+/// with every POST made by `fetch`, so a missing one means "not a browser
+/// page of ours" and is refused too.
+fn is_same_origin(headers: &HeaderMap, config: &Config) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let own_origin = url::Url::parse(&config.public_url).map(|u| u.origin().ascii_serialization()).ok();
+    let origin_ok = matches!((header(header::ORIGIN.as_str()), own_origin), (Some(origin), Some(own)) if origin == own);
+    origin_ok || header("sec-fetch-site") == Some("same-origin")
+}
+
+/// An RFC 6749 §5.2-shaped JSON error, never cached.
+fn json_error(status: StatusCode, error: ErrorCode, description: &str) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(ErrorResponse::new(error, description))).into_response()
+}

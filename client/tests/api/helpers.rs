@@ -1,0 +1,354 @@
+//! `spawn_app()`: a fake provider and the client app, each on 127.0.0.1:0,
+//! plus one helper per endpoint and the test's signing keys.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use client::{App, Config};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use shared::config::Env;
+use url::Url;
+
+pub const CLIENT_ID: &str = "todo-app";
+pub const CLIENT_SECRET: &str = "todo-app-secret";
+pub const KID: &str = "test-key-1";
+
+/// An RSA signing key and its public JWK.
+pub struct TestKey {
+    pub encoding: EncodingKey,
+    pub jwk: Jwk,
+}
+
+/// The fake provider's key, published in its JWKS. RSA key generation is
+/// slow, so it happens once per test binary.
+pub static PROVIDER_KEY: LazyLock<TestKey> = LazyLock::new(|| rsa_key(KID));
+/// Another key with the same `kid`: what a forger would sign with.
+pub static FORGER_KEY: LazyLock<TestKey> = LazyLock::new(|| rsa_key(KID));
+
+fn rsa_key(kid: &str) -> TestKey {
+    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("RSA keygen");
+    let der: Pkcs8V1Der = pair.as_der().expect("PKCS#8 DER");
+    let body = STANDARD.encode(der.as_ref());
+    let lines: Vec<&str> =
+        body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ASCII")).collect();
+    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
+    let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("RSA PEM");
+    let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256).expect("JWK");
+    jwk.common.key_id = Some(kid.to_owned());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    TestKey { encoding, jwk }
+}
+
+/// Signs `claims` as an ID token (RS256, `typ: JWT`, `kid`).
+pub fn sign(claims: &Value, key: &TestKey) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(KID.to_owned());
+    header.typ = Some("JWT".to_owned());
+    jsonwebtoken::encode(&header, claims, &key.encoding).expect("signing works")
+}
+
+/// One request the fake provider received.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub authorization: Option<String>,
+    pub form: HashMap<String, String>,
+}
+
+impl Received {
+    /// The `client_id:client_secret` of a `Basic` header, URL-decoded.
+    pub fn basic_credentials(&self) -> Option<(String, String)> {
+        let encoded = self.authorization.as_deref()?.strip_prefix("Basic ")?;
+        let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
+        let (id, secret) = decoded.split_once(':')?;
+        let decode =
+            |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+        Some((decode(id)?, decode(secret)?))
+    }
+}
+
+/// What the fake provider answers and what it was asked.
+pub struct FakeProviderState {
+    /// The next token endpoint answer: status and JSON body.
+    pub token_reply: Mutex<(u16, Value)>,
+    pub token_requests: Mutex<Vec<Received>>,
+    pub revocations: Mutex<Vec<Received>>,
+}
+
+type Shared = Arc<FakeProviderState>;
+
+fn fake_provider(state: Shared) -> Router {
+    async fn jwks() -> Json<JwkSet> {
+        Json(JwkSet { keys: vec![PROVIDER_KEY.jwk.clone()] })
+    }
+    async fn token(
+        State(state): State<Shared>,
+        headers: HeaderMap,
+        Form(form): Form<HashMap<String, String>>,
+    ) -> impl IntoResponse {
+        state.token_requests.lock().unwrap().push(received(&headers, form));
+        let (status, body) = state.token_reply.lock().unwrap().clone();
+        (
+            StatusCode::from_u16(status).unwrap(),
+            [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")],
+            Json(body),
+        )
+    }
+    async fn revoke(
+        State(state): State<Shared>,
+        headers: HeaderMap,
+        Form(form): Form<HashMap<String, String>>,
+    ) -> StatusCode {
+        state.revocations.lock().unwrap().push(received(&headers, form));
+        StatusCode::OK
+    }
+    fn received(headers: &HeaderMap, form: HashMap<String, String>) -> Received {
+        Received {
+            authorization: headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            form,
+        }
+    }
+    Router::new()
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/oauth2/token", post(token))
+        .route("/oauth2/revoke", post(revoke))
+        .with_state(state)
+}
+
+pub struct TestApp {
+    /// The client app, e.g. `http://127.0.0.1:41234`.
+    pub address: String,
+    /// The fake provider (issuer, public and internal URL).
+    pub provider_url: String,
+    pub provider: Shared,
+    /// A browser: cookie store, no redirects followed.
+    pub browser: reqwest::Client,
+}
+
+/// The start of a login, as read from `/login`'s `Location`.
+pub struct LoginStart {
+    pub location: Url,
+    pub params: HashMap<String, String>,
+}
+
+impl LoginStart {
+    pub fn state(&self) -> &str {
+        &self.params["state"]
+    }
+    pub fn nonce(&self) -> &str {
+        &self.params["nonce"]
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Spawns both servers; `extra` sets or overrides client variables.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let provider_state = Arc::new(FakeProviderState {
+        token_reply: Mutex::new((500, json!({"error": "server_error", "error_description": "the test set no reply"}))),
+        token_requests: Mutex::new(Vec::new()),
+        revocations: Mutex::new(Vec::new()),
+    });
+    let provider_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let provider_url = format!("http://{}", provider_listener.local_addr().unwrap());
+    let router = fake_provider(provider_state.clone());
+    tokio::spawn(async move { axum::serve(provider_listener, router).await });
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let database_url = shared::db::fresh_test_database("client").await;
+    let mut env = Env::from_pairs([
+        ("CLIENT_PUBLIC_URL", address.as_str()),
+        ("CLIENT_DATABASE_URL", database_url.as_str()),
+        ("PROVIDER_PUBLIC_URL", provider_url.as_str()),
+        ("TODO_API_PUBLIC_URL", "http://127.0.0.1:4999"),
+    ]);
+    for (name, value) in extra {
+        env.set(name, *value);
+    }
+    let config = Config::from_env(&env).expect("test config is valid");
+    let app = App::build_on(config, listener).await.expect("app builds");
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { address, provider_url, provider: provider_state, browser }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.browser.get(format!("{}{path}", self.address)).send().await.expect("request works")
+    }
+
+    /// `GET /login`, with its `Location` parsed.
+    pub async fn start_login(&self) -> LoginStart {
+        let response = self.get("/login").await;
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let location = Url::parse(location(&response)).expect("Location is an absolute URL");
+        let params = location.query_pairs().into_owned().collect();
+        LoginStart { location, params }
+    }
+
+    /// The ID token claims a well-behaved provider would mint for `nonce`.
+    pub fn id_token_claims(&self, nonce: &str, access_token: &str) -> Value {
+        let now = shared::now_unix();
+        json!({
+            "iss": self.provider_url,
+            "sub": "user-42",
+            "aud": CLIENT_ID,
+            "exp": now + 300,
+            "iat": now,
+            "auth_time": now - 5,
+            "nonce": nonce,
+            "at_hash": shared::jwt::at_hash(access_token, Algorithm::RS256),
+            "name": "Demo User",
+            "preferred_username": "demo",
+            "email": "demo@example.com",
+            "email_verified": true,
+        })
+    }
+
+    /// Makes the fake token endpoint answer with these tokens.
+    pub fn reply_with_tokens(&self, access_token: &str, refresh_token: &str, id_token: &str) {
+        *self.provider.token_reply.lock().unwrap() = (
+            200,
+            json!({
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": 300,
+                "scope": "openid profile email offline_access todos:read todos:write",
+                "refresh_token": refresh_token,
+                "id_token": id_token,
+            }),
+        );
+    }
+
+    /// Makes the fake token endpoint answer with an RFC 6749 §5.2 error.
+    pub fn reply_with_error(&self, status: u16, error: &str, description: &str) {
+        *self.provider.token_reply.lock().unwrap() =
+            (status, json!({"error": error, "error_description": description}));
+    }
+
+    /// `GET /callback` with these query parameters.
+    pub async fn callback(&self, params: &[(&str, &str)]) -> reqwest::Response {
+        let mut url = Url::parse(&format!("{}/callback", self.address)).unwrap();
+        url.query_pairs_mut().extend_pairs(params);
+        self.browser.get(url).send().await.expect("request works")
+    }
+
+    /// A whole login whose ID token claims `tweak` may change, signed with
+    /// `key`. Returns the callback's response.
+    pub async fn log_in_with(&self, key: &TestKey, tweak: impl FnOnce(&mut Value)) -> reqwest::Response {
+        let login = self.start_login().await;
+        let mut claims = self.id_token_claims(login.nonce(), ACCESS_TOKEN);
+        tweak(&mut claims);
+        self.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, key));
+        self.callback(&[("code", CODE), ("state", login.state()), ("iss", &self.provider_url)]).await
+    }
+
+    /// A successful login.
+    pub async fn log_in(&self) -> reqwest::Response {
+        let response = self.log_in_with(&PROVIDER_KEY, |_| {}).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login failed: {}",
+            response.text().await.unwrap_or_default()
+        );
+        response
+    }
+
+    /// `POST /refreshtoken` with these extra headers.
+    pub async fn refresh(&self, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.browser.post(format!("{}/refreshtoken", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request works")
+    }
+
+    /// `POST /refreshtoken` the way the page's script sends it.
+    pub async fn refresh_same_origin(&self) -> reqwest::Response {
+        let origin = self.address.clone();
+        self.refresh(&[("Origin", &origin)]).await
+    }
+
+    pub fn token_requests(&self) -> Vec<Received> {
+        self.provider.token_requests.lock().unwrap().clone()
+    }
+
+    pub fn revocations(&self) -> Vec<Received> {
+        self.provider.revocations.lock().unwrap().clone()
+    }
+}
+
+pub const CODE: &str = "SplxlOBeZQQYbYS6WxSbIA-the-test-code";
+pub const ACCESS_TOKEN: &str = "eyJhY2Nlc3MiOiJ0b2tlbiJ9.access-token-1";
+pub const REFRESH_TOKEN: &str = "tGzv3JOkF0XG5Qx2TlKWIA-refresh-1";
+
+pub fn location(response: &reqwest::Response) -> &str {
+    response.headers().get(header::LOCATION).expect("a Location header").to_str().expect("Location is ASCII")
+}
+
+/// One `Set-Cookie` header, split into its name, value and attributes.
+#[derive(Debug)]
+pub struct SetCookie {
+    pub name: String,
+    pub value: String,
+    pub attributes: BTreeSet<String>,
+}
+
+impl SetCookie {
+    /// The attributes without `Expires` (a date that moves).
+    pub fn attributes_except_expires(&self) -> BTreeSet<String> {
+        self.attributes.iter().filter(|a| !a.starts_with("Expires=")).cloned().collect()
+    }
+}
+
+pub fn set_cookies(response: &reqwest::Response) -> Vec<SetCookie> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|value| {
+            let text = value.to_str().expect("Set-Cookie is ASCII");
+            let mut parts = text.split(';').map(str::trim);
+            let (name, value) = parts.next().and_then(|p| p.split_once('=')).expect("name=value");
+            SetCookie { name: name.to_owned(), value: value.to_owned(), attributes: parts.map(str::to_owned).collect() }
+        })
+        .collect()
+}
+
+pub fn cookie<'a>(cookies: &'a [SetCookie], name: &str) -> &'a SetCookie {
+    cookies.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no Set-Cookie for {name} in {cookies:?}"))
+}
+
+pub fn attributes(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The body of an HTML page with minijinja's escapes undone, so assertions
+/// can name values as they are (`/` is escaped as `&#x2f;` in pages).
+pub async fn page(response: reqwest::Response) -> String {
+    response
+        .text()
+        .await
+        .expect("a body")
+        .replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}

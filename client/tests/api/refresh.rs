@@ -1,0 +1,145 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TestApp, attributes, cookie, set_cookies, spawn_app};
+
+/// Logs in, then makes the token endpoint answer the next refresh with new tokens.
+async fn logged_in_app() -> TestApp {
+    let app = spawn_app().await;
+    app.log_in().await;
+    *app.provider.token_reply.lock().unwrap() = (
+        200,
+        json!({
+            "access_token": "access-token-2",
+            "token_type": "Bearer",
+            "expires_in": 600,
+            "scope": "openid todos:read",
+            "refresh_token": "refresh-token-2",
+        }),
+    );
+    app
+}
+
+#[tokio::test]
+async fn refresh_sets_new_cookies_and_answers_only_expires_in() {
+    let app = logged_in_app().await;
+
+    let response = app.refresh_same_origin().await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let cookies = set_cookies(&response);
+    let access = cookie(&cookies, "access_token");
+    assert_eq!(access.value, "access-token-2");
+    assert_eq!(access.attributes, attributes(&["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=600"]));
+    let refresh = cookie(&cookies, "refresh_token");
+    assert_eq!(refresh.value, "refresh-token-2");
+    assert_eq!(refresh.attributes, attributes(&["HttpOnly", "SameSite=Strict", "Path=/refreshtoken"]));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body, json!({"expires_in": 600}));
+}
+
+#[tokio::test]
+async fn refresh_sends_the_cookie_s_refresh_token_with_client_authentication() {
+    let app = logged_in_app().await;
+
+    app.refresh_same_origin().await;
+
+    let requests = app.token_requests();
+    assert_eq!(requests.len(), 2);
+    let refresh = &requests[1];
+    assert_eq!(refresh.form["grant_type"], "refresh_token");
+    assert_eq!(refresh.form["refresh_token"], REFRESH_TOKEN);
+    assert_eq!(refresh.basic_credentials(), Some((CLIENT_ID.to_owned(), CLIENT_SECRET.to_owned())));
+}
+
+#[tokio::test]
+async fn the_rotated_refresh_token_is_used_next_time() {
+    let app = logged_in_app().await;
+    app.refresh_same_origin().await;
+
+    app.refresh_same_origin().await;
+
+    assert_eq!(app.token_requests()[2].form["refresh_token"], "refresh-token-2");
+}
+
+#[tokio::test]
+async fn refresh_accepts_sec_fetch_site_same_origin() {
+    let app = logged_in_app().await;
+
+    let response = app.refresh(&[("Sec-Fetch-Site", "same-origin")]).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refresh_from_another_origin_is_refused() {
+    let app = logged_in_app().await;
+
+    let response = app.refresh(&[("Origin", "https://evil.example"), ("Sec-Fetch-Site", "cross-site")]).await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(set_cookies(&response).is_empty());
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+}
+
+#[tokio::test]
+async fn refresh_without_origin_or_fetch_metadata_is_refused() {
+    let app = logged_in_app().await;
+
+    let response = app.refresh(&[]).await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.token_requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_token_clears_both_cookies_and_answers_401() {
+    let app = logged_in_app().await;
+    app.reply_with_error(400, "invalid_grant", "refresh token revoked");
+
+    let response = app.refresh_same_origin().await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let cookies = set_cookies(&response);
+    let access = cookie(&cookies, "access_token");
+    assert_eq!(access.value, "");
+    assert_eq!(access.attributes_except_expires(), attributes(&["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=0"]));
+    let refresh = cookie(&cookies, "refresh_token");
+    assert_eq!(refresh.value, "");
+    assert_eq!(
+        refresh.attributes_except_expires(),
+        attributes(&["HttpOnly", "SameSite=Strict", "Path=/refreshtoken", "Max-Age=0"])
+    );
+    assert!(refresh.attributes.iter().any(|a| a.starts_with("Expires=")));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+
+    // The browser dropped the cookie, so the next attempt has nothing to send.
+    let again = app.refresh_same_origin().await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.token_requests().len(), 2);
+}
+
+#[tokio::test]
+async fn refresh_without_a_refresh_cookie_answers_401() {
+    let app = spawn_app().await;
+
+    let response = app.refresh_same_origin().await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(app.token_requests().is_empty());
+}
+
+#[tokio::test]
+async fn refresh_when_the_provider_is_down_answers_502_and_keeps_the_cookies() {
+    let app = logged_in_app().await;
+    app.reply_with_error(503, "temporarily_unavailable", "maintenance");
+
+    let response = app.refresh_same_origin().await;
+
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    assert!(set_cookies(&response).iter().all(|c| c.name != "refresh_token"));
+}

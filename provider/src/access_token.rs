@@ -1,0 +1,70 @@
+//! Checking this provider's own JWT access tokens, for the userinfo and
+//! introspection endpoints: the same checks a resource server makes (RFC
+//! 9068 §4), plus one only the issuer can make — whether the token's `jti`
+//! was revoked.
+
+use jsonwebtoken::{Validation, decode, decode_header};
+use shared::jwt::{AccessTokenClaims, is_access_token_typ};
+
+use crate::state::AppState;
+use crate::store;
+
+/// Why a token is not (or no longer) valid. The text goes into
+/// `error_description`.
+#[derive(Debug, thiserror::Error)]
+pub enum Invalid {
+    #[error("the token is not a JWT signed by this provider ({0})")]
+    Malformed(String),
+    #[error("the token's typ header is not at+jwt (RFC 9068 §2.1)")]
+    NotAnAccessToken,
+    #[error("unknown key id: the token was not signed by a key of this provider")]
+    UnknownKey,
+    #[error("{0}")]
+    Rejected(String),
+    #[error("the token has been revoked")]
+    Revoked,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Verifies signature, `typ`, `iss`, `exp` and `nbf` (no leeway: the issuer
+/// and verifier share a clock) and the revocation list. With
+/// `allow_expired`, an expired token still passes (for revocation, where
+/// "revoking" an expired token is a harmless no-op).
+pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
+    let header = decode_header(token).map_err(|e| Invalid::Malformed(e.to_string()))?;
+    if !is_access_token_typ(header.typ.as_deref()) {
+        return Err(Invalid::NotAnAccessToken);
+    }
+    let ring = state.keys.ring();
+    let key = header.kid.as_deref().and_then(|kid| ring.by_kid.get(kid)).ok_or(Invalid::UnknownKey)?;
+    // RFC 8725 §3.1: the algorithm comes from our key, never from the token.
+    if header.alg != key.alg {
+        return Err(Invalid::Rejected(format!("alg {:?} does not match the key's {:?}", header.alg, key.alg)));
+    }
+    let mut validation = Validation::new(key.alg);
+    validation.set_issuer(&[&state.config.issuer]);
+    validation.validate_aud = false;
+    validation.validate_nbf = true;
+    validation.validate_exp = !allow_expired;
+    validation.leeway = 0;
+    validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+    let claims = decode::<AccessTokenClaims>(token, &key.decoding, &validation)
+        .map_err(|e| Invalid::Rejected(describe(e.kind())))?
+        .claims;
+    if store::tokens::access_token_is_revoked(&state.db, &claims.jti).await? {
+        return Err(Invalid::Revoked);
+    }
+    Ok(claims)
+}
+
+fn describe(kind: &jsonwebtoken::errors::ErrorKind) -> String {
+    use jsonwebtoken::errors::ErrorKind::*;
+    match kind {
+        ExpiredSignature => "the token has expired".into(),
+        ImmatureSignature => "the token is not valid yet (nbf)".into(),
+        InvalidIssuer => "the token was issued by another issuer".into(),
+        InvalidSignature => "the token's signature does not verify".into(),
+        other => format!("the token is invalid: {other:?}"),
+    }
+}

@@ -1,0 +1,82 @@
+//! `GET /` and `POST /account/apps/revoke` — the user's own page: who is
+//! signed in, and the applications they have granted access to, each
+//! revocable (ASVS 10.7.3: "the user can revoke consent").
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use crate::endpoints::authorize::no_store;
+use crate::error::AppError;
+use crate::forms::HtmlForm;
+use crate::session;
+use crate::state::AppState;
+use crate::store;
+
+#[derive(Serialize)]
+struct App {
+    client_id: String,
+    client_name: String,
+    scope: String,
+    granted_at: i64,
+}
+
+#[derive(Serialize)]
+struct Context {
+    user_name: Option<String>,
+    apps: Vec<App>,
+    csrf_token: String,
+}
+
+pub async fn home(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+    let mut context = Context {
+        user_name: None,
+        apps: Vec::new(),
+        csrf_token: session::csrf_token(&session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?,
+    };
+    if let Some(login) = session::login(&session).await
+        && let Some(user) = store::users::find_by_id(&state.db, &login.user_id).await?
+    {
+        context.user_name = Some(user.name);
+        for consent in store::consents::for_user(&state.db, &login.user_id).await? {
+            let client_name =
+                state.client(&consent.client_id).map(|c| c.name).unwrap_or_else(|| consent.client_id.clone());
+            context.apps.push(App {
+                client_id: consent.client_id,
+                client_name,
+                scope: consent.scope,
+                granted_at: consent.granted_at,
+            });
+        }
+    }
+    Ok(no_store(state.templates.render("home.html", context)?.into_response()))
+}
+
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    client_id: String,
+}
+
+/// Forgets the consent and revokes every grant (and so every token) the
+/// user gave the client.
+pub async fn revoke_app(
+    State(state): State<AppState>,
+    session: Session,
+    HtmlForm(form): HtmlForm<RevokeForm>,
+) -> Result<Response, AppError> {
+    if !session::csrf_matches(&session, &form.csrf_token).await {
+        return Ok((StatusCode::FORBIDDEN, "the form did not carry this session's anti-forgery token").into_response());
+    }
+    let Some(login) = session::login(&session).await else {
+        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response());
+    };
+    store::consents::forget(&state.db, &login.user_id, &form.client_id).await?;
+    let revoked = store::grants::revoke_all_for(&state.db, &login.user_id, &form.client_id).await?;
+    tracing::info!(client_id = %form.client_id, grants = revoked, "user revoked an application");
+    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response())
+}

@@ -1,0 +1,52 @@
+//! `POST /oauth2/revoke` — token revocation (RFC 7009).
+//!
+//! RFC 7009 §2.2: "The authorization server responds with HTTP status code
+//! 200 if the token has been revoked successfully or if the client submitted
+//! an invalid token." Revoking a refresh token revokes its whole grant,
+//! access tokens included (§2.1: the server "SHOULD also invalidate all
+//! access tokens based on the same authorization grant"). A token issued to
+//! another client is refused and left alone (§2.1).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use shared::random::sha256_hex;
+
+use crate::access_token;
+use crate::client_auth::authenticate;
+use crate::state::AppState;
+use crate::store;
+use crate::token_error::{TokenError, no_store};
+use crate::token_request::FormParams;
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: FormParams,
+) -> Result<Response, TokenError> {
+    let client = authenticate(&state, &headers, &params).await?;
+    let token = params.require("token", "RFC 7009 §2.1")?;
+
+    if let Some(row) = store::tokens::find_refresh_token(&state.db, &sha256_hex(token)).await? {
+        if row.client_id != client.id.as_str() {
+            return Err(foreign());
+        }
+        store::grants::revoke(&state.db, &row.grant_id).await?;
+        tracing::info!(client_id = %client.id, "refresh token revoked with its grant");
+    } else if let Ok(claims) = access_token::verify(&state, token, true).await {
+        if claims.client_id != client.id.as_str() {
+            return Err(foreign());
+        }
+        store::tokens::revoke_access_token(&state.db, &claims.jti).await?;
+        tracing::info!(client_id = %client.id, "access token revoked");
+    }
+    let mut response = StatusCode::OK.into_response();
+    no_store(response.headers_mut());
+    Ok(response)
+}
+
+fn foreign() -> TokenError {
+    TokenError::unauthorized_client(
+        "the token was issued to another client; only its own client may revoke it (RFC 7009 §2.1)",
+    )
+}

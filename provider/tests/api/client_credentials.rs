@@ -1,0 +1,44 @@
+//! The client_credentials grant (RFC 6749 §4.4).
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_service_gets_an_access_token_about_itself_without_refresh_or_id_token() {
+    let app = spawn_app().await;
+    let response =
+        app.token(Some(("report-service", "report-service-secret")), &[("grant_type", "client_credentials")]).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_no_store(response.headers());
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("refresh_token").is_none());
+    assert!(body.get("id_token").is_none());
+    assert_eq!(body["scope"], "todos:read");
+    let access = body["access_token"].as_str().unwrap();
+    let claims = verify_with_jwks(&app, access).await;
+    assert_eq!(claims["sub"], "report-service");
+    assert_eq!(claims["client_id"], "report-service");
+    assert_eq!(claims["aud"], AUDIENCE);
+}
+
+#[tokio::test]
+async fn a_client_without_the_grant_is_unauthorized_client() {
+    let app = spawn_app().await;
+    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "client_credentials")]).await;
+    assert_token_error(response, StatusCode::BAD_REQUEST, "unauthorized_client").await;
+}
+
+#[tokio::test]
+async fn unregistered_or_user_scopes_are_invalid_scope() {
+    let app = spawn_app().await;
+    let creds = Some(("report-service", "report-service-secret"));
+    let response = app.token(creds, &[("grant_type", "client_credentials"), ("scope", "todos:write")]).await;
+    assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_scope").await;
+    let response = app
+        .token(Some(("odd client", "p@ss:w+rd/%")), &[("grant_type", "client_credentials"), ("scope", "openid")])
+        .await;
+    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_scope").await;
+    assert!(description.contains("needs a user"), "{description}");
+}

@@ -1,0 +1,82 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+async fn signed_in(app: &TestApp) -> bool {
+    app.get("/").await.text().await.unwrap().contains("Hello, Demo User")
+}
+
+#[tokio::test]
+async fn a_valid_id_token_hint_logs_out_and_redirects_to_the_registered_uri_with_state() {
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app("openid").await;
+    assert!(signed_in(&app).await);
+    let id_token = tokens["id_token"].as_str().unwrap();
+    let mut url = url::Url::parse(&app.url("/oauth2/logout")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", id_token)
+        .append_pair("post_logout_redirect_uri", "http://localhost:3000/")
+        .append_pair("state", "bye");
+    let response = app.http.get(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "http://localhost:3000/?state=bye");
+    assert!(!signed_in(&app).await);
+}
+
+#[tokio::test]
+async fn an_unregistered_post_logout_redirect_uri_gets_a_page_not_a_redirect() {
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app("openid").await;
+    let mut url = url::Url::parse(&app.url("/oauth2/logout")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("id_token_hint", tokens["id_token"].as_str().unwrap())
+        .append_pair("post_logout_redirect_uri", "https://evil.example/");
+    let response = app.http.get(url).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get("location").is_none());
+    assert!(signed_in(&app).await, "nothing happened");
+}
+
+#[tokio::test]
+async fn without_a_valid_hint_the_user_is_asked_to_confirm() {
+    let app = spawn_app().await;
+    app.login("demo", "demo").await;
+    let response =
+        app.get("/oauth2/logout?client_id=todo-app&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A3000%2F").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Sign out?"));
+    assert!(signed_in(&app).await, "a GET alone does not log out (no logout CSRF)");
+
+    // Without the CSRF token the POST does nothing.
+    let forged = app.http.post(app.url("/oauth2/logout")).form(&[("confirm", "yes")]).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
+    assert!(signed_in(&app).await);
+
+    let csrf = hidden_input(&page, "csrf_token");
+    let confirmed = app
+        .http
+        .post(app.url("/oauth2/logout"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("confirm", "yes"),
+            ("client_id", "todo-app"),
+            ("post_logout_redirect_uri", "http://localhost:3000/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&confirmed), "http://localhost:3000/");
+    assert!(!signed_in(&app).await);
+}
+
+#[tokio::test]
+async fn a_forged_id_token_hint_is_refused() {
+    let app = spawn_app().await;
+    let response = app.get("/oauth2/logout?id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get("location").is_none());
+}

@@ -1,0 +1,119 @@
+//! The todos table: one small function per thing the handlers do.
+//!
+//! Every query takes the [`Owner`] and filters by it, so a handler cannot
+//! forget to: a todo of another user is simply not found. Queries are plain
+//! `sqlx::query` with `$n` placeholders, which run unchanged on SQLite and
+//! PostgreSQL through sqlx's `Any` driver; titles are always bound, never
+//! pasted into SQL, so `'); DROP TABLE todos; --` is just a title.
+
+use sqlx::AnyPool;
+use sqlx::migrate::Migrator;
+
+use crate::auth::Owner;
+use crate::todos::model::{Title, Todo, TodoId};
+
+/// SQLite and PostgreSQL differ in how they spell an auto-incrementing key,
+/// so each has its own copy of the migrations (see `migrations/`).
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database behind the API. Cheap to clone (the pool is shared).
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+#[derive(sqlx::FromRow)]
+struct TodoRow {
+    id: i64,
+    title: String,
+    done: i64,
+    created_at: i64,
+}
+
+impl From<TodoRow> for Todo {
+    fn from(row: TodoRow) -> Self {
+        Todo::new(TodoId(row.id), row.title, row.done != 0, row.created_at)
+    }
+}
+
+impl Store {
+    /// Connects (creating a SQLite file and its directory on first start)
+    /// and brings the schema up to date.
+    pub async fn open(database_url: &str) -> Result<Store, sqlx::Error> {
+        let pool = shared::db::connect(database_url).await?;
+        let migrator = if database_url.starts_with("sqlite:") { &SQLITE_MIGRATIONS } else { &POSTGRES_MIGRATIONS };
+        migrator.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// A round trip to the database, for `/healthz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The owner's todos, newest first (ties broken by id, also newest first).
+    pub async fn list(&self, owner: &Owner) -> Result<Vec<Todo>, sqlx::Error> {
+        let rows: Vec<TodoRow> = sqlx::query_as(
+            "SELECT id, title, done, created_at FROM todos
+             WHERE owner_iss = $1 AND owner_sub = $2
+             ORDER BY created_at DESC, id DESC",
+        )
+        .bind(&owner.issuer)
+        .bind(&owner.subject)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Todo::from).collect())
+    }
+
+    pub async fn insert(&self, owner: &Owner, title: &Title, created_at: i64) -> Result<Todo, sqlx::Error> {
+        let row: TodoRow = sqlx::query_as(
+            "INSERT INTO todos (owner_iss, owner_sub, title, done, created_at)
+             VALUES ($1, $2, $3, 0, $4)
+             RETURNING id, title, done, created_at",
+        )
+        .bind(&owner.issuer)
+        .bind(&owner.subject)
+        .bind(title.as_str())
+        .bind(created_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.into())
+    }
+
+    /// Changes the fields that are `Some`; `None` when the owner has no such
+    /// todo.
+    pub async fn update(
+        &self,
+        owner: &Owner,
+        id: TodoId,
+        title: Option<&Title>,
+        done: Option<bool>,
+    ) -> Result<Option<Todo>, sqlx::Error> {
+        let row: Option<TodoRow> = sqlx::query_as(
+            "UPDATE todos SET title = COALESCE($1, title), done = COALESCE($2, done)
+             WHERE id = $3 AND owner_iss = $4 AND owner_sub = $5
+             RETURNING id, title, done, created_at",
+        )
+        .bind(title.map(Title::as_str))
+        .bind(done.map(i32::from))
+        .bind(id.0)
+        .bind(&owner.issuer)
+        .bind(&owner.subject)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Todo::from))
+    }
+
+    /// Deletes the todo; `false` when the owner has no such todo.
+    pub async fn delete(&self, owner: &Owner, id: TodoId) -> Result<bool, sqlx::Error> {
+        let result = sqlx::query("DELETE FROM todos WHERE id = $1 AND owner_iss = $2 AND owner_sub = $3")
+            .bind(id.0)
+            .bind(&owner.issuer)
+            .bind(&owner.subject)
+            .execute(&self.pool)
+            .await?;
+        Ok(result.rows_affected() > 0)
+    }
+}

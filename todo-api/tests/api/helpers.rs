@@ -1,0 +1,460 @@
+//! Test harness: a fake provider (JWKS + introspection) and the todo API,
+//! both on 127.0.0.1:0, a fresh database per test, and a token minter.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{Map, Value, json};
+use shared::Secret;
+use shared::config::Env;
+use todo_api::{App, Config, TokenValidation};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const RSA_KID: &str = "test-rsa-1";
+pub const EC_KID: &str = "test-ec-1";
+pub const NEW_KID: &str = "test-ec-rotated";
+pub const API_CLIENT_ID: &str = "todo-api";
+pub const API_CLIENT_SECRET: &str = "todo-api-test-secret";
+
+/// The provider's signing keys for the whole test binary (RSA keygen is
+/// slow, so it happens once).
+pub struct TestKeys {
+    pub rsa: EncodingKey,
+    /// The RSA public key's bytes, for the HS256-with-the-public-key attack.
+    pub rsa_public_bytes: Vec<u8>,
+    pub ec: EncodingKey,
+    /// A key the provider publishes only later (rotation).
+    pub rotated: EncodingKey,
+    /// A key the provider never published: an attacker's.
+    pub attacker: EncodingKey,
+    pub rsa_jwk: Jwk,
+    pub ec_jwk: Jwk,
+    pub rotated_jwk: Jwk,
+    pub attacker_jwk: Jwk,
+}
+
+pub static KEYS: LazyLock<TestKeys> = LazyLock::new(|| {
+    let rsa_pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("RSA key generation");
+    let der: Pkcs8V1Der = rsa_pair.as_der().expect("PKCS#8 DER");
+    let rsa = EncodingKey::from_rsa_pem(pem("PRIVATE KEY", der.as_ref()).as_bytes()).expect("RSA PEM");
+    let rsa_public_bytes = rsa_pair.public_key().as_ref().to_vec();
+    let (ec, ec_jwk) = ec_key(EC_KID);
+    let (rotated, rotated_jwk) = ec_key(NEW_KID);
+    let (attacker, attacker_jwk) = ec_key("attacker");
+    let rsa_jwk = jwk(&rsa, Algorithm::RS256, RSA_KID);
+    TestKeys { rsa, rsa_public_bytes, ec, rotated, attacker, rsa_jwk, ec_jwk, rotated_jwk, attacker_jwk }
+});
+
+fn ec_key(kid: &str) -> (EncodingKey, Jwk) {
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
+        .expect("EC key generation");
+    let key = EncodingKey::from_ec_der(pkcs8.as_ref());
+    let jwk = jwk(&key, Algorithm::ES256, kid);
+    (key, jwk)
+}
+
+fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Jwk {
+    let mut jwk = Jwk::from_encoding_key(key, alg).expect("JWK from key");
+    jwk.common.key_id = Some(kid.to_owned());
+    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+    jwk
+}
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
+}
+
+// ---------------------------------------------------------------- provider
+
+/// What the fake introspection endpoint saw.
+#[derive(Clone, Debug)]
+pub struct IntrospectionCall {
+    pub authorization: Option<String>,
+    pub form: HashMap<String, String>,
+}
+
+#[derive(Clone, Default)]
+struct ProviderState {
+    jwks: Arc<Mutex<JwkSet>>,
+    jwks_hits: Arc<AtomicUsize>,
+    /// token → introspection response; unknown tokens are `{"active": false}`.
+    introspection: Arc<Mutex<HashMap<String, Value>>>,
+    calls: Arc<Mutex<Vec<IntrospectionCall>>>,
+}
+
+/// A stand-in for the provider: `/.well-known/jwks.json` and
+/// `/oauth2/introspect`, on 127.0.0.1:0.
+pub struct FakeProvider {
+    pub url: String,
+    state: ProviderState,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl FakeProvider {
+    pub async fn start() -> FakeProvider {
+        let state = ProviderState::default();
+        state.jwks.lock().unwrap().keys.extend([KEYS.rsa_jwk.clone(), KEYS.ec_jwk.clone()]);
+        let router = Router::new()
+            .route("/.well-known/jwks.json", get(jwks))
+            .route("/oauth2/introspect", post(introspect))
+            .with_state(state.clone());
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind provider");
+        let url = format!("http://{}", listener.local_addr().expect("provider addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        FakeProvider { url, state, stop: Some(stop), server: Some(server) }
+    }
+
+    /// How many times the JWKS was fetched.
+    pub fn jwks_hits(&self) -> usize {
+        self.state.jwks_hits.load(Ordering::SeqCst)
+    }
+
+    /// Adds a key to the published set (key rotation).
+    pub fn publish(&self, jwk: Jwk) {
+        self.state.jwks.lock().unwrap().keys.push(jwk);
+    }
+
+    /// Sets the introspection response for `token`.
+    pub fn set_introspection(&self, token: &str, response: Value) {
+        self.state.introspection.lock().unwrap().insert(token.to_owned(), response);
+    }
+
+    pub fn introspection_calls(&self) -> Vec<IntrospectionCall> {
+        self.state.calls.lock().unwrap().clone()
+    }
+
+    /// Stops the server: its port refuses connections from now on.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+async fn jwks(State(state): State<ProviderState>) -> Json<JwkSet> {
+    state.jwks_hits.fetch_add(1, Ordering::SeqCst);
+    Json(state.jwks.lock().unwrap().clone())
+}
+
+async fn introspect(
+    State(state): State<ProviderState>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Json<Value> {
+    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let token = form.get("token").cloned().unwrap_or_default();
+    state.calls.lock().unwrap().push(IntrospectionCall { authorization, form });
+    let answer = state.introspection.lock().unwrap().get(&token).cloned();
+    Json(answer.unwrap_or_else(|| json!({"active": false})))
+}
+
+// ---------------------------------------------------------------- the app
+
+pub struct TestApp {
+    pub address: String,
+    pub config: Config,
+    pub provider: FakeProvider,
+    pub http: reqwest::Client,
+}
+
+/// The API in JWT mode with a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The API with its configuration adjusted by `adjust`.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    shared::server::init_tracing("warn");
+    let provider = FakeProvider::start().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
+    let address = format!("http://{}", listener.local_addr().expect("app addr"));
+    let mut config = Config::from_env(&Env::default()).expect("default config");
+    config.addr = "127.0.0.1:0".to_owned();
+    config.public_url = address.clone();
+    config.audience = address.clone();
+    config.issuer = provider.url.clone();
+    config.provider_internal_url = provider.url.clone();
+    config.database_url = shared::db::fresh_test_database("todo").await;
+    config.client_id = API_CLIENT_ID.to_owned();
+    config.client_secret = Secret::new(API_CLIENT_SECRET);
+    adjust(&mut config);
+    let app = App::build_on(config.clone(), listener).await.expect("the app builds");
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        address,
+        config,
+        provider,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("reqwest client"),
+    }
+}
+
+pub async fn spawn_introspection_app() -> TestApp {
+    spawn_app_with(|c| c.token_validation = TokenValidation::Introspection).await
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A token minter preloaded with a valid access token for `alice`.
+    pub fn token(&self) -> TokenBuilder {
+        TokenBuilder::new(&self.config.issuer, &self.config.audience)
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.http.request(method, self.url(path))
+    }
+
+    pub async fn get_todos(&self, token: &str) -> Response {
+        self.http.get(self.url("/todos")).bearer_auth(token).send().await.expect("GET /todos")
+    }
+
+    pub async fn create_todo(&self, token: &str, body: &Value) -> Response {
+        self.http.post(self.url("/todos")).bearer_auth(token).json(body).send().await.expect("POST /todos")
+    }
+
+    pub async fn patch_todo(&self, token: &str, id: &str, body: &Value) -> Response {
+        self.http
+            .patch(self.url(&format!("/todos/{id}")))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PATCH /todos/{id}")
+    }
+
+    pub async fn delete_todo(&self, token: &str, id: &str) -> Response {
+        self.http.delete(self.url(&format!("/todos/{id}"))).bearer_auth(token).send().await.expect("DELETE /todos/{id}")
+    }
+
+    /// Creates a todo and returns its JSON.
+    pub async fn new_todo(&self, token: &str, title: &str) -> Value {
+        let response = self.create_todo(token, &json!({ "title": title })).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.expect("todo JSON")
+    }
+}
+
+// ---------------------------------------------------------------- tokens
+
+enum SigningKey {
+    Rsa,
+    Ec,
+    Rotated,
+    Attacker,
+    Secret(Vec<u8>),
+}
+
+/// Builds an access token, valid unless told otherwise.
+pub struct TokenBuilder {
+    header: Header,
+    claims: Map<String, Value>,
+    key: SigningKey,
+}
+
+pub fn now() -> i64 {
+    shared::now_unix()
+}
+
+impl TokenBuilder {
+    fn new(issuer: &str, audience: &str) -> Self {
+        let mut header = Header::new(Algorithm::RS256);
+        header.typ = Some("at+jwt".to_owned());
+        header.kid = Some(RSA_KID.to_owned());
+        let now = now();
+        let claims = json!({
+            "iss": issuer,
+            "sub": "alice",
+            "aud": audience,
+            "exp": now + 300,
+            "iat": now,
+            "nbf": now,
+            "jti": format!("jti-{}", shared::random::random_token()),
+            "client_id": "todo-app",
+            "scope": "openid todos:read todos:write",
+        });
+        let Value::Object(claims) = claims else { unreachable!("json! of an object is an object") };
+        Self { header, claims, key: SigningKey::Rsa }
+    }
+
+    pub fn sub(self, sub: &str) -> Self {
+        self.claim("sub", sub)
+    }
+
+    pub fn scope(self, scope: &str) -> Self {
+        self.claim("scope", scope)
+    }
+
+    pub fn claim(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.claims.insert(name.to_owned(), value.into());
+        self
+    }
+
+    pub fn without(mut self, name: &str) -> Self {
+        self.claims.remove(name);
+        self
+    }
+
+    pub fn typ(mut self, typ: Option<&str>) -> Self {
+        self.header.typ = typ.map(str::to_owned);
+        self
+    }
+
+    pub fn kid(mut self, kid: Option<&str>) -> Self {
+        self.header.kid = kid.map(str::to_owned);
+        self
+    }
+
+    /// Changes anything else in the header.
+    pub fn header(mut self, change: impl FnOnce(&mut Header)) -> Self {
+        change(&mut self.header);
+        self
+    }
+
+    /// Signs with the published EC key (ES256).
+    pub fn es256(mut self) -> Self {
+        self.header.alg = Algorithm::ES256;
+        self.header.kid = Some(EC_KID.to_owned());
+        self.key = SigningKey::Ec;
+        self
+    }
+
+    /// Signs with the key the provider publishes only later.
+    pub fn rotated_key(mut self) -> Self {
+        self.header.alg = Algorithm::ES256;
+        self.header.kid = Some(NEW_KID.to_owned());
+        self.key = SigningKey::Rotated;
+        self
+    }
+
+    /// Signs with an EC key the provider never published; the header keeps
+    /// whatever `kid` it has.
+    pub fn attacker_key(mut self) -> Self {
+        self.header.alg = Algorithm::ES256;
+        self.key = SigningKey::Attacker;
+        self
+    }
+
+    /// HS256 with the RSA public key's bytes as the HMAC secret: the
+    /// algorithm-confusion attack of RFC 8725 §2.1.
+    pub fn hs256_with_public_key(mut self) -> Self {
+        self.header.alg = Algorithm::HS256;
+        self.key = SigningKey::Secret(KEYS.rsa_public_bytes.clone());
+        self
+    }
+
+    pub fn sign(self) -> String {
+        let key = match &self.key {
+            SigningKey::Rsa => KEYS.rsa.clone(),
+            SigningKey::Ec => KEYS.ec.clone(),
+            SigningKey::Rotated => KEYS.rotated.clone(),
+            SigningKey::Attacker => KEYS.attacker.clone(),
+            SigningKey::Secret(secret) => EncodingKey::from_secret(secret),
+        };
+        jsonwebtoken::encode(&self.header, &self.claims, &key).expect("token signs")
+    }
+
+    /// `alg: none` and an empty signature, built by hand (no library will).
+    pub fn unsigned(self) -> String {
+        let mut header = serde_json::to_value(&self.header).expect("header JSON");
+        header["alg"] = json!("none");
+        let encode = |v: &Value| URL_SAFE_NO_PAD.encode(serde_json::to_vec(v).expect("JSON"));
+        format!("{}.{}.", encode(&header), encode(&Value::Object(self.claims)))
+    }
+}
+
+// ---------------------------------------------------------------- assertions
+
+/// The parameters of a `WWW-Authenticate: Bearer k="v", …` challenge.
+pub fn challenge_params(response: &Response) -> HashMap<String, String> {
+    let header = response
+        .headers()
+        .get("www-authenticate")
+        .expect("a WWW-Authenticate header")
+        .to_str()
+        .expect("an ASCII header");
+    let params = header.strip_prefix("Bearer ").expect("the Bearer scheme (RFC 6750 §3)");
+    let mut out = HashMap::new();
+    let mut rest = params;
+    while let Some((name, after)) = rest.split_once("=\"") {
+        let (value, after) = after.split_once('"').expect("a closing quote");
+        out.insert(name.trim().to_owned(), value.to_owned());
+        rest = after.trim_start_matches([',', ' ']);
+    }
+    out
+}
+
+/// Asserts an RFC 6750 §3 error: the status, the challenge's `error` and
+/// `realm`, a description containing `mentions`, and the same in the JSON.
+/// Returns the challenge parameters for further checks.
+pub async fn assert_bearer_error(
+    response: Response,
+    status: StatusCode,
+    error: &str,
+    mentions: &str,
+) -> HashMap<String, String> {
+    assert_eq!(response.status(), status);
+    let params = challenge_params(&response);
+    assert_eq!(params.get("realm").map(String::as_str), Some("todo-api"));
+    assert_eq!(params.get("error").map(String::as_str), Some(error), "{params:?}");
+    let description = params.get("error_description").expect("an error_description").clone();
+    assert!(description.contains(mentions), "{description:?} should mention {mentions:?}");
+    let body: Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"], error);
+    assert_eq!(body["error_description"], description.as_str());
+    params
+}
+
+/// Asserts a 401 `invalid_token` whose description contains `mentions`.
+pub async fn assert_invalid_token(response: Response, mentions: &str) {
+    assert_bearer_error(response, StatusCode::UNAUTHORIZED, "invalid_token", mentions).await;
+}
+
+/// Asserts a non-token error: the status, the JSON `error` and a description
+/// containing `mentions`.
+pub async fn assert_api_error(response: Response, status: StatusCode, error: &str, mentions: &str) {
+    assert_eq!(response.status(), status);
+    let body: Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["error"], error, "{body}");
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains(mentions), "{description:?} should mention {mentions:?}");
+}
