@@ -3,11 +3,18 @@
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-/// Structured logs to stderr, filtered by `RUST_LOG` (default `info`).
-/// Safe to call more than once (later calls do nothing).
+/// Structured logs to stderr, filtered by `RUST_LOG` (default `info`),
+/// coloured only when stderr is a terminal (files and `docker logs` get
+/// plain text). Safe to call more than once (later calls do nothing).
 pub fn init_tracing(default_filter: &str) {
+    use std::io::IsTerminal;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Binds `addr`; when the port is taken the error says which variable moves it.

@@ -98,6 +98,11 @@ pub fn browser() -> reqwest::Client {
 }
 
 impl TestApp {
+    /// A handle on a provider that runs elsewhere (another process).
+    pub fn attach(base: &str) -> Self {
+        TestApp { base: base.to_owned(), http: browser(), database_url: String::new(), stop: None, task: None }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

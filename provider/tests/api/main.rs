@@ -15,5 +15,6 @@ mod logout;
 mod operability;
 mod refresh;
 mod revocation;
+mod shipped_binary;
 mod token;
 mod userinfo;

@@ -383,3 +383,16 @@ async fn unknown_code_is_invalid_grant() {
     let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form("not-a-code", &verifier)).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
+
+#[tokio::test]
+async fn repeated_client_authentication_failures_are_throttled_with_429() {
+    let app = spawn_app().await;
+    for _ in 0..20 {
+        let response = app.token(Some(("report-service", "wrong")), &[("grant_type", "client_credentials")]).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let throttled =
+        app.token(Some(("report-service", "report-service-secret")), &[("grant_type", "client_credentials")]).await;
+    assert!(throttled.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
+    assert_token_error(throttled, StatusCode::TOO_MANY_REQUESTS, "invalid_client").await;
+}
