@@ -69,3 +69,20 @@ async fn rs256_is_the_default_and_eddsa_is_selectable() {
         verify_with_jwks(&app, tokens["id_token"].as_str().unwrap()).await;
     }
 }
+
+#[tokio::test]
+async fn forwarded_headers_never_change_the_issuer() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .get(app.url("/.well-known/oauth-authorization-server"))
+        .header("X-Forwarded-Proto", "http")
+        .header("X-Forwarded-Host", "attacker.example")
+        .header("Forwarded", "host=attacker.example;proto=http")
+        .send()
+        .await
+        .unwrap();
+    let doc: Value = response.json().await.unwrap();
+    assert_eq!(doc["issuer"], app.base);
+    assert!(!doc.to_string().contains("attacker.example"));
+}

@@ -396,3 +396,22 @@ async fn repeated_client_authentication_failures_are_throttled_with_429() {
     assert!(throttled.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
     assert_token_error(throttled, StatusCode::TOO_MANY_REQUESTS, "invalid_client").await;
 }
+
+#[tokio::test]
+async fn only_hashes_of_codes_and_refresh_tokens_are_stored() {
+    let app = spawn_app().await;
+    let (code, verifier) = app.code_for_todo_app(ALL_SCOPES).await;
+    let tokens = app.exchange(&code, &verifier).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let pool = shared::db::connect(&app.database_url).await.unwrap();
+    let codes: Vec<(String,)> =
+        sqlx::query_as("SELECT code_hash FROM authorization_codes").fetch_all(&pool).await.unwrap();
+    assert_eq!(codes, vec![(shared::random::sha256_hex(&code),)]);
+    let refresh_rows: Vec<(String,)> =
+        sqlx::query_as("SELECT token_hash FROM refresh_tokens").fetch_all(&pool).await.unwrap();
+    assert_eq!(refresh_rows, vec![(shared::random::sha256_hex(refresh),)]);
+    let secrets: Vec<(Option<String>,)> =
+        sqlx::query_as("SELECT secret_hash FROM clients WHERE id = 'todo-app'").fetch_all(&pool).await.unwrap();
+    assert!(secrets[0].0.as_deref().unwrap().starts_with("$argon2id$"), "client secrets are argon2id hashes");
+    pool.close().await;
+}
