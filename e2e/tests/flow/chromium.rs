@@ -1,0 +1,193 @@
+//! A real browser: headless Chromium, driven through chromedriver with
+//! fantoccini, clicks through the flow the way a workshop attendee does.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` packages. Without
+//! chromedriver the test says it is skipped and passes, unless
+//! `E2E_REQUIRE_BROWSER=1`. Screenshots of the todo page and of the flow
+//! inspector are written to `target/tmp/e2e-screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use e2e::{Options, System};
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::json;
+
+use crate::support::wait_until_expired;
+
+/// chromedriver, killed when dropped (also when the test panics).
+struct Driver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+/// The first executable called `name` on the `PATH`.
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    listener.local_addr().expect("an address").port()
+}
+
+async fn start_driver(chromedriver: &Path) -> Driver {
+    let port = free_port();
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let profile = std::env::temp_dir().join(format!("oauth-e2e-chromium-{}", shared::random::random_token()));
+    let driver = Driver { child, port, profile };
+    let status = format!("http://127.0.0.1:{port}/status");
+    for _ in 0..100 {
+        if reqwest::get(&status).await.is_ok_and(|response| response.status().is_success()) {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer {status} within 10 s");
+}
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("create the screenshot directory");
+    dir
+}
+
+#[tokio::test]
+async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium() {
+    let Some(chromedriver) = find_on_path("chromedriver") else {
+        assert!(
+            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    // Short-lived access tokens, so the page script's refresh-on-401 runs too.
+    let options =
+        Options::default().provider("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "3").todo_api("TODO_API_LEEWAY_SECONDS", "0");
+    let system = System::start(options).await.expect("the system starts");
+    let driver = start_driver(&chromedriver).await;
+
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--window-size=1200,900".to_owned(),
+    ];
+    args.push(format!("--user-data-dir={}", driver.profile.display()));
+    let mut chrome_options = json!({ "args": args });
+    if let Some(chromium) = find_on_path("chromium") {
+        chrome_options["binary"] = json!(chromium);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
+    let browser = ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session");
+
+    // The home page, logged out: click "Log in".
+    browser.goto(&system.client.url("/")).await.expect("open the client");
+    browser.find(Locator::Css("a.button[href='/login']")).await.expect("a Log in button").click().await.expect("click");
+
+    // The provider's login form.
+    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
+    form.set_by_name("username", "demo").await.expect("type the username");
+    form.set_by_name("password", "demo").await.expect("type the password");
+    form.submit().await.expect("sign in");
+
+    // The consent page: approve.
+    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
+    approve.expect("the consent page").click().await.expect("approve");
+
+    // Back at the client, logged in: the script loads the (empty) list.
+    browser.wait().for_element(Locator::Css("#todos")).await.expect("the todo page");
+    let empty = "//p[@id='status'][contains(., 'Nothing to do yet')]";
+    browser.wait().for_element(Locator::XPath(empty)).await.expect("the script loaded the todos from the API");
+    assert_eq!(browser.current_url().await.expect("a URL").as_str(), system.client.url("/"));
+
+    // Add a todo through the form (input named `title`) and see it listed.
+    let title = browser.find(Locator::Css("input[name='title']")).await.expect("the title input");
+    title.send_keys("Buy oat milk").await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='Buy oat milk']";
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the new todo is listed");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("todo-page.png"), png).expect("save the screenshot");
+
+    // A reload fetches it again from the API.
+    browser.refresh().await.expect("reload");
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the todo is still there after a reload");
+
+    // Once the access token has expired, a reload gets a 401, and the script
+    // refreshes the cookies through POST /refreshtoken and tries again.
+    let expired = browser.get_named_cookie("access_token").await.expect("an access_token cookie");
+    wait_until_expired(expired.value()).await;
+    browser.refresh().await.expect("reload");
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the todo is listed after a refresh");
+    let renewed = browser.get_named_cookie("access_token").await.expect("a renewed access_token cookie");
+    assert_ne!(renewed.value(), expired.value(), "the script got a new access token");
+
+    // Tick it off (PATCH) and add another, then delete that one (DELETE):
+    // both are CORS requests with a preflight.
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a checkbox")
+        .click()
+        .await
+        .expect("tick");
+    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is marked done");
+    let title = browser.find(Locator::Css("input[name='title']")).await.expect("the title input");
+    title.send_keys("Something to delete").await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let doomed = "//ul[@id='todo-list']/li[span[text()='Something to delete']]";
+    browser.wait().for_element(Locator::XPath(doomed)).await.expect("the second todo is listed");
+    let delete = format!("{doomed}/button[@class='delete']");
+    browser.find(Locator::XPath(&delete)).await.expect("its Delete button").click().await.expect("delete");
+    let one_left = "//ul[@id='todo-list'][count(li)=1]/li[contains(@class, 'done')]";
+    browser.wait().for_element(Locator::XPath(one_left)).await.expect("only the done todo is left");
+
+    // The flow inspector shows the steps that just happened.
+    browser.goto(&system.client.url("/flow")).await.expect("open /flow");
+    let body = browser.find(Locator::Css("body")).await.expect("a body").text().await.expect("text");
+    assert!(body.contains("Authorization request"), "the inspector shows the authorization request: {body}");
+    assert!(body.contains("Refresh 1"), "the inspector shows the refresh: {body}");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("flow-inspector.png"), png).expect("save the screenshot");
+
+    // Log out: the provider ends its session and sends the browser home.
+    browser.goto(&system.client.url("/")).await.expect("open the client");
+    browser.find(Locator::LinkText("Log out")).await.expect("a Log out link").click().await.expect("log out");
+    let logged_out = browser.wait().for_element(Locator::Css("a.button[href='/login']")).await;
+    logged_out.expect("back at the logged-out home page");
+    assert_eq!(browser.current_url().await.expect("a URL").as_str(), system.client.url("/"));
+
+    browser.close().await.expect("close the session");
+    drop(driver);
+    system.stop().await;
+}

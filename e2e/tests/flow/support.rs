@@ -1,0 +1,78 @@
+//! Small helpers the tests share: token internals and provider requests.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use e2e::browser::{Browser, location, location_params};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// The payload of a JWT, decoded without checking anything (test eyes only).
+pub fn jwt_claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT has three parts");
+    let bytes = URL_SAFE_NO_PAD.decode(payload).expect("the payload is base64url");
+    serde_json::from_slice(&bytes).expect("the payload is JSON")
+}
+
+/// RFC 6749 §2.3.1 Basic credentials.
+pub fn basic(id: &str, secret: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")))
+}
+
+/// Waits until the JWT `token` has expired by the clock of the services
+/// (which share this machine's clock): `exp` is in whole seconds.
+pub async fn wait_until_expired(token: &str) {
+    let exp = jwt_claims(token)["exp"].as_i64().expect("exp is a number");
+    while shared::now_unix() <= exp {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
+/// RFC 7662 introspection by the todo API's own client.
+pub async fn introspect(provider_url: &str, token: &str) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{provider_url}/oauth2/introspect"))
+        .header("Authorization", basic("todo-api", "todo-api-secret"))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .expect("the provider answers");
+    assert_eq!(response.status(), StatusCode::OK, "introspection answers 200");
+    response.json().await.expect("introspection answers JSON")
+}
+
+/// The front channel at the provider for any registered client: the
+/// authorization request, the login as `username` and the approval.
+/// Returns the redirect back to the client (its `Location` carries the code).
+pub async fn authorize_at_provider(browser: &Browser, username: &str, params: &[(&str, &str)]) -> reqwest::Response {
+    let mut url = url::Url::parse(&format!("{}/oauth2/authorize", browser.provider_url)).expect("a URL");
+    url.query_pairs_mut().extend_pairs(params);
+    let to_login = browser.get(url.as_str()).await;
+    assert_eq!(to_login.status(), StatusCode::FOUND, "the provider asks the user to sign in");
+    assert_eq!(location(&to_login), format!("{}/login", browser.provider_url));
+    let form = browser.login_form(&to_login).await;
+    let signed_in = browser.submit_login(&form, username, username).await;
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    let consent = browser.consent_page(&signed_in).await;
+    let back = browser.decide(&consent, "approve").await;
+    assert!(back.status().is_redirection(), "approval redirects to the client, got {}", back.status());
+    back
+}
+
+/// The `code` of an authorization response redirect.
+pub fn code_of(redirect: &reqwest::Response) -> String {
+    let params = location_params(redirect);
+    params.get("code").cloned().unwrap_or_else(|| panic!("no code in {params:?}"))
+}
+
+/// The `WWW-Authenticate` header of a response, or "".
+pub fn www_authenticate(response: &reqwest::Response) -> String {
+    response.headers().get("www-authenticate").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+/// A todo's `id` as it goes into a URL path.
+pub fn todo_id(todo: &Value) -> String {
+    match &todo["id"] {
+        Value::String(id) => id.clone(),
+        other => other.to_string(),
+    }
+}
