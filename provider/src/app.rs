@@ -63,6 +63,7 @@ impl App {
             login_throttle: Throttle::new(config.login_max_failures, config.login_window),
             client_throttle: Throttle::new(20, Duration::from_secs(300)),
             config: Arc::new(config),
+            access_tokens: store::tokens::AccessTokenLog::start(db.clone()),
             db,
             clients: Arc::new(clients),
             keys,

@@ -80,7 +80,15 @@ pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, 
     header.typ = Some(ACCESS_TOKEN_TYP.to_owned());
     header.kid = Some(key.kid.clone());
     let access_token = encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
-    store::tokens::record_access_token(&state.db, &jti, issue.grant_id, issue.client.id.as_str(), now + ttl).await?;
+    state
+        .access_tokens
+        .record(store::tokens::NewAccessToken {
+            jti: jti.clone(),
+            grant_id: issue.grant_id.to_owned(),
+            client_id: issue.client.id.to_string(),
+            expires_at: now + ttl,
+        })
+        .await?;
 
     let refresh_token = match (issue.refresh_family_expires_at, issue.user) {
         (Some(family_expires_at), Some(user)) => {

@@ -7,6 +7,7 @@ use shared::config::Env;
 
 #[tokio::main]
 async fn main() {
+    provider::password::release_large_blocks_to_the_system();
     shared::server::init_tracing("info");
     let config = match Config::from_env(&Env::from_process()) {
         Ok(config) => config,

@@ -17,9 +17,24 @@ pub fn parameters() -> String {
     format!("argon2id m={} KiB, t={}, p={}", p.m_cost(), p.t_cost(), p.p_cost())
 }
 
+/// How many argon2 computations may run at once: one per CPU.
+///
+/// Each one fills 19 MiB and keeps a core busy for tens of milliseconds, so
+/// running more of them than there are cores finishes none sooner and only
+/// multiplies the memory: 32 simultaneous logins would hold 600 MiB. The
+/// others wait here, in the async world, for a slot.
+static ARGON2_SLOTS: LazyLock<tokio::sync::Semaphore> =
+    LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)));
+
+/// Runs one argon2 computation on the blocking pool, once a slot is free.
+async fn run_argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _slot = ARGON2_SLOTS.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 /// Hashes a password (or client secret) into a PHC string with a fresh salt.
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || {
+    run_argon2(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|h| h.to_string())
@@ -30,9 +45,34 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 
 /// Verifies a password against a PHC string. A malformed hash is a mismatch.
 pub async fn verify(password: String, phc: String) -> bool {
-    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), phc.as_str()).is_ok())
+    run_argon2(move || Argon2::default().verify_password(password.as_bytes(), phc.as_str()).is_ok())
         .await
         .unwrap_or(false)
+}
+
+/// Makes the allocator give argon2's 19 MiB back to the system when a
+/// computation ends. Call once, first thing in `main`.
+///
+/// glibc serves blocks above `M_MMAP_THRESHOLD` with their own `mmap` and
+/// unmaps them on free — but by default the threshold moves up to the size
+/// of the largest block freed so far (up to 32 MiB), so after the first
+/// argon2 run every later 19 MiB block comes from a per-thread arena, which
+/// keeps it: the provider grew to hundreds of MB after a burst of logins
+/// and never shrank. Setting the threshold explicitly turns that adjustment
+/// off (mallopt(3)); blocks of 1 MiB and more are mapped and unmapped each
+/// time, which costs page faults worth a few percent of an argon2 run. The
+/// arena count is capped at two per CPU for the same reason: each arena
+/// keeps its own free memory.
+pub fn release_large_blocks_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt only changes allocator tuning; called at start-up.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+            let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+            libc::mallopt(libc::M_ARENA_MAX, i32::try_from(2 * cpus).unwrap_or(8));
+        }
+    }
 }
 
 /// A hash of a password nobody knows, so that a login for an unknown user

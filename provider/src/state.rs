@@ -9,6 +9,7 @@ use crate::clients::Client;
 use crate::config::Config;
 use crate::keys::Keys;
 use crate::password::SecretVerifier;
+use crate::store::tokens::AccessTokenLog;
 use crate::templates::Templates;
 use crate::throttle::Throttle;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     /// Failed client authentications, per client id.
     pub client_throttle: Throttle,
     pub secrets: SecretVerifier,
+    /// Records issued access tokens, batching concurrent inserts.
+    pub access_tokens: AccessTokenLog,
 }
 
 impl AppState {

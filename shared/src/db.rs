@@ -13,6 +13,20 @@ use sqlx::{AnyPool, Executor};
 
 /// Opens a pool, creating the SQLite file's directory when needed.
 pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
+    connect_with(url, 4).await
+}
+
+/// Opens a pool with at most `sqlite_connections` connections when the
+/// database is SQLite (PostgreSQL always gets 10).
+///
+/// SQLite lets one connection write at a time. With several pooled
+/// connections, concurrent writers collide and wait in SQLite's busy
+/// handler, which sleeps in steps of milliseconds (1, 2, 5, 10 ms …), so a
+/// service that writes on most requests (the provider: codes, grants,
+/// tokens, sessions) is faster with a single connection, where writers
+/// queue in the pool instead, for microseconds. A service that mostly reads
+/// (the todo API) is faster with several: WAL lets readers run in parallel.
+pub async fn connect_with(url: &str, sqlite_connections: u32) -> Result<AnyPool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
     if is_sqlite
@@ -22,15 +36,26 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
         std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
     }
     AnyPoolOptions::new()
-        .max_connections(if is_sqlite { 4 } else { 10 })
+        .max_connections(if is_sqlite { sqlite_connections.max(1) } else { 10 })
         .acquire_timeout(Duration::from_secs(5))
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if is_sqlite {
                     // WAL lets readers work while one writer writes; the busy
-                    // timeout makes a writer wait for the lock instead of failing.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                        .await?;
+                    // timeout makes a writer wait for the lock instead of failing
+                    // (another process, e.g. `provider keys rotate`).
+                    // `synchronous = NORMAL` is the setting SQLite recommends with
+                    // WAL: a commit is an append to the log, and the fsync happens
+                    // at checkpoints. The database cannot be corrupted by a crash;
+                    // an OS crash or power cut (not a crash of the service) may
+                    // lose the last transactions before the checkpoint. FULL, the
+                    // default, fsyncs every commit, which makes each token request
+                    // wait for the disk.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
                 }
                 Ok(())
             })

@@ -18,7 +18,8 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Connects and brings the schema up to date.
 pub async fn open(database_url: &str) -> anyhow::Result<AnyPool> {
-    let pool = shared::db::connect(database_url).await?;
+    // One SQLite connection: nearly every request writes (see connect_with).
+    let pool = shared::db::connect_with(database_url, 1).await?;
     MIGRATOR.run(&pool).await?;
     Ok(pool)
 }
