@@ -27,6 +27,14 @@ pub async fn token(
 
     let client = authenticate(&state, &headers, &params).await?;
     tracing::Span::current().record("client_id", client.id.as_str());
+    // RFC 6749 §5.2 unauthorized_client: "The authenticated client is not
+    // authorized to use this authorization grant type" (ASVS 10.4.4).
+    if !client.allows_grant(grant) {
+        return Err(TokenError::unauthorized_client(format!(
+            "client {} is not registered for the {grant} grant",
+            client.id
+        )));
+    }
 
     let response = match grant {
         GrantType::AuthorizationCode => grants::authorization_code::exchange(&state, &client, &params).await?,

@@ -4,7 +4,7 @@
 
 use shared::pkce::CodeVerifier;
 use shared::random::{random_token, sha256_hex};
-use shared::{GrantType, Scopes, TokenResponse};
+use shared::{Scopes, TokenResponse};
 
 use crate::authorization_request::AuthorizationRequest;
 use crate::clients::Client;
@@ -53,12 +53,6 @@ pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login:
 
 /// RFC 6749 §4.1.3: the client trades the code for tokens.
 pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
-    if !client.allows_grant(GrantType::AuthorizationCode) {
-        return Err(TokenError::unauthorized_client(format!(
-            "client {} is not registered for the authorization_code grant",
-            client.id
-        )));
-    }
     let code = params.require("code", "RFC 6749 §4.1.3")?;
     // RFC 7636 §4.1: a verifier of the wrong shape is refused before the
     // code is even looked at.

@@ -2,7 +2,7 @@
 //! for a token on its own behalf. No user, so no refresh token (§4.4.3: "A
 //! refresh token SHOULD NOT be included") and no ID token.
 
-use shared::{GrantType, Scopes, TokenResponse};
+use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
 use crate::issue::{Issue, issue};
@@ -15,12 +15,6 @@ pub async fn issue_for_client(
     client: &Client,
     params: &FormParams,
 ) -> Result<TokenResponse, TokenError> {
-    if !client.allows_grant(GrantType::ClientCredentials) {
-        return Err(TokenError::unauthorized_client(format!(
-            "client {} is not registered for the client_credentials grant",
-            client.id
-        )));
-    }
     // Scopes that only make sense with a user cannot be granted here.
     let user_scopes = Scopes::from_iter(["openid", "profile", "email", "offline_access"]);
     let scope = match params.get("scope") {

@@ -7,7 +7,7 @@
 //! the whole family: every refresh and access token of the grant.
 
 use shared::random::sha256_hex;
-use shared::{GrantType, Scopes, TokenResponse};
+use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
 use crate::issue::{Issue, issue};
@@ -17,12 +17,6 @@ use crate::token_error::TokenError;
 use crate::token_request::FormParams;
 
 pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
-    if !client.allows_grant(GrantType::RefreshToken) {
-        return Err(TokenError::unauthorized_client(format!(
-            "client {} is not registered for the refresh_token grant",
-            client.id
-        )));
-    }
     let presented = params.require("refresh_token", "RFC 6749 §6")?;
     let hash = sha256_hex(presented);
     let token = store::tokens::find_refresh_token(&state.db, &hash)

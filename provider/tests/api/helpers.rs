@@ -303,6 +303,20 @@ pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
     jsonwebtoken::decode::<Value>(token, &key, &validation).expect("signature verifies").claims
 }
 
+/// Introspects a token as the todo API does (RFC 7662).
+pub async fn introspect(app: &TestApp, token: &str) -> Value {
+    app.http
+        .post(app.url("/oauth2/introspect"))
+        .header("Authorization", basic_auth("todo-api", "todo-api-secret"))
+        .form(&[("token", token)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 pub fn assert_no_store(headers: &HeaderMap) {
     assert_eq!(headers.get("cache-control").unwrap(), "no-store");
     assert_eq!(headers.get("pragma").unwrap(), "no-cache");

@@ -11,19 +11,6 @@ async fn refresh(app: &TestApp, token: &str, extra: &[(&str, &str)]) -> reqwest:
     app.token(Some(("todo-app", TODO_APP_SECRET)), &form).await
 }
 
-async fn introspect(app: &TestApp, token: &str) -> Value {
-    app.http
-        .post(app.url("/oauth2/introspect"))
-        .header("Authorization", basic_auth("todo-api", "todo-api-secret"))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn each_refresh_rotates_the_refresh_token_and_returns_a_new_id_token() {
     let app = spawn_app().await;

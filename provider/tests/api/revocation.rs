@@ -1,7 +1,7 @@
 //! Token revocation (RFC 7009).
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::*;
 
@@ -14,18 +14,7 @@ async fn revoke(app: &TestApp, creds: Option<(&str, &str)>, form: &[(&str, &str)
 }
 
 async fn active(app: &TestApp, token: &str) -> bool {
-    let body: Value = app
-        .http
-        .post(app.url("/oauth2/introspect"))
-        .header("Authorization", basic_auth("todo-api", "todo-api-secret"))
-        .form(&[("token", token)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["active"] == json!(true)
+    introspect(app, token).await["active"] == json!(true)
 }
 
 const APP: Option<(&str, &str)> = Some(("todo-app", TODO_APP_SECRET));
