@@ -6,13 +6,7 @@ use shared::config::Env;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::server::init_tracing("info");
-    let config = match Config::from_env(&Env::from_process()) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("client: {e}");
-            std::process::exit(1);
-        }
-    };
+    let config = shared::config::or_exit("client", Config::from_env(&Env::from_process()));
     let public_url = config.public_url.clone();
     let app = App::build(config).await?;
     tracing::info!(listening = %app.local_addr(), "client ready at {public_url}");

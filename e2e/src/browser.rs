@@ -168,6 +168,16 @@ impl Browser {
     /// users), checking each status; returns the callback's response (a 303
     /// to the client's home page, setting the token cookies).
     pub async fn log_in_as(&self, username: &str) -> reqwest::Response {
+        let to_client = self.approve_as(username).await;
+        let callback = self.callback(&to_client).await;
+        assert_eq!(callback.status(), StatusCode::SEE_OTHER, "the client accepts the callback");
+        callback
+    }
+
+    /// Every hop up to the provider's redirect back to the client, not
+    /// following it: the response carries `code`, `state` and `iss` in its
+    /// `Location`. Attack tests use it to tamper with the callback.
+    pub async fn approve_as(&self, username: &str) -> reqwest::Response {
         let to_provider = self.client_login().await;
         assert_eq!(to_provider.status(), StatusCode::FOUND, "client /login redirects to the provider");
         let to_login = self.authorize(&to_provider).await;
@@ -178,9 +188,7 @@ impl Browser {
         let consent = self.consent_page(&signed_in).await;
         let to_client = self.decide(&consent, "approve").await;
         assert!(to_client.status().is_redirection(), "consent redirects to the client: {}", to_client.status());
-        let callback = self.callback(&to_client).await;
-        assert_eq!(callback.status(), StatusCode::SEE_OTHER, "the client accepts the callback");
-        callback
+        to_client
     }
 
     // --- After the flow. ---

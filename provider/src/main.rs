@@ -9,13 +9,7 @@ use shared::config::Env;
 async fn main() {
     provider::password::release_large_blocks_to_the_system();
     shared::server::init_tracing("info");
-    let config = match Config::from_env(&Env::from_process()) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("provider: configuration error: {e}");
-            std::process::exit(1);
-        }
-    };
+    let config = shared::config::or_exit("provider", Config::from_env(&Env::from_process()));
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         [] | ["serve"] => serve(config).await,

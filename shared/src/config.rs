@@ -121,6 +121,15 @@ impl Env {
     }
 }
 
+/// A service's configuration, or — when a variable is bad — the message
+/// naming it on stderr and exit status 1. For the binaries' `main`.
+pub fn or_exit<T>(service: &str, config: Result<T, ConfigError>) -> T {
+    config.unwrap_or_else(|e| {
+        eprintln!("{service}: configuration error: {e}");
+        std::process::exit(1)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,13 +6,7 @@ use todo_api::{App, Config};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     shared::server::init_tracing("info");
-    let config = match Config::from_env(&Env::from_process()) {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("todo-api: {e}");
-            std::process::exit(1);
-        }
-    };
+    let config = shared::config::or_exit("todo-api", Config::from_env(&Env::from_process()));
     let public_url = config.public_url.clone();
     let mode = config.token_validation;
     let app = App::build(config).await?;

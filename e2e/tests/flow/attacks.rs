@@ -11,12 +11,7 @@ use crate::support::{basic, todo_id, wait_until_expired, www_authenticate};
 async fn a_replayed_authorization_code_is_refused_by_the_client_and_by_the_provider() {
     let system = System::start(Options::default()).await.expect("the system starts");
     let browser = Browser::new(&system);
-    let to_provider = browser.client_login().await;
-    let to_login = browser.authorize(&to_provider).await;
-    let form = browser.login_form(&to_login).await;
-    let signed_in = browser.submit_login(&form, "demo", "demo").await;
-    let consent = browser.consent_page(&signed_in).await;
-    let to_client = browser.decide(&consent, "approve").await;
+    let to_client = browser.approve_as("demo").await;
     assert_eq!(browser.callback(&to_client).await.status(), StatusCode::SEE_OTHER, "the first use logs in");
 
     // The same callback URL again (a leaked history entry): the state was single-use.
@@ -50,12 +45,7 @@ async fn a_replayed_authorization_code_is_refused_by_the_client_and_by_the_provi
 async fn a_callback_whose_state_does_not_match_sets_no_cookies() {
     let system = System::start(Options::default()).await.expect("the system starts");
     let browser = Browser::new(&system);
-    let to_provider = browser.client_login().await;
-    let to_login = browser.authorize(&to_provider).await;
-    let form = browser.login_form(&to_login).await;
-    let signed_in = browser.submit_login(&form, "demo", "demo").await;
-    let consent = browser.consent_page(&signed_in).await;
-    let to_client = browser.decide(&consent, "approve").await;
+    let to_client = browser.approve_as("demo").await;
 
     // An attacker's callback: the right code, a state this browser never sent.
     let mut forged = url::Url::parse(&location(&to_client)).expect("a URL");
