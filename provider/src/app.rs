@@ -108,7 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/.well-known/oauth-authorization-server", get(discovery::discovery))
         .route("/.well-known/jwks.json", get(jwks::jwks))
         // (A)-(C): authorization request, login, consent, code.
-        .route("/oauth2/authorize", get(authorize::authorize))
+        .route("/oauth2/authorize", get(authorize::authorize).post(authorize::authorize_post))
         .route("/login", get(login::show).post(login::submit))
         .route("/consent", post(consent::submit))
         // (D)-(E): token request.

@@ -9,7 +9,7 @@
 //! fail with a page; once both are known to be good, every other error is
 //! sent back to the client at its redirect URI.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use shared::pkce::{CodeChallenge, PkceError};
@@ -18,6 +18,7 @@ use shared::{ClientId, ErrorCode, RedirectUri, ResponseMode, ResponseType};
 
 use crate::authorization_response::{AuthorizeError, ResponseTarget};
 use crate::clients::Client;
+use crate::input::{self, TextProblem};
 
 /// OIDC Core §3.1.2.1 `prompt`.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -48,31 +49,63 @@ pub struct AuthorizationRequest {
     pub nonce: Option<String>,
     pub code_challenge: Option<CodeChallenge>,
     pub prompt: Prompt,
+    /// OIDC Core §3.1.2.1 `max_age`, in seconds.
+    #[serde(default)]
+    pub max_age: Option<u64>,
 }
 
 impl AuthorizationRequest {
+    /// Whether a login made at `auth_time` is too old for this request.
+    /// `prompt=login`: "The Authorization Server SHOULD prompt the End-User
+    /// for reauthentication." `max_age`: "If the elapsed time is greater than
+    /// this value, the OP MUST attempt to actively re-authenticate the
+    /// End-User." (OIDC Core §3.1.2.1)
+    pub fn needs_fresh_login(&self, auth_time: i64, now: i64) -> bool {
+        self.prompt.login || self.max_age.is_some_and(|max| now.saturating_sub(auth_time) > max as i64)
+    }
+
     pub fn target(&self) -> ResponseTarget {
         ResponseTarget { redirect_uri: self.redirect_uri.clone(), mode: self.response_mode, state: self.state.clone() }
     }
 }
 
-/// Query parameters with RFC 6749 §3.1's rule: "Request and response
-/// parameters MUST NOT be included more than once."
+/// The parameters of an authorization request (a query for GET, a form
+/// body for POST: OIDC Core §3.1.2.1 "Authorization Servers MUST support
+/// the use of the HTTP GET and POST methods"), with RFC 6749 §3.1's rule:
+/// "Request and response parameters MUST NOT be included more than once."
+///
+/// Each value is read strictly (`input`); a value that is not usable text
+/// is remembered with its reason, so that the request can be refused in the
+/// right way (a page for `client_id` and `redirect_uri`, a redirect for the
+/// rest).
 pub struct Params {
-    values: HashMap<String, String>,
+    values: BTreeMap<String, String>,
     repeated: Vec<String>,
+    unreadable: BTreeMap<String, TextProblem>,
 }
 
 impl Params {
-    pub fn parse(query: &str) -> Self {
-        let mut values = HashMap::new();
-        let mut repeated = Vec::new();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            if values.insert(name.to_string(), value.to_string()).is_some() {
-                repeated.push(name.to_string());
+    pub fn parse(raw: &[u8]) -> Self {
+        let mut params = Self { values: BTreeMap::new(), repeated: Vec::new(), unreadable: BTreeMap::new() };
+        for pair in input::parse(raw) {
+            // A name that is not text cannot be a parameter of ours: RFC 6749
+            // §3.1 "The authorization server MUST ignore unrecognized request
+            // parameters."
+            let Ok(name) = pair.name else { continue };
+            let seen = params.values.contains_key(&name) || params.unreadable.contains_key(&name);
+            if seen {
+                params.repeated.push(name.clone());
+            }
+            match pair.value {
+                Ok(value) => {
+                    params.values.insert(name, value);
+                }
+                Err(problem) => {
+                    params.unreadable.insert(name, problem);
+                }
             }
         }
-        Self { values, repeated }
+        params
     }
 
     /// "Parameters sent without a value MUST be treated as if they were
@@ -84,7 +117,38 @@ impl Params {
     fn is_repeated(&self, name: &str) -> bool {
         self.repeated.iter().any(|r| r == name)
     }
+
+    /// Why a parameter's value could not be read, if it could not.
+    fn problem(&self, name: &str) -> Option<&TextProblem> {
+        self.unreadable.get(name)
+    }
+
+    /// Whether the parameter was sent at all, readable or not.
+    fn was_sent(&self, name: &str) -> bool {
+        self.get(name).is_some() || self.problem(name).is_some()
+    }
+
+    /// The readable parameters as one query string, in a fixed order: what
+    /// is replayed against the authorization endpoint after the login.
+    pub fn to_query(&self) -> String {
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(self.values.iter()).finish()
+    }
 }
+
+/// The parameters this endpoint reads after `client_id` and `redirect_uri`.
+const PARAMETERS: [&str; 11] = [
+    "response_type",
+    "response_mode",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "max_age",
+    "request",
+    "request_uri",
+];
 
 /// Checks a request against the client's registration.
 pub fn validate(
@@ -94,6 +158,9 @@ pub fn validate(
     // 1. client_id: missing or unknown → a page, never a redirect.
     if params.is_repeated("client_id") {
         return Err(AuthorizeError::page("Invalid request", "client_id was sent more than once.", "RFC 6749 §3.1"));
+    }
+    if let Some(problem) = params.problem("client_id") {
+        return Err(AuthorizeError::page("Invalid request", format!("client_id {problem}."), "RFC 6749 §4.1.2.1"));
     }
     let client_id = params
         .get("client_id")
@@ -111,6 +178,9 @@ pub fn validate(
     //    exactly one (RFC 6749 §3.1.2.3).
     if params.is_repeated("redirect_uri") {
         return Err(AuthorizeError::page("Invalid request", "redirect_uri was sent more than once.", "RFC 6749 §3.1"));
+    }
+    if let Some(problem) = params.problem("redirect_uri") {
+        return Err(AuthorizeError::page("Invalid request", format!("redirect_uri {problem}."), "RFC 6749 §4.1.2.1"));
     }
     let (redirect_uri, redirect_uri_sent) = match params.get("redirect_uri") {
         Some(sent) => {
@@ -145,23 +215,35 @@ pub fn validate(
         AuthorizeError::redirect(target.clone(), code, description)
     };
 
-    if let Some(name) = [
-        "response_type",
-        "response_mode",
-        "scope",
-        "state",
-        "nonce",
-        "code_challenge",
-        "code_challenge_method",
-        "prompt",
-    ]
-    .into_iter()
-    .find(|n| params.is_repeated(n))
-    {
+    if let Some(name) = PARAMETERS.into_iter().find(|n| params.is_repeated(n)) {
         return Err(fail(
             &target,
             ErrorCode::InvalidRequest,
             format!("{name} was sent more than once (RFC 6749 §3.1)"),
+        ));
+    }
+    // A value that is not usable text is refused by name. (An unreadable
+    // `state` is not echoed: it is not a value the client could recognise.)
+    if let Some((name, problem)) = PARAMETERS.into_iter().find_map(|n| params.problem(n).map(|p| (n, p))) {
+        return Err(fail(&target, ErrorCode::InvalidRequest, format!("{name} {problem}")));
+    }
+
+    // OIDC Core §6: "request" and "request_uri" carry the request as a JWT.
+    // This server does not support them, and says so rather than silently
+    // answering a different request: §6.1 "request_not_supported", §6.2
+    // "request_uri_not_supported" (error codes of OIDC Core §3.1.2.6).
+    if params.was_sent("request") {
+        return Err(fail(
+            &target,
+            ErrorCode::RequestNotSupported,
+            "request objects are not supported here (request_parameter_supported is false); send the parameters themselves (OIDC Core §6.1)".into(),
+        ));
+    }
+    if params.was_sent("request_uri") {
+        return Err(fail(
+            &target,
+            ErrorCode::RequestUriNotSupported,
+            "request_uri is not supported here (request_uri_parameter_supported is false); send the parameters themselves (OIDC Core §6.2)".into(),
         ));
     }
 
@@ -219,15 +301,24 @@ pub fn validate(
 
     // 5. scope: well-formed, and only scopes the client is registered for
     //    (RFC 6749 §3.3; ASVS 10.4.11: no silently widened tokens).
-    let scope = match params.get("scope") {
-        None => {
+    //    RFC 6749 §3.3: "If the client omits the scope parameter when
+    //    requesting authorization, the authorization server MUST either
+    //    process the request using a pre-defined default value or fail the
+    //    request indicating an invalid scope." This server has no default,
+    //    so it fails. A scope of only spaces parses to no scope at all, and
+    //    is the same as none: the empty set is a subset of every consent,
+    //    and must never pass for one.
+    let scope = match params.get("scope").map(Scopes::parse).transpose() {
+        Err(e) => return Err(fail(&target, ErrorCode::InvalidScope, e.to_string())),
+        Ok(Some(scope)) if !scope.is_empty() => scope,
+        Ok(_) => {
             return Err(fail(
                 &target,
                 ErrorCode::InvalidScope,
-                "scope is required; this server has no default scope (RFC 6749 §3.3)".into(),
+                "scope is required and must name at least one scope; this server has no default scope (RFC 6749 §3.3)"
+                    .into(),
             ));
         }
-        Some(raw) => Scopes::parse(raw).map_err(|e| fail(&target, ErrorCode::InvalidScope, e.to_string()))?,
     };
     if !scope.is_subset_of(&client.scopes) {
         let extra = scope.difference(&client.scopes);
@@ -280,6 +371,20 @@ pub fn validate(
         return Err(fail(&target, ErrorCode::InvalidRequest, "nonce is longer than 512 characters".into()));
     }
     let prompt = parse_prompt(params.get("prompt")).map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
+    // OIDC Core §3.1.2.1 max_age: "Specifies the allowable elapsed time in
+    // seconds since the last time the End-User was actively authenticated".
+    let max_age = params
+        .get("max_age")
+        .map(|raw| {
+            raw.parse::<u64>().map_err(|_| {
+                fail(
+                    &target,
+                    ErrorCode::InvalidRequest,
+                    format!("max_age {raw:?} is not a number of seconds (OIDC Core §3.1.2.1)"),
+                )
+            })
+        })
+        .transpose()?;
 
     Ok((
         AuthorizationRequest {
@@ -292,6 +397,7 @@ pub fn validate(
             nonce,
             code_challenge,
             prompt,
+            max_age,
         },
         client,
     ))
@@ -350,8 +456,9 @@ mod tests {
 
     #[test]
     fn repeated_parameters_are_noticed_and_empty_is_absent() {
-        let params = Params::parse("a=1&a=2&b=");
+        let params = Params::parse(b"a=1&a=2&b=&c=%00&c=x");
         assert!(params.is_repeated("a"));
         assert_eq!(params.get("b"), None);
+        assert!(params.is_repeated("c") && params.problem("c").is_some());
     }
 }

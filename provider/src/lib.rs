@@ -29,6 +29,8 @@ pub mod error;
 pub mod forms;
 /// One module per grant type.
 pub mod grants;
+/// Strict reading of form-urlencoded text (queries and form bodies).
+pub mod input;
 /// Minting access tokens, ID tokens and refresh tokens.
 pub mod issue;
 /// Signing keys and the JWKS.

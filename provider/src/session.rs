@@ -9,6 +9,7 @@ use crate::authorization_request::AuthorizationRequest;
 const LOGIN: &str = "login";
 const CSRF: &str = "csrf_token";
 const RETURN_TO: &str = "return_to";
+const FRESH_LOGIN_FOR: &str = "fresh_login_for";
 const PENDING_PREFIX: &str = "pending_consent:";
 
 /// Who is signed in, and since when (`auth_time`, OIDC Core §2).
@@ -29,6 +30,24 @@ pub async fn set_login(session: &Session, login: &Login) -> Result<(), tower_ses
     session.insert(LOGIN, login).await?;
     // A fresh CSRF token for the authenticated session.
     session.insert(CSRF, shared::random::random_token()).await
+}
+
+/// Ends the authentication but keeps the session (its CSRF token, the
+/// request waiting for a login): used when a fresh login is required, so
+/// the old one can no longer satisfy any request.
+pub async fn forget_login(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.remove::<Login>(LOGIN).await.map(|_| ())
+}
+
+/// Marks the login just made as made for the authorization request that
+/// will be replayed as `authorize_query`.
+pub async fn set_fresh_login(session: &Session, authorize_query: &str) -> Result<(), tower_sessions::session::Error> {
+    session.insert(FRESH_LOGIN_FOR, authorize_query).await
+}
+
+/// The request a login was just made for (once).
+pub async fn take_fresh_login(session: &Session) -> Option<String> {
+    session.remove::<String>(FRESH_LOGIN_FOR).await.ok().flatten()
 }
 
 pub async fn logout(session: &Session) -> Result<(), tower_sessions::session::Error> {

@@ -50,6 +50,12 @@ pub enum ErrorCode {
     /// "The Authorization Server requires End-User consent." (OIDC Core
     /// §3.1.2.6, for `prompt=none`)
     ConsentRequired,
+    /// "The OP does not support use of the request parameter" (OIDC Core
+    /// §3.1.2.6, §6.1)
+    RequestNotSupported,
+    /// "The OP does not support use of the request_uri parameter" (OIDC
+    /// Core §3.1.2.6, §6.2)
+    RequestUriNotSupported,
     /// "The access token provided is expired, revoked, malformed, or invalid
     /// for other reasons." (RFC 6750 §3.1)
     InvalidToken,
@@ -74,6 +80,8 @@ impl ErrorCode {
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
         }

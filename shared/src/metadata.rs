@@ -37,4 +37,16 @@ pub struct ProviderMetadata {
     pub prompt_values_supported: Vec<String>,
     /// RFC 9207 §3: the authorization response carries `iss`.
     pub authorization_response_iss_parameter_supported: bool,
+    /// OIDC Discovery §3: whether the `request` parameter is supported
+    /// ("If omitted, the default value is false").
+    #[serde(default)]
+    pub request_parameter_supported: bool,
+    /// OIDC Discovery §3: whether `request_uri` is supported ("If omitted,
+    /// the default value is true"), so a provider without it must say false.
+    #[serde(default = "default_true")]
+    pub request_uri_parameter_supported: bool,
+}
+
+fn default_true() -> bool {
+    true
 }

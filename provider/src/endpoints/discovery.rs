@@ -60,6 +60,10 @@ pub fn metadata(state: &AppState) -> ProviderMetadata {
         prompt_values_supported: all(&["none", "login", "consent", "select_account"]),
         // RFC 9207 §3.
         authorization_response_iss_parameter_supported: true,
+        // OIDC Core §6: request objects are refused with
+        // request_not_supported / request_uri_not_supported.
+        request_parameter_supported: false,
+        request_uri_parameter_supported: false,
     }
 }
 

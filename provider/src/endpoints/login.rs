@@ -88,6 +88,9 @@ pub async fn submit(
     let return_to = session::take_return_to(&session).await;
     let login = Login { user_id: user.id.clone(), auth_time: shared::now_unix() };
     session::set_login(&session, &login).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    if let Some(query) = &return_to {
+        session::set_fresh_login(&session, query).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    }
     tracing::info!(user_id = %user.id, "login succeeded");
 
     // 303 See Other: the browser continues with a GET and never re-posts the

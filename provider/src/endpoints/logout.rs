@@ -9,7 +9,7 @@
 //! is honoured only when registered for the client (§3: "MUST NOT perform
 //! post-logout redirection" otherwise).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jsonwebtoken::{Validation, decode, decode_header};
@@ -22,7 +22,7 @@ use crate::authorization_response::Via;
 use crate::clients::Client;
 use crate::endpoints::authorize::no_store;
 use crate::error::AppError;
-use crate::forms::HtmlForm;
+use crate::forms::{HtmlForm, HtmlQuery};
 use crate::session;
 use crate::state::AppState;
 
@@ -44,7 +44,11 @@ struct Checked {
     redirect: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, session: Session, Query(params): Query<LogoutParams>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    HtmlQuery(params): HtmlQuery<LogoutParams>,
+) -> Response {
     let checked = match check(&state, &params) {
         Ok(checked) => checked,
         Err(error) => return error.respond(&state.config.issuer, &state.templates, Via::Get),

@@ -240,7 +240,7 @@ async fn prompt_login_asks_for_the_password_again_and_then_continues() {
     let login = app.login("demo", "demo").await;
     assert_eq!(login.status(), StatusCode::SEE_OTHER);
     let resumed = location(&login);
-    assert!(resumed.starts_with("/oauth2/authorize?") && !resumed.contains("prompt"), "{resumed}");
+    assert!(resumed.starts_with("/oauth2/authorize?"), "{resumed}");
     // Continues to consent, not to the login page again.
     let page = app.follow(&login).await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -302,4 +302,139 @@ async fn form_post_response_mode_renders_an_auto_submitting_form() {
     assert_eq!(hidden_input(&page, "state"), "af0ifjsldkj");
     assert_eq!(hidden_input(&page, "code").len(), 43);
     assert_eq!(hidden_input(&page, "iss"), app.base);
+}
+
+#[tokio::test]
+async fn a_scope_of_only_spaces_is_no_scope_and_gets_no_code_without_consent() {
+    let app = spawn_app().await;
+    app.login("demo", "demo").await;
+    for blank in [" ", "   "] {
+        let response = send(&app, &with(&valid(&challenge()), "scope", Some(blank))).await;
+        let description = assert_error_redirect(&app, &response, "invalid_scope");
+        assert!(description.contains("RFC 6749 §3.3"), "{description}");
+    }
+}
+
+#[tokio::test]
+async fn prompt_login_ends_the_old_authentication_even_when_the_new_login_is_abandoned() {
+    let app = spawn_app().await;
+    let params = valid(&challenge());
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("login"))).await;
+    assert_eq!(location(&response), "/login");
+    // The user walks away from the login page; the same request without
+    // prompt=login must not ride on the old authentication.
+    let response = send(&app, &valid(&challenge())).await;
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/login");
+}
+
+/// Moves the `auth_time` of every stored session `seconds` into the past.
+async fn age_the_login(app: &TestApp, seconds: i64) {
+    let pool = shared::db::connect(&app.database_url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT id, data FROM sessions").fetch_all(&pool).await.unwrap();
+    for (id, data) in rows {
+        // Edited as text: the record's id is an i128, which a JSON value
+        // round trip would not keep.
+        let marker = "\"auth_time\":";
+        let Some(start) = data.find(marker).map(|at| at + marker.len()) else { continue };
+        let end = start + data[start..].find(|c: char| !c.is_ascii_digit()).unwrap();
+        let auth_time: i64 = data[start..end].parse().unwrap();
+        let edited = format!("{}{}{}", &data[..start], auth_time - seconds, &data[end..]);
+        sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2").bind(edited).bind(id).execute(&pool).await.unwrap();
+    }
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn max_age_forces_a_new_login_when_the_last_one_is_older_and_auth_time_is_in_the_id_token() {
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app("openid").await;
+    age_the_login(&app, 3600).await;
+
+    let verifier = CodeVerifier::generate();
+    let openid = |challenge: &str| with(&valid(challenge), "scope", Some("openid"));
+    let params = with(&openid(verifier.challenge().as_str()), "max_age", Some("60"));
+    // prompt=none cannot ask: login_required.
+    let response = send(&app, &with(&params, "prompt", Some("none"))).await;
+    assert_error_redirect(&app, &response, "login_required");
+    // Otherwise the user signs in again, and the fresh login satisfies it.
+    let response = send(&app, &params).await;
+    assert_eq!(location(&response), "/login");
+    let login = app.login("demo", "demo").await;
+    let resumed = app.follow(&login).await;
+    let code = redirect_params(&resumed)["code"].clone();
+    let fresh = app.exchange(&code, &verifier).await;
+    let (_, old_claims) = jwt_parts(tokens["id_token"].as_str().unwrap());
+    let (_, claims) = jwt_parts(fresh["id_token"].as_str().unwrap());
+    let auth_time = claims["auth_time"].as_i64().expect("auth_time is in the ID token (OIDC Core §2)");
+    assert!(auth_time > old_claims["auth_time"].as_i64().unwrap() - 3600 + 60, "a new authentication");
+    assert!(shared::now_unix() - auth_time <= 60);
+
+    // A recent enough login satisfies max_age without asking.
+    let response = send(&app, &with(&openid(&challenge()), "max_age", Some("3600"))).await;
+    assert!(redirect_params(&response).contains_key("code"));
+    // A malformed max_age is refused.
+    let response = send(&app, &with(&valid(&challenge()), "max_age", Some("soon"))).await;
+    assert_error_redirect(&app, &response, "invalid_request");
+}
+
+#[tokio::test]
+async fn max_age_zero_is_satisfied_by_the_login_made_for_it() {
+    let app = spawn_app().await;
+    app.login("demo", "demo").await;
+    age_the_login(&app, 5).await;
+    let params = with(&valid(&challenge()), "max_age", Some("0"));
+    let response = send(&app, &params).await;
+    assert_eq!(location(&response), "/login");
+    let login = app.login("demo", "demo").await;
+    age_the_login(&app, 5).await;
+    let resumed = app.follow(&login).await;
+    assert_eq!(resumed.status(), StatusCode::OK, "on to the consent page, not the login page again");
+    assert!(resumed.text().await.unwrap().contains("name=\"decision\""));
+}
+
+#[tokio::test]
+async fn the_authorization_endpoint_accepts_a_form_post_with_the_same_rules() {
+    let app = spawn_app().await;
+    let post = |params: Vec<(&'static str, String)>| app.http.post(app.url("/oauth2/authorize")).form(&params).send();
+    // Not signed in: the login page, with 303 for a POST.
+    let response = post(valid(&challenge())).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "/login");
+    let login = app.login("demo", "demo").await;
+    let page = app.follow(&login).await.text().await.unwrap();
+    let approved = app.decide(&page, "approve").await;
+    assert!(redirect_params(&approved).contains_key("code"));
+    // Signed in and consented: the code, redirected with 303.
+    let response = post(valid(&challenge())).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(redirect_params(&response).contains_key("code"));
+    // The same validation: errors redirect, unknown clients get a page.
+    let response = post(with(&valid(&challenge()), "response_type", Some("token"))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(redirect_params(&response)["error"], "unsupported_response_type");
+    let response = post(with(&valid(&challenge()), "client_id", Some("nobody"))).await.unwrap();
+    assert_error_page(response, "nobody").await;
+    // A POST that is not a form is refused on a page.
+    let response = app.http.post(app.url("/oauth2/authorize")).json(&serde_json::json!({})).send().await.unwrap();
+    assert_error_page(response, "x-www-form-urlencoded").await;
+}
+
+#[tokio::test]
+async fn request_objects_are_refused_as_not_supported_and_discovery_says_so() {
+    let app = spawn_app().await;
+    let response = send(&app, &with(&valid(&challenge()), "request", Some("eyJhbGciOiJub25lIn0.e30."))).await;
+    let description = assert_error_redirect(&app, &response, "request_not_supported");
+    assert!(description.contains("OIDC Core §6.1"), "{description}");
+    let response = send(&app, &with(&valid(&challenge()), "request_uri", Some("https://rp.example/req.jwt"))).await;
+    assert_error_redirect(&app, &response, "request_uri_not_supported");
+    // With an unknown client: a page, never a redirect.
+    let params = with(&with(&valid(&challenge()), "request", Some("x")), "client_id", Some("nobody"));
+    assert_error_page(send(&app, &params).await, "nobody").await;
+
+    let discovery: serde_json::Value = app.get("/.well-known/openid-configuration").await.json().await.unwrap();
+    assert_eq!(discovery["request_parameter_supported"], false);
+    assert_eq!(discovery["request_uri_parameter_supported"], false);
 }

@@ -16,5 +16,6 @@ mod operability;
 mod refresh;
 mod revocation;
 mod shipped_binary;
+mod text_inputs;
 mod token;
 mod userinfo;
