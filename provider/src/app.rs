@@ -58,7 +58,7 @@ impl App {
         if config.seed_demo_users {
             seed_demo_users(&db).await?;
         }
-        let keys = Keys::load_or_create(&db, config.signing_alg).await?;
+        let keys = Keys::load_or_create(&db, config.signing_alg, config.key_publish_delay).await?;
         let state = AppState {
             login_throttle: Throttle::new(config.login_max_failures, config.login_window),
             client_throttle: Throttle::new(20, Duration::from_secs(300)),

@@ -58,6 +58,10 @@ pub struct Config {
     /// 300) before answers become 429.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// `PROVIDER_KEY_PUBLISH_SECONDS` (default 300): how long the JWKS may
+    /// be cached (its `Cache-Control: max-age`), and so how long a key
+    /// added by `provider keys rotate` is published before it signs.
+    pub key_publish_delay: Duration,
 }
 
 impl Config {
@@ -90,6 +94,7 @@ impl Config {
             seed_demo_users: env.bool("PROVIDER_SEED_DEMO_USERS", true)?,
             login_max_failures: env.parse("PROVIDER_LOGIN_MAX_FAILURES", 5, "5")?,
             login_window: seconds("PROVIDER_LOGIN_WINDOW_SECONDS", 300)?,
+            key_publish_delay: seconds("PROVIDER_KEY_PUBLISH_SECONDS", 300)?,
             issuer,
         })
     }

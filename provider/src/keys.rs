@@ -6,12 +6,18 @@
 //! on first start and kept in the database, so tokens stay valid across
 //! restarts. The `kid` is the key's RFC 7638 thumbprint.
 //!
-//! Rotation (RFC 9700 §2.6 and checklist 41): a new key is added and becomes
-//! the signer; retired keys stay published until every token they signed has
-//! expired, then are pruned.
+//! Rotation: a verifier caches the JWKS for as long as the JWKS response's
+//! `Cache-Control: max-age` allows, so a key that signed at once would make
+//! its tokens unverifiable until those caches expire. A new key is therefore
+//! published first and signs only after that lifetime
+//! (`PROVIDER_KEY_PUBLISH_SECONDS`, which is also the max-age); the key it
+//! replaces signs until then. The first key of a fresh database signs at
+//! once: nobody can have cached anything. Retired keys stay published until
+//! every token they signed has expired, then are pruned.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use aws_lc_rs::encoding::AsDer;
 use base64::Engine;
@@ -35,6 +41,27 @@ pub struct KeyRing {
     pub active: Arc<SigningKey>,
     pub by_kid: HashMap<String, Arc<SigningKey>>,
     pub jwks: JwkSet,
+    /// Every key with the time it signs from, newest first.
+    signers: Vec<(i64, Arc<SigningKey>)>,
+    /// When a published key newer than `active` starts signing.
+    next_switch: Option<i64>,
+}
+
+impl KeyRing {
+    fn new(signers: Vec<(i64, Arc<SigningKey>)>, now: i64) -> anyhow::Result<Self> {
+        // The newest key whose time has come; if none has (a clock set
+        // back), the one that comes first.
+        let active = signers
+            .iter()
+            .find(|(from, _)| *from <= now)
+            .or_else(|| signers.iter().min_by_key(|(from, _)| *from))
+            .map(|(_, key)| key.clone())
+            .ok_or_else(|| anyhow::anyhow!("no signing key in the database"))?;
+        let next_switch = signers.iter().map(|(from, _)| *from).filter(|from| *from > now).min();
+        let by_kid = signers.iter().map(|(_, key)| (key.kid.clone(), key.clone())).collect();
+        let jwks = JwkSet { keys: signers.iter().map(|(_, key)| key.public_jwk.clone()).collect() };
+        Ok(Self { active, by_kid, jwks, signers, next_switch })
+    }
 }
 
 /// Shared, reloadable key ring.
@@ -42,24 +69,39 @@ pub struct KeyRing {
 pub struct Keys(Arc<RwLock<Arc<KeyRing>>>);
 
 impl Keys {
-    /// Loads the keys, creating a key for `alg` when none is active or the
-    /// active one is for another algorithm.
-    pub async fn load_or_create(pool: &AnyPool, alg: Algorithm) -> anyhow::Result<Self> {
+    /// Loads the keys, creating a key for `alg` when there is none (it
+    /// signs at once) or the newest is for another algorithm (it is
+    /// published first, like any rotation).
+    pub async fn load_or_create(pool: &AnyPool, alg: Algorithm, publish_delay: Duration) -> anyhow::Result<Self> {
         let stored = store::keys::all(pool).await?;
-        let active_alg = stored.iter().find(|k| k.retired_at.is_none()).map(|k| k.alg.clone());
-        if active_alg.as_deref() != Some(alg_name(alg)) {
-            rotate(pool, alg).await?;
+        let newest_alg = stored.iter().find(|k| k.retired_at.is_none()).map(|k| k.alg.clone());
+        if stored.is_empty() {
+            rotate(pool, alg, Duration::ZERO).await?;
+        } else if newest_alg.as_deref() != Some(alg_name(alg)) {
+            rotate(pool, alg, publish_delay).await?;
         }
         let ring = load_ring(pool).await?;
         Ok(Self(Arc::new(RwLock::new(Arc::new(ring)))))
     }
 
-    /// The current key ring.
+    /// The current key ring; a published key whose time to sign has come
+    /// takes over here.
     pub fn ring(&self) -> Arc<KeyRing> {
-        match self.0.read() {
+        let ring = match self.0.read() {
             Ok(guard) => guard.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        let now = shared::now_unix();
+        if ring.next_switch.is_none_or(|at| at > now) {
+            return ring;
         }
+        let Ok(switched) = KeyRing::new(ring.signers.clone(), now) else { return ring };
+        let switched = Arc::new(switched);
+        match self.0.write() {
+            Ok(mut guard) => *guard = switched.clone(),
+            Err(poisoned) => *poisoned.into_inner() = switched.clone(),
+        }
+        switched
     }
 
     /// Re-reads the keys from the database (after a rotation by
@@ -74,32 +116,25 @@ impl Keys {
     }
 }
 
-/// Generates a new key for `alg`, stores it as the active signer and
-/// retires the previous one. Returns the new `kid`.
-pub async fn rotate(pool: &AnyPool, alg: Algorithm) -> anyhow::Result<String> {
+/// Generates a new key for `alg` and publishes it; it signs once
+/// `publish_delay` has passed, and the previous key signs until then.
+/// Returns the new `kid` and the unix time it signs from.
+pub async fn rotate(pool: &AnyPool, alg: Algorithm, publish_delay: Duration) -> anyhow::Result<(String, i64)> {
     let pem = generate_pem(alg)?;
     let key = signing_key_from_pem(alg, &pem)?;
-    store::keys::insert_active(pool, &key.kid, alg_name(alg), &pem).await?;
-    Ok(key.kid)
+    let signs_from = shared::now_unix() + publish_delay.as_secs() as i64;
+    store::keys::insert(pool, &key.kid, alg_name(alg), &pem, signs_from).await?;
+    Ok((key.kid, signs_from))
 }
 
 async fn load_ring(pool: &AnyPool) -> anyhow::Result<KeyRing> {
-    let stored = store::keys::all(pool).await?;
-    let mut by_kid = HashMap::new();
-    let mut active = None;
-    let mut jwks = JwkSet { keys: Vec::new() };
-    for row in stored {
+    let mut signers = Vec::new();
+    for row in store::keys::all(pool).await? {
         let alg =
             parse_alg(&row.alg).ok_or_else(|| anyhow::anyhow!("stored key {} has unknown alg {}", row.kid, row.alg))?;
-        let key = Arc::new(signing_key_from_pem(alg, &row.private_pem)?);
-        if row.retired_at.is_none() && active.is_none() {
-            active = Some(key.clone());
-        }
-        jwks.keys.push(key.public_jwk.clone());
-        by_kid.insert(row.kid.clone(), key);
+        signers.push((row.signs_from, Arc::new(signing_key_from_pem(alg, &row.private_pem)?)));
     }
-    let active = active.ok_or_else(|| anyhow::anyhow!("no active signing key in the database"))?;
-    Ok(KeyRing { active, by_kid, jwks })
+    KeyRing::new(signers, shared::now_unix())
 }
 
 pub fn alg_name(alg: Algorithm) -> &'static str {
@@ -167,7 +202,8 @@ fn signing_key_from_pem(alg: Algorithm, pem: &str) -> anyhow::Result<SigningKey>
 }
 
 /// Deletes retired keys whose every token has expired: a key retired at T
-/// signed its last token at T, which expired by T + the token lifetime.
+/// (the moment its successor starts signing) signed its last token at T,
+/// which expired by T + the token lifetime.
 pub async fn prune(pool: &AnyPool, token_ttl: std::time::Duration) -> anyhow::Result<u64> {
     let cutoff = shared::now_unix() - token_ttl.as_secs() as i64 - 60;
     Ok(store::keys::prune_retired_before(pool, cutoff).await?)

@@ -1,6 +1,7 @@
 //! The `provider` binary: `provider` serves; `provider keys rotate` adds a
-//! new signing key that becomes active (the running server picks it up
-//! within a minute; old keys stay published until their tokens expire).
+//! new signing key, published at once (the running server picks it up
+//! within a minute) and signing after `PROVIDER_KEY_PUBLISH_SECONDS`; old
+//! keys stay published until their tokens expire.
 
 use provider::{App, Config};
 use shared::config::Env;
@@ -36,10 +37,12 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 async fn rotate(config: Config) -> anyhow::Result<()> {
     let db = provider::store::open(&config.database_url).await?;
-    let kid = provider::keys::rotate(&db, config.signing_alg).await?;
+    let delay = config.key_publish_delay.as_secs();
+    let (kid, signs_from) = provider::keys::rotate(&db, config.signing_alg, config.key_publish_delay).await?;
     let pruned = provider::keys::prune(&db, config.access_token_ttl).await?;
     println!(
-        "new active signing key: {kid} ({}); pruned {pruned} expired key(s)",
+        "new signing key: {kid} ({}), published now, signs from unix time {signs_from} (in {delay} s, \
+         PROVIDER_KEY_PUBLISH_SECONDS); pruned {pruned} expired key(s)",
         provider::keys::alg_name(config.signing_alg)
     );
     Ok(())

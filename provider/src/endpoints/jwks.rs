@@ -1,6 +1,7 @@
 //! `GET /.well-known/jwks.json` — the public keys that verify this
 //! provider's signatures (RFC 7517 §5), each with `kid`, `alg` and
-//! `use: sig`. Retired keys stay listed until nothing they signed is valid.
+//! `use: sig`. A new key is listed before it signs; retired keys stay listed
+//! until nothing they signed is valid.
 
 use axum::Json;
 use axum::extract::State;
@@ -12,8 +13,13 @@ use crate::state::AppState;
 pub async fn jwks(State(state): State<AppState>) -> Response {
     let ring = state.keys.ring();
     let mut response = Json(&ring.jwks).into_response();
-    // Short enough that a rotated-in key is picked up within minutes;
-    // verifiers also refetch on an unknown `kid`.
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    // The cache lifetime verifiers are told (RFC 9111 §5.2.2.1 max-age). A
+    // rotated-in key is published this long before it signs, so every
+    // cache has fetched it by then; verifiers also refetch on an unknown
+    // `kid`.
+    let max_age = format!("public, max-age={}", state.config.key_publish_delay.as_secs());
+    if let Ok(value) = HeaderValue::from_str(&max_age) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
     response
 }

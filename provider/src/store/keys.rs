@@ -8,28 +8,37 @@ pub struct StoredKey {
     pub alg: String,
     pub private_pem: String,
     pub created_at: i64,
+    /// When it starts signing; until then it is only published.
+    pub signs_from: i64,
+    /// When a newer key took over (or will take over) the signing.
     pub retired_at: Option<i64>,
 }
 
 /// Keys not yet pruned, newest first.
 pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<StoredKey>> {
     sqlx::query_as(
-        "SELECT kid, alg, private_pem, created_at, retired_at FROM signing_keys ORDER BY created_at DESC, kid",
+        "SELECT kid, alg, private_pem, created_at, signs_from, retired_at FROM signing_keys \
+         ORDER BY created_at DESC, kid",
     )
     .fetch_all(pool)
     .await
 }
 
-/// Adds a new key and retires the others, in one transaction.
-pub async fn insert_active(pool: &AnyPool, kid: &str, alg: &str, private_pem: &str) -> sqlx::Result<()> {
+/// Adds a new key that signs from `signs_from`, and retires the others as
+/// of that moment (they sign until then), in one transaction.
+pub async fn insert(pool: &AnyPool, kid: &str, alg: &str, private_pem: &str, signs_from: i64) -> sqlx::Result<()> {
     let now = shared::now_unix();
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+        .bind(signs_from)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at, signs_from) VALUES ($1, $2, $3, $4, $5)")
         .bind(kid)
         .bind(alg)
         .bind(private_pem)
         .bind(now)
+        .bind(signs_from)
         .execute(&mut *tx)
         .await?;
     tx.commit().await

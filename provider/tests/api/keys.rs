@@ -4,16 +4,44 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
-fn rotate(database_url: &str) {
+/// `provider keys rotate` with a publication delay of `publish_seconds`.
+fn rotate_after(database_url: &str, publish_seconds: u64) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_provider"))
         .args(["keys", "rotate"])
         .env("PROVIDER_DATABASE_URL", database_url)
+        .env("PROVIDER_KEY_PUBLISH_SECONDS", publish_seconds.to_string())
         .env("PROVIDER_SIGNING_ALG", "ES256")
         .env("PROVIDER_SEED_DEMO_USERS", "false")
         .output()
         .expect("provider keys rotate runs");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("new active signing key"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("new signing key"));
+}
+
+fn rotate(database_url: &str) {
+    rotate_after(database_url, 1);
+}
+
+async fn kid_of_a_new_token(app: &TestApp) -> Value {
+    let tokens = app.tokens_for_todo_app("openid todos:read").await;
+    jwt_parts(tokens["access_token"].as_str().unwrap()).0["kid"].clone()
+}
+
+#[tokio::test]
+async fn a_rotated_in_key_is_published_for_one_jwks_cache_lifetime_before_it_signs() {
+    let app = spawn_app_with(&[("PROVIDER_KEY_PUBLISH_SECONDS", "3600")]).await;
+    let old_kid = kid_of_a_new_token(&app).await;
+    let (database_url, port) = (app.database_url.clone(), app.port());
+    app.stop().await;
+
+    rotate_after(&database_url, 3600);
+
+    let app = spawn_on(&database_url, &[("PROVIDER_KEY_PUBLISH_SECONDS", "3600")], Some(port)).await;
+    let response = app.get("/.well-known/jwks.json").await;
+    assert_eq!(response.headers()["cache-control"], "public, max-age=3600", "verifiers are told the lifetime");
+    let jwks: Value = response.json().await.unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2, "the new key is published at once");
+    assert_eq!(kid_of_a_new_token(&app).await, old_kid, "but the old key signs until the lifetime has passed");
 }
 
 #[tokio::test]
@@ -25,8 +53,11 @@ async fn rotation_publishes_a_new_signer_and_keeps_old_tokens_valid() {
     app.stop().await;
 
     rotate(&database_url);
+    let rotated_at = std::time::Instant::now();
 
     let app = spawn_on(&database_url, &[], Some(port)).await;
+    // The one-second publication delay passes.
+    tokio::time::sleep(std::time::Duration::from_millis(1100).saturating_sub(rotated_at.elapsed())).await;
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     let kids: Vec<&Value> = jwks["keys"].as_array().unwrap().iter().map(|k| &k["kid"]).collect();
     assert_eq!(kids.len(), 2, "old and new keys are both published");
