@@ -41,7 +41,7 @@ pub struct KeyRing {
     pub active: Arc<SigningKey>,
     pub by_kid: HashMap<String, Arc<SigningKey>>,
     pub jwks: JwkSet,
-    /// Every key with the time it signs from, newest first.
+    /// Every key with the time it signs from, latest first.
     signers: Vec<(i64, Arc<SigningKey>)>,
     /// When a published key newer than `active` starts signing.
     next_switch: Option<i64>,
@@ -49,8 +49,8 @@ pub struct KeyRing {
 
 impl KeyRing {
     fn new(signers: Vec<(i64, Arc<SigningKey>)>, now: i64) -> anyhow::Result<Self> {
-        // The newest key whose time has come; if none has (a clock set
-        // back), the one that comes first.
+        // The key whose time came last (they are in that order); if none
+        // has come (a clock set back), the one that comes first.
         let active = signers
             .iter()
             .find(|(from, _)| *from <= now)

@@ -14,11 +14,11 @@ pub struct StoredKey {
     pub retired_at: Option<i64>,
 }
 
-/// Keys not yet pruned, newest first.
+/// Keys not yet pruned, the one that signs (or will sign) last first.
 pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<StoredKey>> {
     sqlx::query_as(
         "SELECT kid, alg, private_pem, created_at, signs_from, retired_at FROM signing_keys \
-         ORDER BY created_at DESC, kid",
+         ORDER BY signs_from DESC, created_at DESC, kid",
     )
     .fetch_all(pool)
     .await
