@@ -66,8 +66,7 @@ pub async fn sign_in_and_approve(browser: &Browser, context: &Context, start: &s
     let mut answer = browser.get(start).await?;
     for _ in 0..6 {
         if let Some(next) = answer.location.clone() {
-            let at_provider = next.as_str().starts_with(provider.as_str());
-            if !at_provider {
+            if !is_at(&next, provider) {
                 return Ok(answer);
             }
             answer = browser.get(next.as_str()).await?;
@@ -88,6 +87,11 @@ pub async fn sign_in_and_approve(browser: &Browser, context: &Context, start: &s
         return Ok(answer);
     }
     Ok(answer)
+}
+
+/// Whether `url` is on the origin of `base`.
+pub fn is_at(url: &url::Url, base: &str) -> bool {
+    url::Url::parse(base).is_ok_and(|base| base.origin() == url.origin())
 }
 
 /// A user's trip through the client app's own login, up to the provider's

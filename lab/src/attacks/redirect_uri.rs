@@ -58,7 +58,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         );
         let answer = flow::sign_in_and_approve(&victim, &context, &start, "demo").await?;
         if let Some(location) = &answer.location
-            && !location.as_str().starts_with(&context.config.provider_public_url)
+            && !flow::is_at(location, &context.config.provider_public_url)
         {
             return Ok(Finding::succeeded(format!("the provider redirected to the {name} URI {location}")));
         }
