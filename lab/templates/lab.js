@@ -35,7 +35,7 @@ async function clickjacking(card) {
   });
   const caption = document.createElement('p');
   caption.className = 'note';
-  caption.textContent = 'Above: the frame. An empty box is the browser refusing to show the page on this site.';
+  caption.textContent = 'Above: the frame. An empty box, or the browser\'s broken-page icon, is the browser refusing to show the provider\'s page on this site.';
   slot.append(caption);
   return null;
 }
@@ -49,7 +49,7 @@ function badge(verdict) {
   return span;
 }
 
-function render(card, report) {
+function render(card, report, browser) {
   const verdict = card.querySelector('.verdict');
   verdict.replaceChildren(badge(report.verdict));
   verdict.dataset.verdict = report.verdict;
@@ -59,6 +59,12 @@ function render(card, report) {
   because.className = 'because';
   because.textContent = report.because;
   result.append(because);
+  if (browser) {
+    const seen = document.createElement('p');
+    seen.className = 'browser-seen';
+    seen.textContent = `In your browser: ${browser.detail}`;
+    result.append(seen);
+  }
   const details = document.createElement('details');
   const summary = document.createElement('summary');
   summary.textContent = `Transcript (${report.transcript.length} steps)`;
@@ -101,7 +107,7 @@ async function run(card) {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(browser ? { browser } : {}),
     });
-    render(card, await response.json());
+    render(card, await response.json(), browser);
   } catch (error) {
     render(card, { verdict: 'error', because: String(error), transcript: [] });
   } finally {

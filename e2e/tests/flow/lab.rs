@@ -192,6 +192,9 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked(
     card.find(Locator::Css("details summary")).await.expect("the transcript").click().await.expect("open it");
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join("lab-page.png"), png).expect("save the screenshot");
+    let framed = browser.find(Locator::Css("#clickjacking")).await.expect("the card");
+    let png = framed.screenshot().await.expect("a screenshot of the card");
+    std::fs::write(screenshot_dir().join("lab-clickjacking.png"), png).expect("save the screenshot");
 
     browser.close().await.expect("close the session");
     drop(driver);

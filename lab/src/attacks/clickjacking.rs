@@ -61,8 +61,9 @@ pub fn verdict(x_frame_options: &str, csp: &str) -> Finding {
     let csp_refuses = ancestors.as_deref().is_some_and(|s| s == "'none'" || s == "'self'");
     if csp_refuses || xfo == "deny" || xfo == "sameorigin" {
         Finding::blocked(format!(
-            "the login page says X-Frame-Options: {x_frame_options:?}, frame-ancestors: {:?}: the browser refuses to frame it",
-            ancestors.unwrap_or_default()
+            "the login page says X-Frame-Options: {}, frame-ancestors {}: the browser refuses to frame it",
+            if x_frame_options.is_empty() { "(none)" } else { x_frame_options },
+            ancestors.unwrap_or_else(|| "(none)".into())
         ))
     } else {
         Finding::succeeded("the login page has neither X-Frame-Options nor a frame-ancestors policy: any site can frame it")
