@@ -81,13 +81,15 @@ fn start_lab(env: &shared::config::Env) -> Result<String, LaunchError> {
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .map_err(|e| LaunchError::Lab(format!("cannot listen on {} (LAB_ADDR): {e}", config.addr)))?;
     let addr = listener.local_addr().map_err(|e| LaunchError::Lab(e.to_string()))?;
-    let line = format!("  {:<9} {:<28} (the attack lab, an attacker's site; listening on {addr})", "lab", config.public_url);
+    let line =
+        format!("  {:<9} {:<28} (the attack lab, an attacker's site; listening on {addr})", "lab", config.public_url);
     std::thread::Builder::new()
         .name("lab".to_owned())
         .spawn(move || {
             let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
                 runtime.block_on(async move {
-                    let lab = lab::Lab::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
+                    let lab =
+                        lab::Lab::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
                     lab.run_until_stopped(std::future::pending()).await
                 })
             });

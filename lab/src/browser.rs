@@ -45,7 +45,11 @@ impl Answer {
     /// Whether this answer sets cookie `name` to a non-empty value.
     pub fn sets_cookie(&self, name: &str) -> bool {
         self.headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|cookie| {
-            cookie.split(';').next().and_then(|pair| pair.split_once('=')).is_some_and(|(n, v)| n == name && !v.is_empty())
+            cookie
+                .split(';')
+                .next()
+                .and_then(|pair| pair.split_once('='))
+                .is_some_and(|(n, v)| n == name && !v.is_empty())
         })
     }
 
@@ -113,10 +117,8 @@ impl Browser {
         let response = request.send().await.with_context(|| format!("{method} {} did not answer", redact_url(url)))?;
         let status = response.status();
         let headers = response.headers().clone();
-        let location = headers
-            .get(LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|value| response.url().join(value).ok());
+        let location =
+            headers.get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|value| response.url().join(value).ok());
         let body = response.text().await.unwrap_or_default();
         let answer = Answer { status, headers, location, body };
         self.transcript.exchange(&self.actor, shown, show_answer(&answer));

@@ -61,7 +61,12 @@ pub fn authorization_url(context: &Context, params: &[(&str, &str)]) -> String {
 /// consent pages as `username` (whose password is the username, as for
 /// the demo users), up to the first answer that leaves the provider: the
 /// redirect back to the client (not followed), or an error page.
-pub async fn sign_in_and_approve(browser: &Browser, context: &Context, start: &str, username: &str) -> anyhow::Result<Answer> {
+pub async fn sign_in_and_approve(
+    browser: &Browser,
+    context: &Context,
+    start: &str,
+    username: &str,
+) -> anyhow::Result<Answer> {
     let provider = &context.config.provider_public_url;
     let mut answer = browser.get(start).await?;
     for _ in 0..6 {

@@ -78,8 +78,14 @@ fn router(config: Arc<Config>, key: Arc<AttackerKey>) -> anyhow::Result<Router> 
         .route("/attacks/{id}/run", post(run_attack))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/steal", get(steal))
-        .route("/lab.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], include_str!("../templates/lab.js")) }))
-        .route("/lab.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], include_str!("../templates/lab.css")) }))
+        .route(
+            "/lab.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], include_str!("../templates/lab.js")) }),
+        )
+        .route(
+            "/lab.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], include_str!("../templates/lab.css")) }),
+        )
         .with_state(state))
 }
 
@@ -153,10 +159,9 @@ async fn run_attack(State(state): State<AppState>, Path(id): Path<String>, body:
     let mut report = attack.report(state.config.clone(), state.key.clone()).await;
     if let Some(Json(RunRequest { browser: Some(seen) })) = body {
         let verdict = if seen.succeeded { "succeeded" } else { "blocked" };
-        report.transcript.insert(
-            0,
-            crate::transcript::Entry::Note { text: format!("In your browser: {verdict}. {}", seen.detail) },
-        );
+        report
+            .transcript
+            .insert(0, crate::transcript::Entry::Note { text: format!("In your browser: {verdict}. {}", seen.detail) });
         if seen.succeeded && report.blocked() {
             report.verdict = "succeeded";
             report.because = format!("in the browser: {}", seen.detail);

@@ -88,9 +88,11 @@ pub fn redact_url(url: &str) -> String {
 pub fn redact_form(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
-        .map(|(name, value)| {
-            if SECRET_PARAMS.contains(name) { format!("{name}={}", mask(value)) } else { format!("{name}={value}") }
-        })
+        .map(
+            |(name, value)| {
+                if SECRET_PARAMS.contains(name) { format!("{name}={}", mask(value)) } else { format!("{name}={value}") }
+            },
+        )
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -138,7 +140,8 @@ mod tests {
 
     #[test]
     fn codes_and_state_are_masked_in_urls_but_other_parameters_are_not() {
-        let url = "http://localhost:3000/callback?code=abcdefghijklmnop&state=0123456789&iss=http%3A%2F%2Flocalhost%3A8080";
+        let url =
+            "http://localhost:3000/callback?code=abcdefghijklmnop&state=0123456789&iss=http%3A%2F%2Flocalhost%3A8080";
         let shown = redact_url(url);
         assert!(!shown.contains("abcdefghijklmnop") && !shown.contains("0123456789"), "{shown}");
         assert!(shown.contains("code=abcdef…(16 chars)"), "{shown}");

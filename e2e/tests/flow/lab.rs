@@ -80,7 +80,12 @@ async fn the_todo_api_refuses_expired_and_future_tokens_even_when_it_trusts_thei
     let reports = lab::cli::run(config, key, &time_attacks).await;
     assert_all_blocked(&reports);
     for report in &reports {
-        assert!(!report.because.contains("refused for its key"), "{}: refused for the time claim: {}", report.id, report.because);
+        assert!(
+            !report.because.contains("refused for its key"),
+            "{}: refused for the time claim: {}",
+            report.id,
+            report.because
+        );
     }
 }
 
@@ -112,7 +117,12 @@ async fn the_shipped_lab_binary_runs_all_attacks_and_exits_zero() {
     .await
     .expect("the process ends");
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "lab run all exits 0:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "lab run all exits 0:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let reports: Vec<Value> = serde_json::from_str(&stdout).expect("a JSON array");
     assert_eq!(reports.len(), lab::attacks::ALL.len());
     let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

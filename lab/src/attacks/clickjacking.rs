@@ -18,7 +18,10 @@ pub const ATTACK: Attack = Attack {
     title: "Clickjacking: the login and consent pages in a frame",
     summary: "The attacker's page frames the provider's authorization endpoint (its login page, then consent). \
               The server-side check reads X-Frame-Options and Content-Security-Policy on those pages.",
-    rule: Rule { label: "RFC 6749 §10.13, RFC 9700 §4.16", url: "https://www.rfc-editor.org/rfc/rfc6749#section-10.13" },
+    rule: Rule {
+        label: "RFC 6749 §10.13, RFC 9700 §4.16",
+        url: "https://www.rfc-editor.org/rfc/rfc6749#section-10.13",
+    },
     enforced_in: "provider/src/app.rs",
     place: Place::Browser,
     run: |context| Box::pin(run(context)),
@@ -66,6 +69,8 @@ pub fn verdict(x_frame_options: &str, csp: &str) -> Finding {
             ancestors.unwrap_or_else(|| "(none)".into())
         ))
     } else {
-        Finding::succeeded("the login page has neither X-Frame-Options nor a frame-ancestors policy: any site can frame it")
+        Finding::succeeded(
+            "the login page has neither X-Frame-Options nor a frame-ancestors policy: any site can frame it",
+        )
     }
 }

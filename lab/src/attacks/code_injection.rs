@@ -17,7 +17,9 @@ pub const ATTACK: Attack = Attack {
     title: "Code injection: a stolen code redeemed without the verifier",
     summary: "The victim (demo) authorizes the public client todo-spa with a PKCE challenge. The attacker \
               intercepts the code and redeems it, without the verifier and then with a verifier of their own.",
-    rule: Rule { label: "RFC 7636 §1, §4.6; RFC 9700 §4.5", url: "https://www.rfc-editor.org/rfc/rfc7636#section-4.6" },
+    rule: Rule {
+        label: "RFC 7636 §1, §4.6; RFC 9700 §4.5", url: "https://www.rfc-editor.org/rfc/rfc7636#section-4.6"
+    },
     enforced_in: "provider/src/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
@@ -55,7 +57,9 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     with_guess.push(("code_verifier", guess.expose()));
     let guessed = flow::token_request(&attacker, &context, TODO_SPA, &with_guess).await?;
     if flow::tokens_of(&guessed).is_some() {
-        return Ok(Finding::succeeded("the token endpoint issued tokens for a verifier that does not match the challenge"));
+        return Ok(Finding::succeeded(
+            "the token endpoint issued tokens for a verifier that does not match the challenge",
+        ));
     }
     Ok(Finding::blocked(format!(
         "the token endpoint refused both redemptions (HTTP {}, HTTP {}): the code is bound to the victim's challenge",

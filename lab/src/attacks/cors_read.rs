@@ -23,10 +23,7 @@ pub const ATTACK: Attack = Attack {
     title: "CORS: reading a user's todos from the attacker's site",
     summary: "The attacker's page fetches the todo API's GET /todos with the visitor's cookies. The server-side \
               check sends demo's access_token cookie with the attacker's Origin and reads the CORS answer.",
-    rule: Rule {
-        label: "Fetch Standard §3.2.5 (CORS check)",
-        url: "https://fetch.spec.whatwg.org/#cors-check",
-    },
+    rule: Rule { label: "Fetch Standard §3.2.5 (CORS check)", url: "https://fetch.spec.whatwg.org/#cors-check" },
     enforced_in: "todo-api/src/cors.rs",
     place: Place::Browser,
     run: |context| Box::pin(run(context)),
@@ -41,7 +38,11 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     let origin = context.config.public_url.clone();
     context.note(format!("The attacker's page at {origin} calls GET /todos with credentials."));
     let answer = victim.send(Method::GET, &url, &[("Origin", &origin), ("Cookie", &cookie)], None).await?;
-    Ok(verdict(answer.header("access-control-allow-origin"), answer.header("access-control-allow-credentials"), &origin))
+    Ok(verdict(
+        answer.header("access-control-allow-origin"),
+        answer.header("access-control-allow-credentials"),
+        &origin,
+    ))
 }
 
 /// Whether a browser would let a script on `origin` read a credentialed
@@ -52,7 +53,9 @@ pub fn verdict(allow_origin: &str, allow_credentials: &str, origin: &str) -> Fin
             "the todo API allows {origin} with credentials: the attacker's script reads the victim's todos"
         ))
     } else if allow_origin.is_empty() {
-        Finding::blocked("the todo API sent no Access-Control-Allow-Origin for the attacker's origin: the browser keeps the answer from the script")
+        Finding::blocked(
+            "the todo API sent no Access-Control-Allow-Origin for the attacker's origin: the browser keeps the answer from the script",
+        )
     } else {
         Finding::blocked(format!(
             "Access-Control-Allow-Origin: {allow_origin}, Allow-Credentials: {allow_credentials:?}: not the attacker's origin with credentials, so the browser keeps the answer"

@@ -19,7 +19,9 @@ pub const ATTACK: Attack = Attack {
     title: "jku / jwk / kid: a key the attacker chose",
     summary: "Three tokens signed with the attacker's own ES256 key: one whose jku points at the lab's JWKS, one \
               carrying the key in its jwk header, one with a kid the provider never published.",
-    rule: Rule { label: "RFC 8725 §3.10, RFC 7515 §4.1.3", url: "https://www.rfc-editor.org/rfc/rfc8725#section-3.10" },
+    rule: Rule {
+        label: "RFC 8725 §3.10, RFC 7515 §4.1.3", url: "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"
+    },
     enforced_in: "todo-api/src/auth/jwt.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),

@@ -17,10 +17,7 @@ pub const ATTACK: Attack = Attack {
     title: "Login CSRF: the attacker's code delivered to the victim",
     summary: "The attacker (alice) starts a login at the client, approves it, and keeps the callback URL. \
               The victim's browser is then sent to that URL, as a link or image on the attacker's site.",
-    rule: Rule {
-        label: "RFC 6749 §10.12, RFC 9700 §4.7",
-        url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.7",
-    },
+    rule: Rule { label: "RFC 6749 §10.12, RFC 9700 §4.7", url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.7" },
     enforced_in: "client/src/routes/callback.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),

@@ -43,7 +43,9 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     ];
     let answer = flow::token_request(&attacker, &context, LEGACY_APP, &fields).await?;
     if flow::tokens_of(&answer).is_some() {
-        return Ok(Finding::succeeded("the token endpoint accepted a code_verifier for a code issued without a challenge"));
+        return Ok(Finding::succeeded(
+            "the token endpoint accepted a code_verifier for a code issued without a challenge",
+        ));
     }
     Ok(Finding::blocked(format!(
         "the token endpoint refused the verifier (HTTP {}): no challenge was sent, so no verifier may be",

@@ -28,22 +28,42 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     let tokens = flow::tokens_for(&client, &context, "demo", "openid offline_access todos:read").await?;
     let stolen = tokens.refresh_token.ok_or_else(|| anyhow::anyhow!("no refresh token was issued"))?;
     context.note("The client refreshes (rotation): the stolen token is now an old one.");
-    let rotated = flow::token_request(&client, &context, TODO_APP, &[("grant_type", "refresh_token"), ("refresh_token", &stolen)]).await?;
+    let rotated = flow::token_request(
+        &client,
+        &context,
+        TODO_APP,
+        &[("grant_type", "refresh_token"), ("refresh_token", &stolen)],
+    )
+    .await?;
     let current = flow::tokens_of(&rotated)
         .and_then(|t| t.refresh_token)
         .ok_or_else(|| anyhow::anyhow!("the honest refresh did not return a new refresh token"))?;
     if current == stolen {
-        return Ok(Finding::succeeded("the refresh token was not rotated: the stolen one stays as good as the client's"));
+        return Ok(Finding::succeeded(
+            "the refresh token was not rotated: the stolen one stays as good as the client's",
+        ));
     }
 
     let attacker = Browser::new("attacker", &context.transcript);
     context.note("The attacker presents the stolen, rotated refresh token.");
-    let replay = flow::token_request(&attacker, &context, TODO_APP, &[("grant_type", "refresh_token"), ("refresh_token", &stolen)]).await?;
+    let replay = flow::token_request(
+        &attacker,
+        &context,
+        TODO_APP,
+        &[("grant_type", "refresh_token"), ("refresh_token", &stolen)],
+    )
+    .await?;
     if flow::tokens_of(&replay).is_some() {
         return Ok(Finding::succeeded("the rotated refresh token still worked for the attacker"));
     }
     context.note("The client's current refresh token: revoked with its family?");
-    let after = flow::token_request(&client, &context, TODO_APP, &[("grant_type", "refresh_token"), ("refresh_token", &current)]).await?;
+    let after = flow::token_request(
+        &client,
+        &context,
+        TODO_APP,
+        &[("grant_type", "refresh_token"), ("refresh_token", &current)],
+    )
+    .await?;
     if flow::tokens_of(&after).is_some() {
         return Ok(Finding::succeeded("the replay was refused, but the family was not revoked"));
     }

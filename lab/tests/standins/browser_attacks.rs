@@ -30,18 +30,16 @@ fn a_star_origin_does_not_give_a_credentialed_read() {
 }
 
 fn framable_login(headers: &'static [(&'static str, &'static str)]) -> Router {
-    Router::new()
-        .route("/oauth2/authorize", get(|| async { Redirect::to("/login") }))
-        .route(
-            "/login",
-            get(move || async move {
-                let mut map = HeaderMap::new();
-                for (name, value) in headers {
-                    map.insert(*name, axum::http::HeaderValue::from_static(value));
-                }
-                (StatusCode::OK, map, Html("<title>Sign in</title>"))
-            }),
-        )
+    Router::new().route("/oauth2/authorize", get(|| async { Redirect::to("/login") })).route(
+        "/login",
+        get(move || async move {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(*name, axum::http::HeaderValue::from_static(value));
+            }
+            (StatusCode::OK, map, Html("<title>Sign in</title>"))
+        }),
+    )
 }
 
 #[tokio::test]

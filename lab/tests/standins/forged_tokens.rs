@@ -9,7 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use lab::attacks::{alg_none, expired_token, hs256_key_confusion, jku_kid_trick, not_yet_valid_token, tampered_payload, wrong_audience};
+use lab::attacks::{
+    alg_none, expired_token, hs256_key_confusion, jku_kid_trick, not_yet_valid_token, tampered_payload, wrong_audience,
+};
 use lab::forge::{self, AttackerKey};
 
 use crate::support::{
@@ -22,7 +24,8 @@ fn api(accepts: impl Fn(&str) -> bool + Clone + Send + Sync + 'static) -> Router
     Router::new().route(
         "/todos",
         get(move |headers: HeaderMap| async move {
-            let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+            let token =
+                headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
             if token.is_some_and(&accepts) {
                 axum::Json(serde_json::json!([])).into_response()
             } else {
@@ -56,7 +59,8 @@ async fn hs256_key_confusion_succeeds_against_an_api_that_uses_its_public_key_fo
     let published = AttackerKey::generate().expect("a key").jwk;
     let jwks = serde_json::json!({ "keys": [published] });
     let secret = hs256_key_confusion::confused_secret(&published);
-    let accepts = move |token: &str| verifies(token, &DecodingKey::from_secret(&secret), &signature_only(Algorithm::HS256));
+    let accepts =
+        move |token: &str| verifies(token, &DecodingKey::from_secret(&secret), &signature_only(Algorithm::HS256));
     let router = api(accepts).route("/.well-known/jwks.json", get(move || async move { axum::Json(jwks) }));
     let system = serve(router).await;
     assert_succeeded(&run(&hs256_key_confusion::ATTACK, aimed_at(&system, "http://localhost:3000")).await);
@@ -97,7 +101,8 @@ async fn other_audience(check_aud: bool) -> String {
     let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
     let token = post(|| async {
         let now = shared::now_unix();
-        let claims = serde_json::json!({ "sub": "demo-user", "aud": "todo-app", "exp": now + 300, "scope": "openid profile" });
+        let claims =
+            serde_json::json!({ "sub": "demo-user", "aud": "todo-app", "exp": now + 300, "scope": "openid profile" });
         let header = jsonwebtoken::Header::new(Algorithm::HS256);
         let token = jsonwebtoken::encode(&header, &claims, &jsonwebtoken::EncodingKey::from_secret(STAND_IN_SECRET));
         axum::Json(serde_json::json!({ "access_token": token.expect("signs"), "token_type": "Bearer" }))
@@ -156,8 +161,9 @@ async fn not_yet_valid_token_succeeds_against_an_api_that_skips_nbf_and_is_block
     let key = Arc::new(AttackerKey::generate().expect("a key"));
     // jsonwebtoken's own default: validate_nbf is false.
     let lax = trusting_the_lab_key(&key, |_| {}).await;
-    assert_succeeded(&run_with_key(&not_yet_valid_token::ATTACK, aimed_at(&lax, "http://localhost:3000"), key.clone()).await);
+    assert_succeeded(
+        &run_with_key(&not_yet_valid_token::ATTACK, aimed_at(&lax, "http://localhost:3000"), key.clone()).await,
+    );
     let strict = trusting_the_lab_key(&key, |v| v.validate_nbf = true).await;
     assert_blocked(&run_with_key(&not_yet_valid_token::ATTACK, aimed_at(&strict, "http://localhost:3000"), key).await);
 }
-

@@ -15,7 +15,10 @@ fn ids_are_unique_and_kebab_case() {
     let mut seen = std::collections::HashSet::new();
     for attack in ALL {
         assert!(seen.insert(attack.id), "{} twice", attack.id);
-        let kebab = attack.id.split('-').all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        let kebab = attack
+            .id
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
         assert!(kebab, "{} is not kebab-case", attack.id);
     }
 }

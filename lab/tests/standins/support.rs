@@ -37,11 +37,25 @@ pub async fn run_with_key(attack: &Attack, config: Config, key: Arc<AttackerKey>
 
 /// Asserts the attack succeeded, showing its report otherwise.
 pub fn assert_succeeded(report: &Report) {
-    assert_eq!(report.verdict, Verdict::Succeeded.as_str(), "{}: {}\n{:#?}", report.id, report.because, report.transcript);
+    assert_eq!(
+        report.verdict,
+        Verdict::Succeeded.as_str(),
+        "{}: {}\n{:#?}",
+        report.id,
+        report.because,
+        report.transcript
+    );
 }
 
 pub fn assert_blocked(report: &Report) {
-    assert_eq!(report.verdict, Verdict::Blocked.as_str(), "{}: {}\n{:#?}", report.id, report.because, report.transcript);
+    assert_eq!(
+        report.verdict,
+        Verdict::Blocked.as_str(),
+        "{}: {}\n{:#?}",
+        report.id,
+        report.because,
+        report.transcript
+    );
 }
 
 /// A provider that approves every authorization request at once, sending

@@ -50,7 +50,8 @@ async fn code_replay_succeeds_when_the_replay_is_refused_but_its_tokens_live_on(
         if let Some(code) = form.get("code") {
             let mut used = used.lock().expect("not poisoned");
             if used.contains(code) {
-                return (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({"error": "invalid_grant"}))).into_response();
+                return (StatusCode::BAD_REQUEST, axum::Json(serde_json::json!({"error": "invalid_grant"})))
+                    .into_response();
             }
             used.push(code.clone());
         }
