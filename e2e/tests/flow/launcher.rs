@@ -139,7 +139,10 @@ fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
     let _ = std::fs::remove_dir_all(&dir);
 
     assert!(printed.contains("http://localhost:3000") && printed.contains("demo / demo"), "{printed}");
-    assert!(printed.contains("lab") && printed.contains("http://127.0.0.1:6660"), "the attack lab is listed: {printed}");
+    assert!(
+        printed.contains("lab") && printed.contains("http://127.0.0.1:6660"),
+        "the attack lab is listed: {printed}"
+    );
     assert!(stopped.is_ok_and(|s| s.success()), "SIGTERM was sent");
     assert!(status.success(), "a clean stop exits 0, got {status}");
     for file in ["provider.db", "client.db", "todos.db"] {

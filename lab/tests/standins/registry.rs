@@ -39,3 +39,40 @@ fn the_command_line_selects_by_id_and_refuses_unknown_ids() {
     let unknown = lab::cli::select(&["alg-nope".to_owned()]).map(|_| ()).unwrap_err();
     assert!(unknown.contains("alg-none"), "lists the known ids: {unknown}");
 }
+
+#[tokio::test]
+async fn the_lab_page_lists_every_attack_with_its_rule_and_publishes_the_attackers_key() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let lab = lab::Lab::build_on(lab::Config { public_url: url.clone(), ..lab::Config::defaults() }, listener)
+        .expect("the lab builds");
+    tokio::spawn(lab.run_until_stopped(std::future::pending()));
+
+    let page = reqwest::get(&url).await.expect("the page").text().await.expect("HTML");
+    for attack in ALL {
+        assert!(page.contains(&format!(r#"id="{}""#, attack.id)), "{} is on the page", attack.id);
+        // minijinja escapes `/` in attribute values.
+        let href = attack.rule.url.replace('/', "&#x2f;");
+        assert!(page.contains(&href), "{}'s rule is linked", attack.id);
+    }
+    let jwks: serde_json::Value =
+        reqwest::get(format!("{url}/.well-known/jwks.json")).await.expect("JWKS").json().await.expect("JSON");
+    assert_eq!(jwks["keys"][0]["kid"], lab::forge::ATTACKER_KID);
+    assert!(jwks["keys"][0].get("d").is_none(), "only the public half");
+
+    let unknown =
+        reqwest::Client::new().post(format!("{url}/attacks/no-such-attack/run")).send().await.expect("an answer");
+    assert_eq!(unknown.status(), reqwest::StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_attack_on_a_system_that_is_not_running_is_an_error_not_a_verdict() {
+    let report = lab::attacks::alg_none::ATTACK
+        .report(
+            std::sync::Arc::new(lab::Config::all_at("http://127.0.0.1:9")),
+            std::sync::Arc::new(lab::forge::AttackerKey::generate().expect("a key")),
+        )
+        .await;
+    assert_eq!(report.verdict, "error", "{}", report.because);
+    assert_eq!(lab::cli::exit_code(&[report]), 2);
+}
