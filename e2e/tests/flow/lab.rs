@@ -186,6 +186,8 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked(
 
     // Then they visit the attacker's site.
     browser.goto(&lab_url).await.expect("open the lab");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("lab-top.png"), png).expect("save the screenshot");
     for id in ["cors-read", "clickjacking"] {
         let button = format!("#{id} button.run");
         browser.find(Locator::Css(&button)).await.expect("a Run button").click().await.expect("run");
