@@ -35,7 +35,7 @@ pub const TODO_APP: DemoClient = DemoClient { id: "todo-app", auth: ClientAuth::
 /// The browser-based public client: no secret, so PKCE is all that
 /// protects its codes.
 pub const TODO_SPA: DemoClient = DemoClient { id: "todo-spa", auth: ClientAuth::None };
-/// The first seed example's client: registered without PKCE.
+/// A confidential client registered without mandatory PKCE.
 pub const LEGACY_APP: DemoClient = DemoClient { id: "legacy-app", auth: ClientAuth::Post("legacy-app-secret") };
 /// The SPA's registered redirect URI.
 pub const TODO_SPA_REDIRECT_URI: &str = "http://localhost:5173/callback";
