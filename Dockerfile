@@ -1,5 +1,6 @@
 # One image for the three services of the OAuth demo. The command picks the
-# service: `provider`, `client` or `todo-api` (see docker-compose.yml).
+# service: `provider`, `client` or `todo-api` (see docker-compose.yml), or
+# `lab serve`, the attack lab.
 #
 #   docker build -t oauth-demo .
 #   docker run --rm -p 8080:8080 oauth-demo provider
@@ -21,10 +22,11 @@ COPY provider/Cargo.toml provider/build.rs provider/
 COPY client/Cargo.toml client/build.rs client/
 COPY todo-api/Cargo.toml todo-api/build.rs todo-api/
 COPY e2e/Cargo.toml e2e/
+COPY lab/Cargo.toml lab/
 # Stand-ins: an empty lib.rs per crate, an empty main for every binary target
 # (the auto-discovered src/main.rs and every `path = "….rs"` a manifest names).
 RUN set -eu; \
-    for crate in shared provider client todo-api e2e; do \
+    for crate in shared provider client todo-api e2e lab; do \
       mkdir -p "$crate/src"; \
       : > "$crate/src/lib.rs"; \
       for target in src/main.rs $(sed -n 's/^path *= *"\(.*\.rs\)"$/\1/p' "$crate/Cargo.toml"); do \
@@ -32,7 +34,7 @@ RUN set -eu; \
         echo 'fn main() {}' > "$crate/$target"; \
       done; \
     done
-RUN cargo build --release --locked -p provider -p client -p todo-api --bins
+RUN cargo build --release --locked -p provider -p client -p todo-api -p lab --bins
 
 # 2. Our sources. Only our own crates recompile from here on. `touch` makes
 #    sure cargo sees them as newer than the stand-ins it has just built.
@@ -40,10 +42,11 @@ COPY shared shared
 COPY provider provider
 COPY client client
 COPY todo-api todo-api
-RUN find shared provider client todo-api -name '*.rs' -exec touch {} + \
-    && cargo build --release --locked -p provider -p client -p todo-api --bins \
+COPY lab lab
+RUN find shared provider client todo-api lab -name '*.rs' -exec touch {} + \
+    && cargo build --release --locked -p provider -p client -p todo-api -p lab --bins \
     && mkdir -p /out \
-    && cp target/release/provider target/release/client target/release/todo-api /out/
+    && cp target/release/provider target/release/client target/release/todo-api target/release/lab /out/
 
 # --- run --------------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
@@ -64,7 +67,7 @@ RUN groupadd --system --gid 10001 app \
     && mkdir -p /app/data /app/provider \
     && chown app:app /app/data
 
-COPY --from=build /out/provider /out/client /out/todo-api /usr/local/bin/
+COPY --from=build /out/provider /out/client /out/todo-api /out/lab /usr/local/bin/
 # The registered clients, at the path the provider reads by default from its
 # working directory (PROVIDER_CLIENTS_FILE=/app/provider/clients.toml). Mount
 # your own file there to change the registrations without a rebuild.
@@ -77,7 +80,8 @@ USER 10001:10001
 # 127.0.0.1 (their default for `cargo run`). docker-compose.yml sets the same.
 ENV PROVIDER_ADDR=0.0.0.0:8080 \
     CLIENT_ADDR=0.0.0.0:3000 \
-    TODO_API_ADDR=0.0.0.0:4000
+    TODO_API_ADDR=0.0.0.0:4000 \
+    LAB_ADDR=0.0.0.0:6660
 
-EXPOSE 8080 3000 4000
+EXPOSE 8080 3000 4000 6660
 CMD ["provider"]

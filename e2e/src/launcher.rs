@@ -15,6 +15,7 @@
 //!    only when all three are ready are the URLs printed.
 //!
 //! Ctrl-C or SIGTERM stops all three: each finishes the requests in flight.
+//! [`run`] also starts the attack lab (`lab serve`) beside them.
 
 use std::fmt::Write as _;
 use std::future::Future;
@@ -46,6 +47,9 @@ pub enum LaunchError {
     /// A service could not bind its port or build its app.
     #[error("{service} did not start: {message}")]
     Start { service: Service, message: String },
+    /// The attack lab could not bind its port or build its site.
+    #[error("the lab did not start: {0}")]
+    Lab(String),
     /// A service stopped serving while the others were still running.
     #[error("{service} stopped unexpectedly: {message}")]
     Stopped { service: Service, message: String },
@@ -54,9 +58,47 @@ pub enum LaunchError {
 /// Reads the configurations, starts the three services, prints where they
 /// are, and serves until `shutdown` resolves (or one of them fails).
 pub async fn run(envs: ServiceEnvs, shutdown: impl Future<Output = ()>) -> Result<(), LaunchError> {
+    // The lab reads the same URL variables as the todo API.
+    let lab_env = envs.todo_api.clone();
     let launched = launch(envs).await?;
-    println!("{}", launched.banner());
+    let lab = match start_lab(&lab_env) {
+        Ok(lab) => lab,
+        Err(error) => {
+            let _ = launched.stop().await;
+            return Err(error);
+        }
+    };
+    println!("{}", launched.banner().replacen("Demo users", &format!("{lab}\nDemo users"), 1));
     launched.run_until(shutdown).await
+}
+
+/// `lab serve`, the attacker's site, beside the three services: on a thread
+/// and runtime of its own (its log lines say `lab`), ending with the process.
+/// Returns its banner line.
+fn start_lab(env: &shared::config::Env) -> Result<String, LaunchError> {
+    let config = lab::Config::from_env(env)?;
+    let listener = std::net::TcpListener::bind(&config.addr)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+        .map_err(|e| LaunchError::Lab(format!("cannot listen on {} (LAB_ADDR): {e}", config.addr)))?;
+    let addr = listener.local_addr().map_err(|e| LaunchError::Lab(e.to_string()))?;
+    let line =
+        format!("  {:<9} {:<28} (the attack lab, an attacker's site; listening on {addr})", "lab", config.public_url);
+    std::thread::Builder::new()
+        .name("lab".to_owned())
+        .spawn(move || {
+            let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
+                runtime.block_on(async move {
+                    let lab =
+                        lab::Lab::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
+                    lab.run_until_stopped(std::future::pending()).await
+                })
+            });
+            if let Ok(Err(error)) | Err(error) = served {
+                tracing::error!(%error, "the lab stopped");
+            }
+        })
+        .map_err(|e| LaunchError::Lab(e.to_string()))?;
+    Ok(line)
 }
 
 /// Starts the three services and returns once all of them serve.

@@ -44,6 +44,7 @@ fn config_of(service: &str, env: &Env) -> Result<String, String> {
         "provider" => provider::Config::from_env(env).map(|c| format!("{c:?}")),
         "client" => client::Config::from_env(env).map(|c| format!("{c:?}")),
         "todo-api" => todo_api::Config::from_env(env).map(|c| format!("{c:?}")),
+        "lab" => lab::Config::from_env(env).map(|c| format!("{c:?}")),
         other => panic!("unknown service {other}"),
     }
     .map_err(|e| e.to_string())
@@ -258,7 +259,8 @@ fn env_example_documents_every_variable_with_its_default() {
     }
 
     let mut read_by: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for service in SERVICES {
+    // The attack lab reads its own LAB_* variables and the services' URLs.
+    for service in SERVICES.into_iter().chain(["lab"]) {
         for name in support::variables_read_by(service) {
             read_by.entry(name).or_default().push(service);
         }
@@ -857,4 +859,23 @@ async fn the_harness_runs_the_flow_with_compose_environments() {
     };
     drive_login_flow(&urls).await;
     system.stop().await;
+}
+
+#[test]
+fn the_lab_is_published_on_loopback_as_another_site_and_gets_only_what_it_reads() {
+    let compose = base();
+    let lab = compose.service("lab");
+    let reads = support::variables_read_by("lab");
+    let set: BTreeSet<String> = lab.environment.keys().cloned().collect();
+    let stray: Vec<_> = set.difference(&reads).collect();
+    assert!(stray.is_empty(), "{COMPOSE}: the lab is given {stray:?}, which it never reads (it reads {reads:?})");
+    assert_eq!(lab.command, ["lab", "serve"]);
+    assert_eq!(lab.image.as_deref(), Some("oauth-demo"));
+    let published: Vec<_> = lab.ports.iter().map(|p| support::port_mapping(p)).collect();
+    assert_eq!(published, [(Some("127.0.0.1".to_owned()), 6660, 6660)]);
+    let environment = support::default_environment(lab);
+    assert_eq!(environment["LAB_ADDR"], "0.0.0.0:6660");
+    let (host, _) = support::host_port(&environment["LAB_PUBLIC_URL"]);
+    assert_eq!(host, "127.0.0.1", "the lab is another site than localhost");
+    lab::Config::from_env(&Env::from_pairs(environment)).expect("the lab's compose environment is valid");
 }

@@ -17,10 +17,10 @@ use serde_json::json;
 use crate::support::wait_until_expired;
 
 /// chromedriver, killed when dropped (also when the test panics).
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
-    port: u16,
-    profile: PathBuf,
+    pub(crate) port: u16,
+    pub(crate) profile: PathBuf,
 }
 
 impl Drop for Driver {
@@ -32,7 +32,7 @@ impl Drop for Driver {
 }
 
 /// The first executable called `name` on the `PATH`.
-fn find_on_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
 }
@@ -42,7 +42,7 @@ fn free_port() -> u16 {
     listener.local_addr().expect("an address").port()
 }
 
-async fn start_driver(chromedriver: &Path) -> Driver {
+pub(crate) async fn start_driver(chromedriver: &Path) -> Driver {
     let port = free_port();
     let child = Command::new(chromedriver)
         .arg(format!("--port={port}"))
@@ -62,7 +62,7 @@ async fn start_driver(chromedriver: &Path) -> Driver {
     panic!("chromedriver did not answer {status} within 10 s");
 }
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-screenshots");
     std::fs::create_dir_all(&dir).expect("create the screenshot directory");
     dir

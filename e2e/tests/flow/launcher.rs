@@ -101,7 +101,12 @@ fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
     let dir = temp_dir("launcher");
     let mut child = oauth_demo(
         &dir,
-        &[("PROVIDER_ADDR", "127.0.0.1:0"), ("CLIENT_ADDR", "127.0.0.1:0"), ("TODO_API_ADDR", "127.0.0.1:0")],
+        &[
+            ("PROVIDER_ADDR", "127.0.0.1:0"),
+            ("CLIENT_ADDR", "127.0.0.1:0"),
+            ("TODO_API_ADDR", "127.0.0.1:0"),
+            ("LAB_ADDR", "127.0.0.1:0"),
+        ],
     )
     .stdout(Stdio::piped())
     .stderr(Stdio::inherit())
@@ -134,6 +139,10 @@ fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
     let _ = std::fs::remove_dir_all(&dir);
 
     assert!(printed.contains("http://localhost:3000") && printed.contains("demo / demo"), "{printed}");
+    assert!(
+        printed.contains("lab") && printed.contains("http://127.0.0.1:6660"),
+        "the attack lab is listed: {printed}"
+    );
     assert!(stopped.is_ok_and(|s| s.success()), "SIGTERM was sent");
     assert!(status.success(), "a clean stop exits 0, got {status}");
     for file in ["provider.db", "client.db", "todos.db"] {

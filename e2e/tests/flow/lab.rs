@@ -1,0 +1,214 @@
+//! The attack lab against the real system: every attack is blocked.
+//!
+//! The lab's own tests (lab/tests/standins) show each attack succeeding
+//! against a vulnerable stand-in; here the same attacks meet the shipped
+//! provider, client app and todo API. The lab runs as `127.0.0.1` and the
+//! system as `localhost`, so they are different sites, as for a real
+//! attacker.
+
+use std::process::Command;
+use std::sync::Arc;
+
+use e2e::{Options, System};
+use fantoccini::{ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::chromium::{find_on_path, screenshot_dir, start_driver};
+
+/// The lab's configuration for this system, the lab itself at `lab_url`.
+fn lab_config(system: &System, lab_url: &str) -> lab::Config {
+    lab::Config {
+        provider_public_url: system.provider.public_url.clone(),
+        provider_internal_url: system.provider.internal_url.clone(),
+        client_public_url: system.client.public_url.clone(),
+        todo_api_public_url: system.todo_api.public_url.clone(),
+        todo_api_audience: system.configs.todo_api.audience.clone(),
+        addr: "127.0.0.1:0".into(),
+        public_url: lab_url.to_owned(),
+    }
+}
+
+/// `lab serve` in this test, on a port chosen by the OS.
+async fn serve_lab(config: impl FnOnce(&str) -> lab::Config) -> (String, Arc<lab::forge::AttackerKey>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let lab = lab::Lab::build_on(config(&url), listener).expect("the lab starts");
+    let key = lab.key();
+    tokio::spawn(lab.run_until_stopped(std::future::pending()));
+    (url, key)
+}
+
+fn assert_all_blocked(reports: &[lab::Report]) {
+    let not_blocked: Vec<String> =
+        reports.iter().filter(|r| !r.blocked()).map(|r| format!("{} {}: {}", r.id, r.verdict, r.because)).collect();
+    assert!(not_blocked.is_empty(), "attacks not blocked:\n{}", not_blocked.join("\n"));
+}
+
+#[tokio::test]
+async fn every_attack_of_the_lab_is_blocked_by_the_real_system() {
+    let system = System::start(Options::default()).await.expect("the system starts");
+    let config = Arc::new(lab_config(&system, "http://127.0.0.1:6660"));
+    let key = Arc::new(lab::forge::AttackerKey::generate().expect("a key"));
+    let reports = lab::cli::run(config, key, lab::attacks::ALL).await;
+    assert_eq!(reports.len(), lab::attacks::ALL.len());
+    assert_all_blocked(&reports);
+    assert_eq!(lab::cli::exit_code(&reports), 0);
+    for report in &reports {
+        let text = serde_json::to_string(&report.transcript).expect("JSON");
+        assert!(!text.contains("todo-app-secret"), "{}: the transcript shows a client secret", report.id);
+    }
+}
+
+#[tokio::test]
+async fn the_todo_api_refuses_expired_and_future_tokens_even_when_it_trusts_their_key() {
+    // The todo API fetches its keys from PROVIDER_INTERNAL_URL; pointed at
+    // the lab, it trusts the attacker's key, so only exp and nbf stand
+    // between the forged tokens and the todos.
+    let system = System::start(Options::default()).await.expect("the system starts");
+    let (lab_url, key) = serve_lab(|url| lab_config(&system, url)).await;
+    let mut config = system.configs.todo_api.clone();
+    config.provider_internal_url = lab_url.clone();
+    config.leeway = std::time::Duration::ZERO;
+    config.database_url = shared::db::fresh_test_database("e2e_lab_todo_api").await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let api_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
+    let api = todo_api::App::build_on(config, listener).await.expect("the todo API starts");
+    tokio::spawn(api.run_until_stopped(std::future::pending()));
+
+    let config = Arc::new(lab::Config { todo_api_public_url: api_url, ..lab_config(&system, &lab_url) });
+    let time_attacks = [&lab::attacks::expired_token::ATTACK, &lab::attacks::not_yet_valid_token::ATTACK];
+    let reports = lab::cli::run(config, key, &time_attacks).await;
+    assert_all_blocked(&reports);
+    for report in &reports {
+        assert!(
+            !report.because.contains("refused for its key"),
+            "{}: refused for the time claim: {}",
+            report.id,
+            report.because
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_shipped_lab_binary_runs_all_attacks_and_exits_zero() {
+    let system = System::start(Options::default()).await.expect("the system starts");
+    let exe = std::env::current_exe().expect("the test knows its path");
+    let binary = exe.parent().and_then(std::path::Path::parent).expect("target/<profile>/deps").join("lab");
+    assert!(binary.exists(), "{} is missing: build it with `cargo build --workspace --bins`", binary.display());
+    let system_for_blocking = (
+        system.provider.public_url.clone(),
+        system.provider.internal_url.clone(),
+        system.client.public_url.clone(),
+        system.todo_api.public_url.clone(),
+    );
+    let output = tokio::task::spawn_blocking(move || {
+        let (provider, internal, client, todo_api) = system_for_blocking;
+        Command::new(binary)
+            .args(["run", "all", "--json"])
+            .env_clear()
+            .env("PROVIDER_PUBLIC_URL", provider)
+            .env("PROVIDER_INTERNAL_URL", internal)
+            .env("CLIENT_PUBLIC_URL", client)
+            .env("TODO_API_PUBLIC_URL", todo_api)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("lab runs")
+    })
+    .await
+    .expect("the process ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "lab run all exits 0:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: Vec<Value> = serde_json::from_str(&stdout).expect("a JSON array");
+    assert_eq!(reports.len(), lab::attacks::ALL.len());
+    let repository = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for report in &reports {
+        assert_eq!(report["verdict"], "blocked", "{report}");
+        assert!(report["id"].is_string() && report["rule"].is_string(), "{report}");
+        let enforced_in = report["enforced_in"].as_str().expect("a path");
+        assert!(repository.join(enforced_in).is_file(), "{enforced_in} exists");
+    }
+}
+
+#[tokio::test]
+async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked() {
+    let Some(chromedriver) = find_on_path("chromedriver") else {
+        assert!(
+            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let system = System::start(Options::default()).await.expect("the system starts");
+    let (lab_url, _) = serve_lab(|url| lab_config(&system, url)).await;
+    let driver = start_driver(&chromedriver).await;
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1200,1400",
+    ];
+    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    args.push(format!("--user-data-dir={}", driver.profile.display()));
+    let mut chrome_options = json!({ "args": args });
+    if let Some(chromium) = find_on_path("chromium") {
+        chrome_options["binary"] = json!(chromium);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
+    let browser = ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session");
+
+    // The victim is logged in at the client: their browser has an
+    // access_token cookie for localhost.
+    browser.goto(&system.client.url("/login")).await.expect("open the client's login");
+    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
+    form.set_by_name("username", "demo").await.expect("type the username");
+    form.set_by_name("password", "demo").await.expect("type the password");
+    form.submit().await.expect("sign in");
+    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
+    approve.expect("the consent page").click().await.expect("approve");
+    browser.wait().for_element(Locator::Css("#todos")).await.expect("logged in at the client");
+
+    // Then they visit the attacker's site.
+    browser.goto(&lab_url).await.expect("open the lab");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("lab-top.png"), png).expect("save the screenshot");
+    for id in ["cors-read", "clickjacking"] {
+        let button = format!("#{id} button.run");
+        browser.find(Locator::Css(&button)).await.expect("a Run button").click().await.expect("run");
+        let verdict = format!("#{id} .verdict[data-verdict]");
+        let verdict = browser.wait().for_element(Locator::Css(&verdict)).await.expect("a verdict");
+        let shown = verdict.attr("data-verdict").await.expect("an attribute");
+        let card = browser.find(Locator::Css(&format!("#{id}"))).await.expect("the card").text().await.expect("text");
+        assert_eq!(shown.as_deref(), Some("blocked"), "{id}: {card}");
+        if id == "cors-read" {
+            assert!(card.contains("refused by the browser"), "the browser itself refused the read: {card}");
+        }
+    }
+    let card = browser.find(Locator::Css("#cors-read")).await.expect("the card");
+    card.find(Locator::Css("details summary")).await.expect("the transcript").click().await.expect("open it");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("lab-page.png"), png).expect("save the screenshot");
+    let framed = browser.find(Locator::Css("#clickjacking")).await.expect("the card");
+    let png = framed.screenshot().await.expect("a screenshot of the card");
+    std::fs::write(screenshot_dir().join("lab-clickjacking.png"), png).expect("save the screenshot");
+
+    browser.close().await.expect("close the session");
+    drop(driver);
+    system.stop().await;
+}

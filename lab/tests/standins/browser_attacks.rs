@@ -1,0 +1,55 @@
+//! The server-side checks of the browser attacks (the page's in-browser
+//! half is tested with Chromium in e2e/tests/flow/lab.rs).
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect};
+use axum::routing::get;
+use lab::attacks::{clickjacking, cors_read};
+
+use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, issuing_token_endpoint, serve};
+
+#[tokio::test]
+async fn cors_read_succeeds_against_an_api_that_reflects_any_origin_with_credentials() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let reflecting = get(|headers: HeaderMap| async move {
+        let origin = headers.get("origin").and_then(|v| v.to_str().ok()).unwrap_or("*").to_owned();
+        ([("access-control-allow-origin", origin.as_str()), ("access-control-allow-credentials", "true")], "[]")
+            .into_response()
+    });
+    let router = approving_authorize().merge(issuing_token_endpoint(&url)).route("/todos", reflecting);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    assert_succeeded(&crate::support::run(&cors_read::ATTACK, aimed_at(&url, "http://localhost:3000")).await);
+}
+
+#[test]
+fn a_star_origin_does_not_give_a_credentialed_read() {
+    let finding = cors_read::verdict("*", "true", "http://127.0.0.1:6660");
+    assert_eq!(finding.verdict, lab::Verdict::Blocked, "{}", finding.because);
+}
+
+fn framable_login(headers: &'static [(&'static str, &'static str)]) -> Router {
+    Router::new().route("/oauth2/authorize", get(|| async { Redirect::to("/login") })).route(
+        "/login",
+        get(move || async move {
+            let mut map = HeaderMap::new();
+            for (name, value) in headers {
+                map.insert(*name, axum::http::HeaderValue::from_static(value));
+            }
+            (StatusCode::OK, map, Html("<title>Sign in</title>"))
+        }),
+    )
+}
+
+#[tokio::test]
+async fn clickjacking_succeeds_against_a_login_page_that_may_be_framed() {
+    let provider = serve(framable_login(&[])).await;
+    assert_succeeded(&crate::support::run(&clickjacking::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}
+
+#[tokio::test]
+async fn clickjacking_is_blocked_by_frame_ancestors_none() {
+    let provider = serve(framable_login(&[("content-security-policy", "frame-ancestors 'none'")])).await;
+    assert_blocked(&crate::support::run(&clickjacking::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}

@@ -1,0 +1,103 @@
+//! The authorization code's way back: state, iss and redirect URIs.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use lab::attacks::{login_csrf, mix_up, redirect_uri};
+
+use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, run, serve};
+
+/// A client app whose `/login` sends the browser to `provider`, with a state.
+fn client_login_route(provider: &str, client_url: &str) -> Router {
+    let (provider, callback) = (provider.to_owned(), format!("{client_url}/callback"));
+    Router::new().route(
+        "/login",
+        get(move || async move {
+            let mut url = url::Url::parse(&format!("{provider}/oauth2/authorize")).expect("a URL");
+            url.query_pairs_mut()
+                .append_pair("client_id", "todo-app")
+                .append_pair("redirect_uri", &callback)
+                .append_pair("state", &shared::random::random_token());
+            Redirect::to(url.as_str())
+        }),
+    )
+}
+
+/// The vulnerable callback: it redeems whatever code arrives and signs the
+/// browser in, never comparing `state` (or `iss`) with anything.
+async fn trusting_callback(Query(params): Query<HashMap<String, String>>) -> Response {
+    if !params.contains_key("code") {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    (StatusCode::SEE_OTHER, [("location", "/"), ("set-cookie", "access_token=issued-for-this-code; Path=/")])
+        .into_response()
+}
+
+/// A client stand-in on its own port: `/login` and a `callback`.
+async fn client_stand_in(provider: &str, callback: axum::routing::MethodRouter) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let router = client_login_route(provider, &url).route("/callback", callback);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+#[tokio::test]
+async fn login_csrf_succeeds_against_a_callback_that_skips_the_state_check() {
+    let provider = serve(approving_authorize()).await;
+    let client = client_stand_in(&provider, get(trusting_callback)).await;
+    assert_succeeded(&run(&login_csrf::ATTACK, aimed_at(&provider, &client)).await);
+}
+
+#[tokio::test]
+async fn login_csrf_is_blocked_by_a_callback_that_checks_state_against_the_browser() {
+    // The same client, but its callback wants the state in a cookie that
+    // only the browser which started the login has.
+    let provider = serve(approving_authorize()).await;
+    let checking = get(|headers: axum::http::HeaderMap, query: Query<HashMap<String, String>>| async move {
+        let bound = headers.get("cookie").and_then(|c| c.to_str().ok()).unwrap_or_default().to_owned();
+        match query.get("state") {
+            Some(state) if bound.contains(&format!("state={state}")) => trusting_callback(query).await,
+            _ => StatusCode::BAD_REQUEST.into_response(),
+        }
+    });
+    let client = client_stand_in(&provider, checking).await;
+    assert_blocked(&run(&login_csrf::ATTACK, aimed_at(&provider, &client)).await);
+}
+
+#[tokio::test]
+async fn mix_up_succeeds_against_a_callback_that_ignores_iss() {
+    let provider = serve(approving_authorize()).await;
+    let client = client_stand_in(&provider, get(trusting_callback)).await;
+    assert_succeeded(&run(&mix_up::ATTACK, aimed_at(&provider, &client)).await);
+}
+
+#[tokio::test]
+async fn redirect_uri_succeeds_against_a_provider_that_redirects_anywhere() {
+    // approving_authorize sends the browser to any redirect_uri at all.
+    let provider = serve(approving_authorize()).await;
+    let report = run(&redirect_uri::ATTACK, aimed_at(&provider, "http://localhost:3000")).await;
+    assert_succeeded(&report);
+    assert!(report.because.contains("look-alike"), "the first variant already lands: {}", report.because);
+}
+
+#[tokio::test]
+async fn redirect_uri_is_blocked_by_exact_matching() {
+    let registered = "http://localhost:3000/callback";
+    let exact = Router::new().route(
+        "/oauth2/authorize",
+        get(move |Query(params): Query<HashMap<String, String>>| async move {
+            if params.get("redirect_uri").map(String::as_str) == Some(registered) {
+                Redirect::to(registered).into_response()
+            } else {
+                (StatusCode::BAD_REQUEST, "unregistered redirect_uri").into_response()
+            }
+        }),
+    );
+    let provider = serve(exact).await;
+    assert_blocked(&run(&redirect_uri::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}
