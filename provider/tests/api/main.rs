@@ -15,6 +15,7 @@ mod logout;
 mod operability;
 mod refresh;
 mod revocation;
+mod robustness;
 mod shipped_binary;
 mod text_inputs;
 mod token;

@@ -1,0 +1,7 @@
+//! # Test support for the workspace's suites
+//!
+//! A dev-dependency of the services' test suites, never of a service.
+
+/// Property-based inputs that a hostile or broken peer could send:
+/// malformed query strings, bodies, headers and tokens.
+pub mod malformed;
