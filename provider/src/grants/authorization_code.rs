@@ -62,11 +62,22 @@ pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) ->
         .transpose()
         .map_err(|e| TokenError::invalid_request(e.to_string()))?;
 
-    // Spend the code (one UPDATE … RETURNING: see store::codes::redeem).
-    let issued = match store::codes::redeem(&state.db, &sha256_hex(code)).await? {
+    // Spend the code, only if it was issued to this client (one UPDATE …
+    // RETURNING: see store::codes::redeem). The client was authenticated
+    // before this point, so a code cannot be spent by whoever names a client.
+    let issued = match store::codes::redeem(&state.db, &sha256_hex(code), client.id.as_str()).await? {
         Redemption::Redeemed(issued) => issued,
         Redemption::Unknown => {
             return Err(TokenError::invalid_grant("the authorization code is unknown (RFC 6749 §5.2)"));
+        }
+        Redemption::OtherClient => {
+            // RFC 6749 §4.1.3: "ensure that the authorization code was issued
+            // to the authenticated confidential client, or if the client is
+            // public, ensure that the code was issued to "client_id" in the
+            // request". The code stays usable by its rightful client.
+            return Err(TokenError::invalid_grant(
+                "the authorization code was issued to another client (RFC 6749 §4.1.3)",
+            ));
         }
         Redemption::AlreadyRedeemed { grant_id } => {
             // RFC 6749 §4.1.2: "If an authorization code is used more than
@@ -81,12 +92,6 @@ pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) ->
         }
     };
 
-    // RFC 6749 §4.1.3: "ensure that the authorization code was issued to
-    // the authenticated confidential client, or if the client is public,
-    // ensure that the code was issued to "client_id" in the request".
-    if issued.client_id != client.id.as_str() {
-        return Err(TokenError::invalid_grant("the authorization code was issued to another client (RFC 6749 §4.1.3)"));
-    }
     // RFC 6749 §4.1.2: codes are short-lived.
     if issued.expires_at <= shared::now_unix() {
         return Err(TokenError::invalid_grant(format!(

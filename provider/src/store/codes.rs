@@ -43,31 +43,44 @@ pub enum Redemption {
     Redeemed(IssuedCode),
     /// The code was spent before: a replay. Carries the grant to revoke.
     AlreadyRedeemed { grant_id: String },
+    /// The code exists but was issued to another client: it is left as it
+    /// was, neither spent nor revoked.
+    OtherClient,
     /// No such code.
     Unknown,
 }
 
-/// Spends a code in one statement. Two concurrent requests with the same
-/// code cannot both see `redeemed_at IS NULL`: the database serialises the
-/// UPDATE, and only one gets the row back.
-pub async fn redeem(pool: &AnyPool, code_hash: &str) -> sqlx::Result<Redemption> {
+/// Spends a code issued to `client_id` in one statement. Two concurrent
+/// requests with the same code cannot both see `redeemed_at IS NULL`: the
+/// database serialises the UPDATE, and only one gets the row back.
+///
+/// RFC 6749 §4.1.3: the server must "ensure that the authorization code was
+/// issued to the authenticated confidential client, or if the client is
+/// public, ensure that the code was issued to "client_id" in the request".
+/// That check is part of the UPDATE's condition, so another client can
+/// neither spend a leaked code nor, by replaying it, revoke its grant.
+pub async fn redeem(pool: &AnyPool, code_hash: &str, client_id: &str) -> sqlx::Result<Redemption> {
     let spent: Option<IssuedCode> = sqlx::query_as(
-        "UPDATE authorization_codes SET redeemed_at = $1 WHERE code_hash = $2 AND redeemed_at IS NULL \
+        "UPDATE authorization_codes SET redeemed_at = $1 \
+         WHERE code_hash = $2 AND client_id = $3 AND redeemed_at IS NULL \
          RETURNING grant_id, client_id, redirect_uri, code_challenge, expires_at",
     )
     .bind(shared::now_unix())
     .bind(code_hash)
+    .bind(client_id)
     .fetch_optional(pool)
     .await?;
     if let Some(code) = spent {
         return Ok(Redemption::Redeemed(code));
     }
-    let earlier: Option<(String,)> = sqlx::query_as("SELECT grant_id FROM authorization_codes WHERE code_hash = $1")
-        .bind(code_hash)
-        .fetch_optional(pool)
-        .await?;
+    let earlier: Option<(String, String)> =
+        sqlx::query_as("SELECT grant_id, client_id FROM authorization_codes WHERE code_hash = $1")
+            .bind(code_hash)
+            .fetch_optional(pool)
+            .await?;
     Ok(match earlier {
-        Some((grant_id,)) => Redemption::AlreadyRedeemed { grant_id },
+        Some((_, owner)) if owner != client_id => Redemption::OtherClient,
+        Some((grant_id, _)) => Redemption::AlreadyRedeemed { grant_id },
         None => Redemption::Unknown,
     })
 }

@@ -74,13 +74,20 @@ async fn insert_access_tokens(pool: &AnyPool, batch: &[Pending]) -> sqlx::Result
     Ok(())
 }
 
-/// Whether an access token was revoked (unknown `jti`s count as revoked).
+/// Whether an access token was revoked (unknown `jti`s count as revoked),
+/// itself or through its grant. Revoking a grant marks the token rows that
+/// exist at that moment; a token recorded while the grant was being revoked
+/// has no mark of its own, so the grant's state is read in the same query.
+/// A client_credentials token has no grant row and depends on its own mark.
 pub async fn access_token_is_revoked(pool: &AnyPool, jti: &str) -> sqlx::Result<bool> {
-    let row: Option<(i32,)> = sqlx::query_as("SELECT CAST(revoked AS INTEGER) FROM access_tokens WHERE jti = $1")
-        .bind(jti)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.is_none_or(|(revoked,)| revoked != 0))
+    let row: Option<(i32, Option<i64>)> = sqlx::query_as(
+        "SELECT CAST(a.revoked AS INTEGER), g.revoked_at FROM access_tokens a \
+         LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = $1",
+    )
+    .bind(jti)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_none_or(|(revoked, grant_revoked_at)| revoked != 0 || grant_revoked_at.is_some()))
 }
 
 pub async fn revoke_access_token(pool: &AnyPool, jti: &str) -> sqlx::Result<()> {

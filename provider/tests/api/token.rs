@@ -258,6 +258,42 @@ async fn a_code_issued_to_one_client_cannot_be_redeemed_by_another() {
     assert!(description.contains("another client"), "{description}");
 }
 
+fn form_as_todo_spa<'a>(code: &'a str, verifier: &'a CodeVerifier) -> Vec<(&'a str, &'a str)> {
+    let mut form = code_form(code, verifier);
+    form.push(("client_id", "todo-spa"));
+    form
+}
+
+#[tokio::test]
+async fn another_client_cannot_burn_a_leaked_code_before_its_client_redeems_it() {
+    let app = spawn_app().await;
+    let (code, verifier) = app.code_for_todo_app("openid offline_access").await;
+    // A public client needs no secret: anyone can name it.
+    let stolen = app.token(None, &form_as_todo_spa(&code, &verifier)).await;
+    let description = assert_token_error(stolen, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    assert!(description.contains("another client"), "{description}");
+    // The rightful client still redeems its code.
+    let tokens = app.exchange(&code, &verifier).await;
+    assert!(tokens["access_token"].is_string(), "{tokens}");
+}
+
+#[tokio::test]
+async fn a_replay_from_another_client_does_not_revoke_the_rightful_clients_tokens() {
+    let app = spawn_app().await;
+    let (code, verifier) = app.code_for_todo_app("openid offline_access").await;
+    let tokens = app.exchange(&code, &verifier).await;
+    let replay = app.token(None, &form_as_todo_spa(&code, &verifier)).await;
+    let description = assert_token_error(replay, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    assert!(description.contains("another client"), "{description}");
+    let refresh = app
+        .token(
+            Some(("todo-app", TODO_APP_SECRET)),
+            &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(refresh.status(), StatusCode::OK, "{}", refresh.text().await.unwrap());
+}
+
 #[tokio::test]
 async fn an_expired_code_is_invalid_grant() {
     let app = spawn_app_with(&[("PROVIDER_CODE_TTL_SECONDS", "1")]).await;
