@@ -82,6 +82,66 @@ impl std::fmt::Display for RedirectUri {
     }
 }
 
+/// A web origin (RFC 6454 §6.2): `scheme://host[:port]`, the value a browser
+/// sends in its `Origin` header, which CORS answers are compared with.
+///
+/// Kept in the browser's own serialization (lower-case scheme and host, no
+/// default port, no trailing slash): an origin written any other way would
+/// never equal an `Origin` header, so it is refused with the spelling to use.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct WebOrigin(String);
+
+/// Why a value is not a web origin.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WebOriginError {
+    #[error("{0:?} is not an origin: expected scheme://host[:port], e.g. https://app.example.com")]
+    NotAnOrigin(String),
+    #[error("{0:?} is not an origin (scheme://host[:port], no path, query or fragment); write it as {1:?}")]
+    NotSerialized(String, String),
+    #[error(
+        "{0:?} uses plain http to a non-loopback host; RFC 9700 §2.6 requires https except for localhost, 127.0.0.1 and [::1]"
+    )]
+    InsecureHttp(String),
+}
+
+impl WebOrigin {
+    /// Checks an origin for registration: http(s), nothing after the port,
+    /// https unless the host is a loopback host (as for redirect URIs).
+    pub fn parse(value: &str) -> Result<Self, WebOriginError> {
+        let url = url::Url::parse(value).map_err(|_| WebOriginError::NotAnOrigin(value.to_owned()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(WebOriginError::NotAnOrigin(value.to_owned()));
+        }
+        let serialized = url.origin().ascii_serialization();
+        if value != serialized {
+            return Err(WebOriginError::NotSerialized(value.to_owned(), serialized));
+        }
+        if url.scheme() == "http" && !is_loopback_host(&url) {
+            return Err(WebOriginError::InsecureHttp(value.to_owned()));
+        }
+        Ok(Self(serialized))
+    }
+
+    /// The origin of an http(s) URI, e.g. of a redirect URI; `None` for a
+    /// private-use scheme (a native app's `com.example.app:/cb`), which has
+    /// no web origin.
+    pub fn of(uri: &RedirectUri) -> Option<Self> {
+        let url = uri.to_url();
+        matches!(url.scheme(), "http" | "https").then(|| Self(url.origin().ascii_serialization()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for WebOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// localhost, 127.0.0.1 (any 127/8) and [::1].
 pub fn is_loopback_host(url: &url::Url) -> bool {
     match url.host() {
@@ -115,5 +175,23 @@ mod tests {
     fn the_original_string_is_kept() {
         let uri = RedirectUri::parse("https://A.example/cb").unwrap();
         assert_eq!(uri.as_str(), "https://A.example/cb");
+    }
+
+    #[test]
+    fn an_origin_is_scheme_host_and_port_in_the_browsers_spelling() {
+        assert_eq!(WebOrigin::parse("http://localhost:5173").unwrap().as_str(), "http://localhost:5173");
+        assert!(WebOrigin::parse("https://app.example.com").is_ok());
+        assert!(matches!(WebOrigin::parse("http://localhost:5173/"), Err(WebOriginError::NotSerialized(..))));
+        assert!(matches!(WebOrigin::parse("http://localhost:5173/app"), Err(WebOriginError::NotSerialized(..))));
+        assert!(matches!(WebOrigin::parse("https://App.example.com:443"), Err(WebOriginError::NotSerialized(..))));
+        assert!(matches!(WebOrigin::parse("http://app.example.com"), Err(WebOriginError::InsecureHttp(_))));
+        assert!(matches!(WebOrigin::parse("localhost:5173"), Err(WebOriginError::NotAnOrigin(_))));
+    }
+
+    #[test]
+    fn a_redirect_uri_has_the_origin_of_its_page() {
+        let uri = RedirectUri::parse("http://localhost:5173/callback").unwrap();
+        assert_eq!(WebOrigin::of(&uri).unwrap().as_str(), "http://localhost:5173");
+        assert_eq!(WebOrigin::of(&RedirectUri::parse("com.example.app:/cb").unwrap()), None);
     }
 }

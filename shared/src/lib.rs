@@ -38,7 +38,7 @@ pub mod token;
 
 pub use error::{ErrorCode, ErrorResponse};
 pub use grant::{ClientAuthMethod, GrantType, ResponseMode, ResponseType};
-pub use ids::{ClientId, RedirectUri};
+pub use ids::{ClientId, RedirectUri, WebOrigin};
 pub use scope::Scopes;
 pub use secret::Secret;
 pub use token::{TokenResponse, TokenType};
