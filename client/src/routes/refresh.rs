@@ -10,6 +10,13 @@
 //! endpoint must refuse requests that another site's page made
 //! (cross-site request forgery): the refresh cookie is `SameSite=Strict`,
 //! and the request must also prove it came from this app's own pages.
+//!
+//! The cookie alone is not enough either: the refresh token must be the
+//! one this browser's server-side session holds. RFC 9700 §4.14.2: "refresh
+//! tokens MUST be sender-constrained or use refresh token rotation"; for a
+//! confidential client the sender is this server, so a `refresh_token`
+//! cookie copied out of a browser and replayed without the session that
+//! owns it is refused before it reaches the provider.
 
 use axum::Json;
 use axum::extract::State;
@@ -17,6 +24,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde_json::json;
+use shared::secret::constant_time_eq;
 use shared::{ErrorCode, ErrorResponse, Secret};
 use tower_sessions::Session;
 
@@ -53,6 +61,15 @@ pub async fn refresh(
     };
 
     let session = ClientSession(&session);
+    if !session_owns(&session, &refresh_token).await? {
+        let jar = clear_tokens(jar, app.config.cookie_secure);
+        let error = json_error(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::InvalidGrant,
+            "the refresh_token cookie does not belong to this browser's session: log in again",
+        );
+        return Ok((jar, error).into_response());
+    }
     let mut log = session.flow_log().await?;
     log.begin_refresh();
     let exchange = app.provider.token(TokenRequest::RefreshToken { refresh_token: &refresh_token }).await;
@@ -107,6 +124,14 @@ pub async fn refresh(
         session.persist().await?;
     }
     Ok(response)
+}
+
+/// Whether the logged-in user of this session holds `refresh_token` (the
+/// copy kept current at every rotation). Compared in constant time.
+async fn session_owns(session: &ClientSession<'_>, refresh_token: &Secret) -> Result<bool, AppError> {
+    let user = session.user().await?;
+    let held = user.as_ref().and_then(|u| u.refresh_token.as_ref());
+    Ok(held.is_some_and(|held| constant_time_eq(held.expose().as_bytes(), refresh_token.expose().as_bytes())))
 }
 
 /// Same-origin check: an `Origin` header equal to the app's public origin,

@@ -143,3 +143,43 @@ async fn refresh_when_the_provider_is_down_answers_502_and_keeps_the_cookies() {
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert!(set_cookies(&response).iter().all(|c| c.name != "refresh_token"));
 }
+
+#[tokio::test]
+async fn a_refresh_cookie_replayed_without_its_session_is_refused() {
+    let app = logged_in_app().await;
+    let thief = reqwest::Client::new();
+
+    let response = thief
+        .post(format!("{}/refreshtoken", app.address))
+        .header("Origin", &app.address)
+        .header("Cookie", format!("refresh_token={REFRESH_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookies(&response).iter().all(|c| c.value.is_empty()), "no new tokens");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+}
+
+#[tokio::test]
+async fn a_refresh_cookie_from_another_session_is_refused() {
+    let app = logged_in_app().await;
+    // The thief has a session of their own (an anonymous one, from /login).
+    let thief = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = thief.get(format!("{}/login", app.address)).send().await.unwrap();
+    let own_session = cookie(&set_cookies(&login), "client_session").value.clone();
+
+    let response = thief
+        .post(format!("{}/refreshtoken", app.address))
+        .header("Origin", &app.address)
+        .header("Cookie", format!("client_session={own_session}; refresh_token={REFRESH_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+}
