@@ -140,7 +140,8 @@ async fn a_reused_refresh_token_revokes_the_family_and_introspection_refuses_at_
     assert_eq!(browser.refresh().await.status(), StatusCode::OK);
     assert_eq!(browser.list_todos().await.status(), StatusCode::OK);
 
-    // The thief presents the stolen (rotated) token through the client's endpoint.
+    // Through the client's endpoint the stolen cookie gets nowhere: it is not
+    // the refresh token of any session the client holds.
     let replay = reqwest::Client::new()
         .post(system.client.url("/refreshtoken"))
         .header("Origin", &system.client.public_url)
@@ -149,6 +150,19 @@ async fn a_reused_refresh_token_revokes_the_family_and_introspection_refuses_at_
         .await
         .expect("the client answers");
     assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(replay.json::<Value>().await.expect("JSON")["error"], "invalid_grant");
+    assert_eq!(browser.list_todos().await.status(), StatusCode::OK, "the client did not forward the replay");
+
+    // A thief who also holds the client's credentials (the demo's are in
+    // provider/clients.toml) presents the rotated token to the provider.
+    let replay = reqwest::Client::new()
+        .post(system.provider.url("/oauth2/token"))
+        .basic_auth("todo-app", Some("todo-app-secret"))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", stolen.as_str())])
+        .send()
+        .await
+        .expect("the provider answers");
+    assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
     assert_eq!(replay.json::<Value>().await.expect("JSON")["error"], "invalid_grant");
 
     // RFC 9700 §4.14.2: the whole family is revoked. The API asks the
