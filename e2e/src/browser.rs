@@ -44,7 +44,7 @@ pub struct Browser {
 pub struct LoginForm {
     /// Where the form posts to (`{provider}/login`).
     pub action: String,
-    /// The anti-CSRF token of the hidden input (checklist 10).
+    /// The anti-CSRF token of the hidden input (RFC 6749 §10.12).
     pub csrf_token: String,
     /// The page itself.
     pub html: String,

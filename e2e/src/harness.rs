@@ -11,7 +11,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The URLs follow design.md's rule for cookies: every browser-facing URL
+//! The URLs follow the rule for cookies (RFC 6265 §8.5: cookies ignore the
+//! port): every browser-facing URL
 //! uses the host name `localhost` (`http://localhost:{port}`), so the
 //! client's `access_token` cookie reaches the todo API; the back channel to
 //! the provider uses `http://127.0.0.1:{port}`, as `http://provider:8080`

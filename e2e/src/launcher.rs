@@ -32,7 +32,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use crate::services::{Configs, Service, ServiceEnvs};
 
-/// The demo users seeded by the provider (design.md), shown at start.
+/// The demo users the provider seeds on first start, shown at start.
 pub const DEMO_USERS: [(&str, &str); 2] = [("demo", "demo"), ("alice", "alice")];
 
 /// How long a service may take to finish its requests in flight at stop.

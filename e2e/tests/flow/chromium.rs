@@ -84,31 +84,7 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
     let system = System::start(options).await.expect("the system starts");
     let driver = start_driver(&chromedriver).await;
 
-    let mut args = vec![
-        "--headless".to_owned(),
-        "--no-sandbox".to_owned(),
-        "--disable-gpu".to_owned(),
-        "--disable-dev-shm-usage".to_owned(),
-        "--disable-quic".to_owned(),
-        "--no-first-run".to_owned(),
-        "--disable-background-networking".to_owned(),
-        "--disable-component-update".to_owned(),
-        "--disable-sync".to_owned(),
-        "--window-size=1200,900".to_owned(),
-    ];
-    args.push(format!("--user-data-dir={}", driver.profile.display()));
-    let mut chrome_options = json!({ "args": args });
-    if let Some(chromium) = find_on_path("chromium") {
-        chrome_options["binary"] = json!(chromium);
-    }
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
-    let browser = ClientBuilder::rustls()
-        .expect("rustls")
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session");
+    let browser = open_chromium(&driver, "1200,900").await;
 
     // The home page, logged out: click "Log in".
     browser.goto(&system.client.url("/")).await.expect("open the client");
@@ -190,4 +166,37 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
     browser.close().await.expect("close the session");
     drop(driver);
     system.stop().await;
+}
+
+/// A headless Chromium session on `driver`, with a window of `size`
+/// ("width,height") and its own profile.
+pub(crate) async fn open_chromium(driver: &Driver, size: &str) -> fantoccini::Client {
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.push(format!("--window-size={size}"));
+    args.push(format!("--user-data-dir={}", driver.profile.display()));
+    let mut chrome_options = json!({ "args": args });
+    if let Some(chromium) = find_on_path("chromium") {
+        chrome_options["binary"] = json!(chromium);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a Chromium session")
 }

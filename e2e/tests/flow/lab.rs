@@ -10,10 +10,10 @@ use std::process::Command;
 use std::sync::Arc;
 
 use e2e::{Options, System};
-use fantoccini::{ClientBuilder, Locator};
-use serde_json::{Value, json};
+use fantoccini::Locator;
+use serde_json::Value;
 
-use crate::chromium::{find_on_path, screenshot_dir, start_driver};
+use crate::chromium::{find_on_path, open_chromium, screenshot_dir, start_driver};
 
 /// The lab's configuration for this system, the lab itself at `lab_url`.
 fn lab_config(system: &System, lab_url: &str) -> lab::Config {
@@ -147,31 +147,7 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked(
     let system = System::start(Options::default()).await.expect("the system starts");
     let (lab_url, _) = serve_lab(|url| lab_config(&system, url)).await;
     let driver = start_driver(&chromedriver).await;
-    let args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1200,1400",
-    ];
-    let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    args.push(format!("--user-data-dir={}", driver.profile.display()));
-    let mut chrome_options = json!({ "args": args });
-    if let Some(chromium) = find_on_path("chromium") {
-        chrome_options["binary"] = json!(chromium);
-    }
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
-    let browser = ClientBuilder::rustls()
-        .expect("rustls")
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a Chromium session");
+    let browser = open_chromium(&driver, "1200,1400").await;
 
     // The victim is logged in at the client: their browser has an
     // access_token cookie for localhost.
