@@ -60,8 +60,7 @@ impl App {
         }
         let keys = Keys::load_or_create(&db, config.signing_alg, config.key_publish_delay).await?;
         let state = AppState {
-            login_throttle: Throttle::new(config.login_max_failures, config.login_window),
-            client_throttle: Throttle::new(20, Duration::from_secs(300)),
+            throttle: Throttle::new(db.clone()),
             config: Arc::new(config),
             access_tokens: store::tokens::AccessTokenLog::start(db.clone()),
             db,
@@ -203,6 +202,7 @@ fn spawn_housekeeping(state: AppState) {
             let sessions = shared::session_store::SqlSessionStore::new(state.db.clone());
             let _ = sessions.delete_expired().await;
             let _ = store::codes::delete_stale(&state.db).await;
+            let _ = store::throttle::delete_expired(&state.db, 1000).await;
             if let Err(e) = state.keys.reload(&state.db).await {
                 tracing::warn!(error = %e, "reloading signing keys failed");
             }

@@ -7,12 +7,15 @@
 //! PKCE protects its codes). A client may only use the methods it is
 //! registered for.
 
+use std::net::IpAddr;
+
 use axum::http::{HeaderMap, header};
 use base64::Engine;
 use shared::ClientAuthMethod;
 
 use crate::clients::Client;
 use crate::state::AppState;
+use crate::throttle::{self, Key, Refused};
 use crate::token_error::TokenError;
 use crate::token_request::FormParams;
 
@@ -23,24 +26,32 @@ struct Presented {
     secret: Option<String>,
 }
 
-/// Authenticates the client of a request, or fails with `invalid_client`
-/// (401, with a Basic challenge when Basic was tried).
-pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &FormParams) -> Result<Client, TokenError> {
+/// The longest `client_id` looked at. Registered ids are short; a longer
+/// one is refused before any lookup or counter is touched.
+pub const MAX_CLIENT_ID_BYTES: usize = 128;
+
+/// Authenticates the client of a request from `address`, or fails with
+/// `invalid_client` (401, with a Basic challenge when Basic was tried).
+///
+/// RFC 6749 §2.3.1: "the authorization server MUST protect the endpoint
+/// against brute force attacks". Guesses are counted per client *and*
+/// address (`throttle::Key::Client`), when they start; an unknown client
+/// has no secret to guess and leaves no trace; a secret already verified
+/// is recognised by its digest and never waits.
+pub async fn authenticate(
+    state: &AppState,
+    address: IpAddr,
+    headers: &HeaderMap,
+    params: &FormParams,
+) -> Result<Client, TokenError> {
     let presented = presented_credentials(headers, params)?;
     let basic = presented.method == ClientAuthMethod::ClientSecretBasic;
     let fail = |description: String| TokenError::invalid_client(description, basic);
 
-    // RFC 6749 §2.3.1: "the authorization server MUST protect the endpoint
-    // against brute force attacks" — failures are counted per client id.
-    let throttle_key = format!("client:{}", presented.client_id);
-    if let Some(wait) = state.client_throttle.check(&throttle_key) {
-        let mut error = fail(format!("too many failed authentications for this client; retry in {wait} s"));
-        error.retry_after = Some(wait);
-        return Err(error);
+    if presented.client_id.len() > MAX_CLIENT_ID_BYTES {
+        return Err(fail(format!("client_id is longer than {MAX_CLIENT_ID_BYTES} bytes; no client has such an id")));
     }
-
     let Some(client) = state.client(&presented.client_id) else {
-        state.client_throttle.fail(&throttle_key);
         return Err(fail(format!("unknown client_id {:?}", presented.client_id)));
     };
     if !client.auth_methods.contains(&presented.method) {
@@ -56,33 +67,58 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap, params: &FormPa
         return Ok(client);
     }
     let secret = presented.secret.unwrap_or_default();
-    let verified = match &client.secret_hash {
-        Some(hash) => state.secrets.verify(client.id.as_str(), &secret, hash).await,
-        None => false,
+    let Some(hash) = &client.secret_hash else {
+        return Err(fail(format!("client {} has no secret", client.id)));
     };
-    if !verified {
-        state.client_throttle.fail(&throttle_key);
+    if state.secrets.is_known(client.id.as_str(), &secret) {
+        return Ok(client);
+    }
+
+    let key = Key::Client { client_id: client.id.to_string(), address };
+    let attempt = match state.throttle.begin(&[(key, throttle::CLIENT_RULE)]).await? {
+        Ok(attempt) => attempt,
+        Err(Refused { retry_after }) => {
+            let mut error = fail(format!(
+                "too many failed authentications for client {} from this address; retry in {retry_after} s \
+                 (RFC 6749 §2.3.1)",
+                client.id
+            ));
+            error.retry_after = Some(retry_after);
+            return Err(error);
+        }
+    };
+    if !state.secrets.verify(client.id.as_str(), &secret, hash).await {
         return Err(fail(format!("client secret of {} does not match", client.id)));
     }
+    state.throttle.succeeded(attempt).await?;
     Ok(client)
 }
 
-/// Authenticates a confidential client: RFC 7662 §2.1 wants the
-/// introspection endpoint closed to anonymous callers, and a public client's
-/// `client_id` proves nothing.
-pub async fn authenticate_confidential(
+/// Authenticates a client that may introspect tokens. RFC 7662 §2.1: "the
+/// endpoint MUST also require some form of authorization to access this
+/// endpoint", and §4: the authorization server decides who may learn what
+/// a token is — here, clients registered with `may_introspect = true` (a
+/// public client's `client_id` proves nothing, so it never may).
+pub async fn authenticate_introspector(
     state: &AppState,
+    address: IpAddr,
     headers: &HeaderMap,
     params: &FormParams,
 ) -> Result<Client, TokenError> {
-    let client = authenticate(state, headers, params).await?;
+    let client = authenticate(state, address, headers, params).await?;
     if client.is_public() {
         return Err(TokenError::invalid_client(
+            format!("client {} is public; introspection needs a client's credentials (RFC 7662 §2.1)", client.id),
+            false,
+        ));
+    }
+    if !client.may_introspect {
+        return Err(TokenError::new(
+            shared::ErrorCode::UnauthorizedClient,
             format!(
-                "client {} is public; introspection needs a confidential client's credentials (RFC 7662 §2.1)",
+                "client {} is not registered to introspect tokens (may_introspect in the clients file; RFC 7662 §4)",
                 client.id
             ),
-            false,
         ));
     }
     Ok(client)

@@ -28,6 +28,9 @@ pub struct Client {
     pub auth_methods: Vec<ClientAuthMethod>,
     pub scopes: Scopes,
     pub require_pkce: bool,
+    /// May call the introspection endpoint (RFC 7662 §4: the authorization
+    /// server decides who may learn what a token means).
+    pub may_introspect: bool,
 }
 
 impl Client {
@@ -61,6 +64,8 @@ pub struct ClientEntry {
     #[serde(default)]
     pub scopes: Vec<String>,
     pub require_pkce: Option<bool>,
+    #[serde(default)]
+    pub may_introspect: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,6 +159,12 @@ fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, Stri
     if is_public && !require_pkce {
         return Err(("require_pkce", "cannot be false for a public client (RFC 9700 §2.1.1)".into()));
     }
+    if entry.may_introspect && is_public {
+        return Err((
+            "may_introspect",
+            "a public client cannot introspect: its client_id proves nothing (RFC 7662 §2.1)".into(),
+        ));
+    }
     if grant_types.contains(&GrantType::ClientCredentials) && is_public {
         return Err(("grant_types", "client_credentials needs a confidential client (RFC 6749 §4.4)".into()));
     }
@@ -183,6 +194,7 @@ fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, Stri
             auth_methods,
             scopes,
             require_pkce,
+            may_introspect: entry.may_introspect,
         },
         secret,
     })

@@ -115,15 +115,23 @@ fn parse_signing_alg(env: &Env) -> Result<Algorithm, ConfigError> {
     }
 }
 
+/// Reads the clients file and checks it, so that a mistake in it stops the
+/// provider like any other bad setting: naming `PROVIDER_CLIENTS_FILE`, the
+/// file, the client and the field.
 fn read_clients_file(env: &Env) -> Result<(String, String), ConfigError> {
     const DEFAULT_PATH: &str = "provider/clients.toml";
-    match env.get("PROVIDER_CLIENTS_FILE") {
+    const EXAMPLE: &str = "provider/clients.toml (the shipped file; README's \"Clients\" explains each field)";
+    let (text, source) = match env.get("PROVIDER_CLIENTS_FILE") {
         Some(path) => std::fs::read_to_string(path)
             .map(|text| (text, path.to_owned()))
-            .map_err(|e| ConfigError::new("PROVIDER_CLIENTS_FILE", path, e.to_string(), DEFAULT_PATH)),
+            .map_err(|e| ConfigError::new("PROVIDER_CLIENTS_FILE", path, e.to_string(), EXAMPLE))?,
         None => match std::fs::read_to_string(DEFAULT_PATH) {
-            Ok(text) => Ok((text, DEFAULT_PATH.to_owned())),
-            Err(_) => Ok((DEFAULT_CLIENTS_TOML.to_owned(), "the built-in clients.toml".to_owned())),
+            Ok(text) => (text, DEFAULT_PATH.to_owned()),
+            Err(_) => (DEFAULT_CLIENTS_TOML.to_owned(), "the built-in clients.toml".to_owned()),
         },
+    };
+    if let Err(problem) = crate::clients::parse_clients_file(&text, &source) {
+        return Err(ConfigError::new("PROVIDER_CLIENTS_FILE", &source, problem.to_string(), EXAMPLE));
     }
+    Ok((text, source))
 }

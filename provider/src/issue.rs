@@ -38,7 +38,26 @@ pub fn wants_refresh_token(client: &Client, scope: &Scopes) -> bool {
     scope.contains("offline_access") && client.allows_grant(GrantType::RefreshToken)
 }
 
+/// The signed tokens of one response, and the rows that will record them.
+pub struct Minted {
+    pub response: TokenResponse,
+    pub access_token: store::tokens::NewAccessToken,
+    pub refresh_token: Option<store::tokens::NewRefreshToken>,
+}
+
+/// Mints and records the tokens of one response.
 pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
+    let minted = mint(state, issue)?;
+    state.access_tokens.record(minted.access_token).await?;
+    if let Some(refresh_token) = &minted.refresh_token {
+        store::tokens::insert_refresh_token(&state.db, refresh_token).await?;
+    }
+    Ok(minted.response)
+}
+
+/// Signs the tokens of one response, writing nothing: the caller records
+/// them (the refresh grant does it in the same transaction as the rotation).
+pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
     let config = &state.config;
     let now = shared::now_unix();
     let ttl = config.access_token_ttl.as_secs() as i64;
@@ -58,8 +77,10 @@ pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, 
         Some(user) => user.id.clone(),
         // RFC 9068 §2.2: for client_credentials "the sub claim SHOULD
         // correspond to an identifier the authorization server uses to
-        // indicate the client application".
-        None => issue.client.id.to_string(),
+        // indicate the client application" — and §5: it must never be
+        // mistaken for a user's. User ids are UUIDs, which never contain a
+        // colon, so a prefixed client id can never equal one.
+        None => machine_subject(&issue.client.id),
     };
     let jti = uuid::Uuid::new_v4().to_string();
     let claims = AccessTokenClaims {
@@ -80,36 +101,29 @@ pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, 
     header.typ = Some(ACCESS_TOKEN_TYP.to_owned());
     header.kid = Some(key.kid.clone());
     let access_token = encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
-    state
-        .access_tokens
-        .record(store::tokens::NewAccessToken {
-            jti: jti.clone(),
-            grant_id: issue.grant_id.to_owned(),
-            client_id: issue.client.id.to_string(),
-            expires_at: now + ttl,
-        })
-        .await?;
+    let access_row = store::tokens::NewAccessToken {
+        jti: jti.clone(),
+        grant_id: issue.grant_id.to_owned(),
+        client_id: issue.client.id.to_string(),
+        expires_at: now + ttl,
+    };
 
-    let refresh_token = match (issue.refresh_family_expires_at, issue.user) {
+    let (refresh_token, refresh_row) = match (issue.refresh_family_expires_at, issue.user) {
         (Some(family_expires_at), Some(user)) => {
             let token = random_token();
             let idle_end = now + config.refresh_token_idle.as_secs() as i64;
-            store::tokens::insert_refresh_token(
-                &state.db,
-                store::tokens::NewRefreshToken {
-                    token_hash: &sha256_hex(&token),
-                    grant_id: issue.grant_id,
-                    client_id: issue.client.id.as_str(),
-                    user_id: &user.id,
-                    scope: &issue.refresh_scope.unwrap_or(issue.scope).to_string(),
-                    family_expires_at,
-                    expires_at: idle_end.min(family_expires_at),
-                },
-            )
-            .await?;
-            Some(Secret::new(token))
+            let row = store::tokens::NewRefreshToken {
+                token_hash: sha256_hex(&token),
+                grant_id: issue.grant_id.to_owned(),
+                client_id: issue.client.id.to_string(),
+                user_id: user.id.clone(),
+                scope: issue.refresh_scope.unwrap_or(issue.scope).to_string(),
+                family_expires_at,
+                expires_at: idle_end.min(family_expires_at),
+            };
+            (Some(Secret::new(token)), Some(row))
         }
-        _ => None,
+        _ => (None, None),
     };
 
     let id_token = match issue.user {
@@ -119,14 +133,15 @@ pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, 
         _ => None,
     };
 
-    Ok(TokenResponse {
+    let response = TokenResponse {
         access_token: Secret::new(access_token),
         token_type: TokenType::Bearer,
         expires_in: ttl,
         scope: Some(issue.scope.clone()),
         refresh_token,
         id_token,
-    })
+    };
+    Ok(Minted { response, access_token: access_row, refresh_token: refresh_row })
 }
 
 /// OIDC Core §2 and §3.1.3.6: the ID token, with the claims the granted
@@ -162,4 +177,10 @@ fn id_token(
     header.typ = Some("JWT".to_owned());
     header.kid = Some(key.kid.clone());
     Ok(encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?)
+}
+
+/// The `sub` of a token a client obtained for itself (RFC 9068 §5: a
+/// resource server must be able to tell it from any user's `sub`).
+pub fn machine_subject(client_id: &shared::ClientId) -> String {
+    format!("client:{client_id}")
 }

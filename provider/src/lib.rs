@@ -47,7 +47,7 @@ pub mod state;
 pub mod store;
 /// HTML templates.
 pub mod templates;
-/// Throttling of failed logins and client authentications.
+/// Throttling of password and client-secret attempts, in the database.
 pub mod throttle;
 /// RFC 6749 §5.2 token endpoint errors.
 pub mod token_error;

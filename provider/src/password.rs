@@ -109,12 +109,18 @@ pub struct SecretVerifier {
 }
 
 impl SecretVerifier {
-    pub async fn verify(&self, client_id: &str, presented: &str, stored_phc: &str) -> bool {
+    /// Whether `presented` is the secret last verified for `client_id`: a
+    /// constant-time comparison of SHA-256 digests, no argon2.
+    pub fn is_known(&self, client_id: &str, presented: &str) -> bool {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         let remembered = self.verified.lock().ok().and_then(|map| map.get(client_id).copied());
-        if let Some(known) = remembered
-            && shared::secret::constant_time_eq(&known, &digest)
-        {
+        remembered.is_some_and(|known| shared::secret::constant_time_eq(&known, &digest))
+    }
+
+    /// Checks `presented` against the stored argon2id hash (unless it is
+    /// already known), and remembers it when it matches.
+    pub async fn verify(&self, client_id: &str, presented: &str, stored_phc: &str) -> bool {
+        if self.is_known(client_id, presented) {
             return true;
         }
         let ok = verify(presented.to_owned(), stored_phc.to_owned()).await;

@@ -22,10 +22,8 @@ pub struct AppState {
     pub clients: Arc<HashMap<String, Client>>,
     pub keys: Keys,
     pub templates: Templates,
-    /// Failed logins, per username and per client IP.
-    pub login_throttle: Throttle,
-    /// Failed client authentications, per client id.
-    pub client_throttle: Throttle,
+    /// Password and client-secret attempts, counted in the database.
+    pub throttle: Throttle,
     pub secrets: SecretVerifier,
     /// Records issued access tokens, batching concurrent inserts.
     pub access_tokens: AccessTokenLog,

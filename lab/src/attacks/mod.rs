@@ -10,9 +10,11 @@ use crate::attack::Attack;
 
 pub mod alg_none;
 pub mod clickjacking;
+pub mod client_lockout;
 pub mod code_injection;
 pub mod code_replay;
 pub mod cors_read;
+pub mod empty_scope_consent;
 pub mod expired_token;
 pub mod hs256_key_confusion;
 pub mod jku_kid_trick;
@@ -34,6 +36,7 @@ pub static ALL: &[&Attack] = &[
     &code_replay::ATTACK,
     &redirect_uri::ATTACK,
     &mix_up::ATTACK,
+    &empty_scope_consent::ATTACK,
     // (Token theft by an injected script slots in here.)
     // Forged tokens at the resource server (RFC 8725).
     &alg_none::ATTACK,
@@ -46,10 +49,12 @@ pub static ALL: &[&Attack] = &[
     &not_yet_valid_token::ATTACK,
     // Refresh tokens (RFC 9700 §4.14).
     &refresh_replay::ATTACK,
+    // Brute-force protection that must not become a denial of service.
+    &client_lockout::ATTACK,
     // In the victim's browser.
     &cors_read::ATTACK,
     &clickjacking::ATTACK,
-    // (Forced logout, empty-scope consent bypass and client lock-out slot in here.)
+    // (Forced logout slots in here.)
 ];
 
 /// The attack with this id.

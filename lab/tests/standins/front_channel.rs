@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use lab::attacks::{login_csrf, mix_up, redirect_uri};
+use lab::attacks::{empty_scope_consent, login_csrf, mix_up, redirect_uri};
 
 use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, run, serve};
 
@@ -100,4 +100,12 @@ async fn redirect_uri_is_blocked_by_exact_matching() {
     );
     let provider = serve(exact).await;
     assert_blocked(&run(&redirect_uri::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}
+
+#[tokio::test]
+async fn empty_scope_consent_succeeds_against_a_provider_that_takes_a_blank_scope_as_nothing_to_ask() {
+    // The stand-in approves at once whatever the scope: for a scope of
+    // spaces, that is a set comparison's "nothing new to consent to".
+    let provider = serve(approving_authorize()).await;
+    assert_succeeded(&run(&empty_scope_consent::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
 }

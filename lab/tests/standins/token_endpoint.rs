@@ -7,7 +7,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::post;
-use lab::attacks::{code_injection, code_replay, pkce_downgrade, refresh_replay};
+use lab::attacks::{client_lockout, code_injection, code_replay, pkce_downgrade, refresh_replay};
 
 use crate::support::{aimed_at, approving_authorize, assert_succeeded, issuing_token_endpoint, run, token_response};
 
@@ -68,4 +68,33 @@ async fn code_replay_succeeds_when_the_replay_is_refused_but_its_tokens_live_on(
 async fn refresh_replay_succeeds_against_a_token_endpoint_that_keeps_rotated_tokens_alive() {
     let provider = lax_provider().await;
     assert_succeeded(&run(&refresh_replay::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}
+
+#[tokio::test]
+async fn client_lockout_succeeds_against_a_throttle_keyed_by_client_id_alone() {
+    // Failures counted per client_id, checked before the secret: after 20,
+    // every request for that client is refused — the right one too.
+    let failures: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
+    let token = post(move |headers: axum::http::HeaderMap| async move {
+        let basic = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let decoded =
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, basic.trim_start_matches("Basic "))
+                .unwrap_or_default();
+        let decoded = String::from_utf8(decoded).unwrap_or_default();
+        let (id, secret) = decoded.split_once(':').unwrap_or_default();
+        let mut failures = failures.lock().expect("not poisoned");
+        let count = failures.entry(id.to_owned()).or_default();
+        if *count >= 20 {
+            return (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"error": "invalid_client"})))
+                .into_response();
+        }
+        if secret != "report-service-secret" {
+            *count += 1;
+            return (StatusCode::UNAUTHORIZED, axum::Json(serde_json::json!({"error": "invalid_client"})))
+                .into_response();
+        }
+        axum::Json(serde_json::json!({"access_token": "t", "token_type": "Bearer", "expires_in": 60})).into_response()
+    });
+    let url = crate::support::serve(Router::new().route("/oauth2/token", token)).await;
+    assert_succeeded(&run(&client_lockout::ATTACK, aimed_at(&url, "http://localhost:3000")).await);
 }

@@ -2,20 +2,23 @@
 //!
 //! A resource server asks "is this token active, and what does it allow?".
 //! RFC 7662 §2.1: "the endpoint MUST also require some form of
-//! authorization to access this endpoint" — here, any confidential client's
-//! credentials. §2.2: for a token that is not active, "the authorization
+//! authorization to access this endpoint" — here, the credentials of a
+//! client registered with `may_introspect` (§4: the authorization server
+//! decides who may learn what a token is). §2.2: for a token that is not active, "the authorization
 //! server [...] SHOULD NOT include any additional information", so the
 //! answer is exactly `{"active": false}`.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shared::random::sha256_hex;
 
 use crate::access_token;
-use crate::client_auth::authenticate_confidential;
+use crate::client_auth::authenticate_introspector;
 use crate::state::AppState;
 use crate::store;
 use crate::token_error::{TokenError, no_store};
@@ -49,10 +52,11 @@ pub struct Introspection {
 
 pub async fn introspect(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: FormParams,
 ) -> Result<Response, TokenError> {
-    authenticate_confidential(&state, &headers, &params).await?;
+    authenticate_introspector(&state, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7662 §2.1")?;
     // RFC 7662 §2.1: the hint only says where to look first.
     let result = if params.get("token_type_hint") == Some("refresh_token") {

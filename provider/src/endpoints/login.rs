@@ -3,10 +3,10 @@
 //! A username/password form protected by a session-bound CSRF token
 //! (RFC 6749 §10.12), argon2id password checks that take as long for an
 //! unknown user as for a wrong password, a generic error message that does
-//! not say which of the two was wrong, and throttling of failures per
-//! username and per client IP (RFC 6749 §10.10 brute force).
+//! not say which of the two was wrong, and throttling of attempts per
+//! username and per address (RFC 6749 §10.10 brute force).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -21,6 +21,7 @@ use crate::password;
 use crate::session::{self, Login};
 use crate::state::AppState;
 use crate::store;
+use crate::throttle::{self, Key, OnSuccess, Refused, Rule};
 
 #[derive(Serialize, Default)]
 struct Page {
@@ -60,15 +61,28 @@ pub async fn submit(
         return render(&state, &session, status, page).await;
     }
 
-    let user_key = format!("user:{}", form.username.to_lowercase());
-    let ip_key = format!("ip:{}", peer.ip());
-    if let Some(wait) = state.login_throttle.check(&user_key).or_else(|| state.login_throttle.check(&ip_key)) {
-        let (page, status) =
-            retry(&format!("Too many failed attempts. Try again in {wait} seconds."), StatusCode::TOO_MANY_REQUESTS);
-        let mut response = render(&state, &session, status, page).await?;
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait));
-        return Ok(response);
+    if form.username.len() > MAX_USERNAME_BYTES {
+        let (page, status) = retry(
+            &format!("A username is at most {MAX_USERNAME_BYTES} bytes long; no account has this one."),
+            StatusCode::BAD_REQUEST,
+        );
+        return render(&state, &session, status, page).await;
     }
+
+    // RFC 6749 §10.10: attempts are counted as they start, per username and
+    // per address (see `crate::throttle` for why both, and why this order).
+    let attempt = match state.throttle.begin(&throttle_keys(&state, &form.username, peer.ip())).await? {
+        Ok(attempt) => attempt,
+        Err(Refused { retry_after }) => {
+            let (page, status) = retry(
+                &format!("Too many failed attempts. Try again in {retry_after} seconds."),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            let mut response = render(&state, &session, status, page).await?;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            return Ok(response);
+        }
+    };
 
     let user = store::users::find_by_username(&state.db, &form.username).await?;
     let verified = match &user {
@@ -77,14 +91,12 @@ pub async fn submit(
         None => password::verify_dummy(form.password.clone()).await,
     };
     let Some(user) = user.filter(|_| verified) else {
-        state.login_throttle.fail(&user_key);
-        state.login_throttle.fail(&ip_key);
         tracing::info!("login failed");
         let (page, status) = retry("Invalid username or password.", StatusCode::UNAUTHORIZED);
         return render(&state, &session, status, page).await;
     };
 
-    state.login_throttle.reset(&user_key);
+    state.throttle.succeeded(attempt).await?;
     let return_to = session::take_return_to(&session).await;
     let login = Login { user_id: user.id.clone(), auth_time: shared::now_unix() };
     session::set_login(&session, &login).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
@@ -100,6 +112,25 @@ pub async fn submit(
         None => "/".to_owned(),
     };
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+}
+
+/// The longest username looked up; longer ones are refused before any
+/// lookup or counter.
+pub const MAX_USERNAME_BYTES: usize = 256;
+
+/// The throttle's keys for a login: the username, limited to the
+/// configured failures per window and reset by the right password; and the
+/// address, allowed [`throttle::ADDRESS_LIMIT_FACTOR`] times as many, from
+/// which a success takes back only its own attempt.
+fn throttle_keys(state: &AppState, username: &str, address: IpAddr) -> [(Key, Rule); 2] {
+    let (limit, window) = (state.config.login_max_failures, state.config.login_window);
+    [
+        (Key::User(username.to_owned()), Rule { limit, window, on_success: OnSuccess::Reset }),
+        (
+            Key::Address(address),
+            Rule { limit: limit.saturating_mul(throttle::ADDRESS_LIMIT_FACTOR), window, on_success: OnSuccess::Refund },
+        ),
+    ]
 }
 
 impl Page {

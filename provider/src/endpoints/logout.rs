@@ -44,30 +44,28 @@ struct Checked {
     redirect: Option<String>,
 }
 
+/// `GET /oauth2/logout`: a logout request in the query.
 pub async fn show(
     State(state): State<AppState>,
     session: Session,
     HtmlQuery(params): HtmlQuery<LogoutParams>,
 ) -> Response {
-    let checked = match check(&state, &params) {
-        Ok(checked) => checked,
-        Err(error) => return error.respond(&state.config.issuer, &state.templates, Via::Get),
-    };
-    let current = session::login(&session).await;
-    // A valid hint for the signed-in user (or nobody signed in): no question.
-    let hint_matches = checked.hint_subject.is_some()
-        && current.as_ref().is_none_or(|login| Some(&login.user_id) == checked.hint_subject.as_ref());
-    if hint_matches {
-        return finish(&state, &session, &checked, &params, Via::Get).await;
-    }
-    confirmation_page(&state, &session, &checked, &params).await.unwrap_or_else(IntoResponse::into_response)
+    request(&state, &session, &params, Via::Get).await
 }
 
+/// `POST /oauth2/logout`: either a client's logout request in a form body
+/// (RP-Initiated Logout §2: the OP "MUST support the use of the HTTP GET
+/// and POST methods", and a POST keeps the ID token out of the browser's
+/// history), or the user's answer to the confirmation page (`confirm=yes`
+/// with this session's anti-forgery token).
 pub async fn confirm(
     State(state): State<AppState>,
     session: Session,
     HtmlForm(params): HtmlForm<LogoutParams>,
 ) -> Response {
+    if params.confirm.is_none() {
+        return request(&state, &session, &params, Via::Post).await;
+    }
     let checked = match check(&state, &params) {
         Ok(checked) => checked,
         Err(error) => return error.respond(&state.config.issuer, &state.templates, Via::Post),
@@ -82,6 +80,22 @@ pub async fn confirm(
         .respond(&state.config.issuer, &state.templates, Via::Post);
     }
     finish(&state, &session, &checked, &params, Via::Post).await
+}
+
+/// A client's logout request: with a valid hint for the signed-in user (or
+/// nobody signed in) the user is logged out at once; otherwise asked.
+async fn request(state: &AppState, session: &Session, params: &LogoutParams, via: Via) -> Response {
+    let checked = match check(state, params) {
+        Ok(checked) => checked,
+        Err(error) => return error.respond(&state.config.issuer, &state.templates, via),
+    };
+    let current = session::login(session).await;
+    let hint_matches = checked.hint_subject.is_some()
+        && current.as_ref().is_none_or(|login| Some(&login.user_id) == checked.hint_subject.as_ref());
+    if hint_matches {
+        return finish(state, session, &checked, params, via).await;
+    }
+    confirmation_page(state, session, &checked, params).await.unwrap_or_else(IntoResponse::into_response)
 }
 
 fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeError> {

@@ -7,7 +7,9 @@
 //! access tokens based on the same authorization grant"). A token issued to
 //! another client is refused and left alone (§2.1).
 
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use shared::random::sha256_hex;
@@ -21,10 +23,11 @@ use crate::token_request::FormParams;
 
 pub async fn revoke(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: FormParams,
 ) -> Result<Response, TokenError> {
-    let client = authenticate(&state, &headers, &params).await?;
+    let client = authenticate(&state, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7009 §2.1")?;
 
     if let Some(row) = store::tokens::find_refresh_token(&state.db, &sha256_hex(token)).await? {

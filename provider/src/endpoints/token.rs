@@ -3,8 +3,10 @@
 //! Authenticates the client, dispatches on `grant_type` to the grant's own
 //! module, and answers RFC 6749 §5.1 JSON with `Cache-Control: no-store`.
 
+use std::net::SocketAddr;
+
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use shared::{ErrorCode, GrantType};
@@ -18,6 +20,7 @@ use crate::token_request::FormParams;
 #[tracing::instrument(skip_all, fields(grant_type, client_id))]
 pub async fn token(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: FormParams,
 ) -> Result<Response, TokenError> {
@@ -25,7 +28,7 @@ pub async fn token(
     tracing::Span::current().record("grant_type", raw_grant);
     let grant = GrantType::parse(raw_grant).ok_or_else(|| unsupported(raw_grant))?;
 
-    let client = authenticate(&state, &headers, &params).await?;
+    let client = authenticate(&state, peer.ip(), &headers, &params).await?;
     tracing::Span::current().record("client_id", client.id.as_str());
     // RFC 6749 §5.2 unauthorized_client: "The authenticated client is not
     // authorized to use this authorization grant type" (ASVS 10.4.4).

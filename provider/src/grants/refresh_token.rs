@@ -10,7 +10,8 @@ use shared::random::sha256_hex;
 use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
-use crate::issue::{Issue, issue};
+use crate::error::AppError;
+use crate::issue::{Issue, mint};
 use crate::state::AppState;
 use crate::store;
 use crate::token_error::TokenError;
@@ -76,12 +77,7 @@ pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> 
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the user of this refresh token no longer exists"))?;
 
-    // Retire the presented token. Only one of two concurrent requests with
-    // the same token wins; the loser is treated as reuse.
-    if !store::tokens::mark_rotated(&state.db, &hash).await? {
-        return Err(reuse_detected(state, &token.grant_id, client).await);
-    }
-    let response = issue(
+    let minted = mint(
         state,
         Issue {
             client,
@@ -94,9 +90,17 @@ pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> 
             refresh_family_expires_at: Some(token.family_expires_at),
             refresh_scope: Some(&granted),
         },
-    )
-    .await?;
-    Ok(response)
+    )?;
+    let Some(successor) = &minted.refresh_token else {
+        return Err(AppError::Other(anyhow::anyhow!("a refresh minted no refresh token")).into());
+    };
+    // Retire the presented token and record the new ones in one
+    // transaction. Only one of two concurrent requests with the same token
+    // wins; the loser is treated as reuse.
+    if !store::tokens::rotate(&state.db, &hash, successor, &minted.access_token).await? {
+        return Err(reuse_detected(state, &token.grant_id, client).await);
+    }
+    Ok(minted.response)
 }
 
 async fn reuse_detected(state: &AppState, grant_id: &str, client: &Client) -> TokenError {

@@ -21,6 +21,7 @@ struct ClientRow {
     auth_methods: String,
     scopes: String,
     require_pkce: i32,
+    may_introspect: i32,
 }
 
 impl ClientRow {
@@ -41,6 +42,7 @@ impl ClientRow {
             auth_methods: json_list(&self.auth_methods).iter().filter_map(|v| ClientAuthMethod::parse(v)).collect(),
             scopes: Scopes::parse(&self.scopes).unwrap_or_default(),
             require_pkce: self.require_pkce != 0,
+            may_introspect: self.may_introspect != 0,
         }
     }
 }
@@ -48,7 +50,7 @@ impl ClientRow {
 pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<Client>> {
     let rows: Vec<ClientRow> = sqlx::query_as(
         "SELECT id, secret_hash, name, redirect_uris, post_logout_redirect_uris, first_party, grant_types, \
-         response_types, response_modes, auth_methods, scopes, require_pkce FROM clients",
+         response_types, response_modes, auth_methods, scopes, require_pkce, may_introspect FROM clients",
     )
     .fetch_all(pool)
     .await?;
@@ -70,13 +72,14 @@ fn json<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
 pub async fn upsert(pool: &AnyPool, client: &Client) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO clients (id, secret_hash, name, redirect_uris, post_logout_redirect_uris, first_party, \
-         grant_types, response_types, response_modes, auth_methods, scopes, require_pkce, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         grant_types, response_types, response_modes, auth_methods, scopes, require_pkce, may_introspect, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, name = excluded.name, \
          redirect_uris = excluded.redirect_uris, post_logout_redirect_uris = excluded.post_logout_redirect_uris, \
          first_party = excluded.first_party, grant_types = excluded.grant_types, \
          response_types = excluded.response_types, response_modes = excluded.response_modes, \
          auth_methods = excluded.auth_methods, scopes = excluded.scopes, require_pkce = excluded.require_pkce, \
+         may_introspect = excluded.may_introspect, \
          updated_at = excluded.updated_at",
     )
     .bind(client.id.as_str())
@@ -91,6 +94,7 @@ pub async fn upsert(pool: &AnyPool, client: &Client) -> sqlx::Result<()> {
     .bind(json(client.auth_methods.iter().map(|g| g.as_str())))
     .bind(client.scopes.to_string())
     .bind(client.require_pkce as i32)
+    .bind(client.may_introspect as i32)
     .bind(shared::now_unix())
     .execute(pool)
     .await?;

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod consents;
 pub mod grants;
 pub mod keys;
+pub mod throttle;
 pub mod tokens;
 pub mod users;
 

@@ -1,6 +1,6 @@
 //! Records of issued tokens: access-token `jti`s and hashed refresh tokens.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{Any, AnyPool, Executor, FromRow};
 use tokio::sync::{mpsc, oneshot};
 
 /// One access token to record.
@@ -95,32 +95,72 @@ pub async fn revoke_access_token(pool: &AnyPool, jti: &str) -> sqlx::Result<()> 
     Ok(())
 }
 
-pub struct NewRefreshToken<'a> {
-    pub token_hash: &'a str,
-    pub grant_id: &'a str,
-    pub client_id: &'a str,
-    pub user_id: &'a str,
-    pub scope: &'a str,
+/// One refresh token to record, by the SHA-256 of its value.
+pub struct NewRefreshToken {
+    pub token_hash: String,
+    pub grant_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub scope: String,
     pub family_expires_at: i64,
     pub expires_at: i64,
 }
 
-pub async fn insert_refresh_token(pool: &AnyPool, token: NewRefreshToken<'_>) -> sqlx::Result<()> {
+pub async fn insert_refresh_token<'e>(
+    db: impl Executor<'e, Database = Any>,
+    token: &NewRefreshToken,
+) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, grant_id, client_id, user_id, scope, created_at, \
          family_expires_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
-    .bind(token.token_hash)
-    .bind(token.grant_id)
-    .bind(token.client_id)
-    .bind(token.user_id)
-    .bind(token.scope)
+    .bind(&token.token_hash)
+    .bind(&token.grant_id)
+    .bind(&token.client_id)
+    .bind(&token.user_id)
+    .bind(&token.scope)
     .bind(shared::now_unix())
     .bind(token.family_expires_at)
     .bind(token.expires_at)
-    .execute(pool)
+    .execute(db)
     .await?;
     Ok(())
+}
+
+/// Rotation (RFC 9700 §4.14.2), all or nothing: retires the presented
+/// refresh token and records its successor and the new access token in one
+/// transaction. `false`, with nothing written, when the presented token was
+/// already retired (reuse). If anything fails, the presented token stays
+/// valid, so the client's retry is a retry — not a reuse that would revoke
+/// the family.
+pub async fn rotate(
+    pool: &AnyPool,
+    presented_hash: &str,
+    successor: &NewRefreshToken,
+    access_token: &NewAccessToken,
+) -> sqlx::Result<bool> {
+    let mut tx = pool.begin().await?;
+    let retired = sqlx::query(
+        "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL AND revoked = 0",
+    )
+    .bind(shared::now_unix())
+    .bind(presented_hash)
+    .execute(&mut *tx)
+    .await?;
+    if retired.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    insert_refresh_token(&mut *tx, successor).await?;
+    sqlx::query("INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(&access_token.jti)
+        .bind(&access_token.grant_id)
+        .bind(&access_token.client_id)
+        .bind(access_token.expires_at)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[derive(Clone, Debug, FromRow)]
@@ -144,17 +184,4 @@ pub async fn find_refresh_token(pool: &AnyPool, token_hash: &str) -> sqlx::Resul
     .bind(token_hash)
     .fetch_optional(pool)
     .await
-}
-
-/// Marks a refresh token used, in one statement: only one of two concurrent
-/// refreshes with the same token gets `true`.
-pub async fn mark_rotated(pool: &AnyPool, token_hash: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL AND revoked = 0",
-    )
-    .bind(shared::now_unix())
-    .bind(token_hash)
-    .execute(pool)
-    .await?;
-    Ok(done.rows_affected() == 1)
 }

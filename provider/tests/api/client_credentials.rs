@@ -18,9 +18,33 @@ async fn a_service_gets_an_access_token_about_itself_without_refresh_or_id_token
     assert_eq!(body["scope"], "todos:read");
     let access = body["access_token"].as_str().unwrap();
     let claims = verify_with_jwks(&app, access).await;
-    assert_eq!(claims["sub"], "report-service");
+    assert_eq!(claims["sub"], "client:report-service");
     assert_eq!(claims["client_id"], "report-service");
     assert_eq!(claims["aud"], AUDIENCE);
+}
+
+#[tokio::test]
+async fn a_machine_token_never_carries_a_users_sub() {
+    let app = spawn_app().await;
+    // A user whose id is the client's id: RFC 9068 §5 — a resource server
+    // keying data by `sub` must never take the client for this user.
+    let db = shared::db::connect_with(&app.database_url, 1).await.unwrap();
+    sqlx::query(
+        "INSERT INTO users (id, username, password_hash, name, email, email_verified, created_at) \
+         VALUES ('report-service', 'report', 'x', 'Report', 'r@example.com', 1, 0)",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let body: Value = app
+        .token(Some(("report-service", "report-service-secret")), &[("grant_type", "client_credentials")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let claims = verify_with_jwks(&app, body["access_token"].as_str().unwrap()).await;
+    let users: Vec<(String,)> = sqlx::query_as("SELECT id FROM users").fetch_all(&db).await.unwrap();
+    assert!(users.iter().all(|(id,)| claims["sub"] != *id), "sub {} is a user's id", claims["sub"]);
 }
 
 #[tokio::test]

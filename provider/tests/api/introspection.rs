@@ -29,6 +29,22 @@ async fn introspection_requires_a_confidential_clients_credentials() {
 }
 
 #[tokio::test]
+async fn only_clients_registered_to_introspect_may() {
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app("openid todos:read").await;
+    let token = tokens["access_token"].as_str().unwrap();
+    // RFC 7662 §4: a confidential client with the right secret, but not
+    // registered with may_introspect, learns nothing about the token.
+    for (id, secret) in [("report-service", "report-service-secret"), ("todo-app", TODO_APP_SECRET)] {
+        let response = introspect(&app, Some((id, secret)), &[("token", token)]).await;
+        let description = assert_token_error(response, StatusCode::BAD_REQUEST, "unauthorized_client").await;
+        assert!(description.contains("may_introspect"), "{description}");
+    }
+    let allowed: Value = introspect(&app, API, &[("token", token)]).await.json().await.unwrap();
+    assert_eq!(allowed["active"], true);
+}
+
+#[tokio::test]
 async fn an_active_access_token_is_described() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app("openid todos:read").await;

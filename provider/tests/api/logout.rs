@@ -26,6 +26,32 @@ async fn a_valid_id_token_hint_logs_out_and_redirects_to_the_registered_uri_with
 }
 
 #[tokio::test]
+async fn a_client_may_post_the_logout_request_so_the_id_token_stays_out_of_history() {
+    // RP-Initiated Logout 1.0 §2: the OP MUST support POST as well as GET.
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app("openid").await;
+    let form = [
+        ("id_token_hint", tokens["id_token"].as_str().unwrap()),
+        ("post_logout_redirect_uri", "http://localhost:3000/"),
+        ("state", "bye"),
+    ];
+    let response = app.http.post(app.url("/oauth2/logout")).form(&form).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&response), "http://localhost:3000/?state=bye");
+    assert!(!signed_in(&app).await);
+}
+
+#[tokio::test]
+async fn a_posted_request_without_a_hint_still_asks() {
+    let app = spawn_app().await;
+    app.login("demo", "demo").await;
+    let response = app.http.post(app.url("/oauth2/logout")).form(&[("client_id", "todo-app")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.text().await.unwrap().contains("Sign out?"));
+    assert!(signed_in(&app).await);
+}
+
+#[tokio::test]
 async fn an_unregistered_post_logout_redirect_uri_gets_a_page_not_a_redirect() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app("openid").await;

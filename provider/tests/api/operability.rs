@@ -32,6 +32,24 @@ async fn bad_configuration_names_the_variable_and_gives_an_example() {
 }
 
 #[tokio::test]
+async fn a_malformed_clients_file_names_the_variable_the_file_and_a_good_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clients.toml");
+    std::fs::write(&path, "[[client]\nid = \"shop\"\n").unwrap();
+    let path = path.to_str().unwrap();
+    let error =
+        provider::Config::from_env(&Env::from_pairs([("PROVIDER_CLIENTS_FILE", path)])).unwrap_err().to_string();
+    assert!(error.contains("PROVIDER_CLIENTS_FILE"), "{error}");
+    assert!(error.contains(path), "names the file: {error}");
+    assert!(error.contains("provider/clients.toml"), "shows a good value: {error}");
+    // A well-formed file with a wrong field is named the same way.
+    std::fs::write(path, "[[client]]\nid = \"shop\"\nsecret = \"12345678\"\ngrant_types = [\"password\"]\n").unwrap();
+    let error =
+        provider::Config::from_env(&Env::from_pairs([("PROVIDER_CLIENTS_FILE", path)])).unwrap_err().to_string();
+    assert!(error.contains("PROVIDER_CLIENTS_FILE") && error.contains("field `grant_types`"), "{error}");
+}
+
+#[tokio::test]
 async fn a_clients_file_mistake_stops_start_up_naming_client_and_field() {
     let database_url = shared::db::fresh_test_database("provider").await;
     let mut config = test_config("http://127.0.0.1:1", &database_url, &[]);

@@ -130,3 +130,38 @@ async fn an_unknown_refresh_token_is_invalid_grant() {
     let app = spawn_app().await;
     assert_token_error(refresh(&app, "nope", &[]).await, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
+
+#[tokio::test]
+async fn a_rotation_that_fails_half_way_leaves_the_refresh_token_usable() {
+    // Rotation is one transaction: if recording the new tokens fails after
+    // the presented token was retired, the retirement is rolled back, so the
+    // client's retry is a retry and not a reuse that revokes the family.
+    use provider::store::tokens::{NewAccessToken, NewRefreshToken, find_refresh_token, rotate};
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
+    let presented = tokens["refresh_token"].as_str().unwrap();
+    let hash = shared::random::sha256_hex(presented);
+    let db = shared::db::connect_with(&app.database_url, 1).await.unwrap();
+    let row = find_refresh_token(&db, &hash).await.unwrap().unwrap();
+    // A successor that cannot be stored: its hash is already taken.
+    let successor = NewRefreshToken {
+        token_hash: hash.clone(),
+        grant_id: row.grant_id.clone(),
+        client_id: row.client_id.clone(),
+        user_id: row.user_id.clone(),
+        scope: row.scope.clone(),
+        family_expires_at: row.family_expires_at,
+        expires_at: row.expires_at,
+    };
+    let access = NewAccessToken {
+        jti: "a-fresh-jti".into(),
+        grant_id: row.grant_id.clone(),
+        client_id: row.client_id.clone(),
+        expires_at: row.expires_at,
+    };
+    assert!(rotate(&db, &hash, &successor, &access).await.is_err(), "the duplicate successor fails");
+    assert_eq!(find_refresh_token(&db, &hash).await.unwrap().unwrap().rotated_at, None, "rolled back");
+    drop(db);
+    let retry = refresh(&app, presented, &[]).await;
+    assert_eq!(retry.status(), StatusCode::OK, "the retry is not taken for reuse");
+}

@@ -420,17 +420,76 @@ async fn unknown_code_is_invalid_grant() {
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
+/// A client of the provider that connects from another loopback address.
+fn from_address(address: &str) -> reqwest::Client {
+    reqwest::Client::builder().local_address(address.parse::<std::net::IpAddr>().ok()).build().unwrap()
+}
+
+async fn client_credentials_from(http: &reqwest::Client, app: &TestApp, secret: &str) -> reqwest::Response {
+    http.post(app.url("/oauth2/token"))
+        .header("Authorization", basic_auth("report-service", secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn repeated_client_authentication_failures_are_throttled_with_429() {
     let app = spawn_app().await;
+    let attacker = from_address("127.0.0.2");
     for _ in 0..20 {
-        let response = app.token(Some(("report-service", "wrong")), &[("grant_type", "client_credentials")]).await;
+        let response = client_credentials_from(&attacker, &app, "wrong").await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
-    let throttled =
-        app.token(Some(("report-service", "report-service-secret")), &[("grant_type", "client_credentials")]).await;
+    let throttled = client_credentials_from(&attacker, &app, "still-wrong").await;
     assert!(throttled.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() > 0);
     assert_token_error(throttled, StatusCode::TOO_MANY_REQUESTS, "invalid_client").await;
+}
+
+#[tokio::test]
+async fn failures_from_one_address_never_lock_the_client_out_elsewhere() {
+    // RFC 6749 §2.3.1 brute-force protection must not become a denial of
+    // service: the real client, at its own address, is never refused.
+    let app = spawn_app().await;
+    let attacker = from_address("127.0.0.2");
+    for _ in 0..25 {
+        client_credentials_from(&attacker, &app, "wrong").await;
+    }
+    let real = client_credentials_from(&from_address("127.0.0.1"), &app, "report-service-secret").await;
+    assert_eq!(real.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn parallel_secret_guesses_get_no_more_tries_than_the_limit() {
+    let app = spawn_app().await;
+    let attacker = from_address("127.0.0.2");
+    let mut guesses = tokio::task::JoinSet::new();
+    for n in 0..30 {
+        let request = attacker
+            .post(app.url("/oauth2/token"))
+            .header("Authorization", basic_auth("report-service", &format!("guess-{n}")))
+            .form(&[("grant_type", "client_credentials")]);
+        guesses.spawn(async move { request.send().await.unwrap().status() });
+    }
+    let statuses = guesses.join_all().await;
+    let tried = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((tried, refused), (20, 10), "{statuses:?}");
+}
+
+#[tokio::test]
+async fn unknown_and_oversized_client_ids_leave_no_state() {
+    let app = spawn_app().await;
+    for n in 0..50 {
+        let response = app.token(Some((&format!("nobody-{n}"), "x")), &[("grant_type", "client_credentials")]).await;
+        assert_token_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    }
+    let response = app.token(Some((&"c".repeat(4000), "x")), &[("grant_type", "client_credentials")]).await;
+    let description = assert_token_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    assert!(description.contains("longer than 128 bytes"), "{description}");
+    let db = shared::db::connect_with(&app.database_url, 1).await.unwrap();
+    assert_eq!(provider::store::throttle::count(&db).await.unwrap(), 0);
 }
 
 #[tokio::test]
