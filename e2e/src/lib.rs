@@ -13,6 +13,8 @@
 //! in excruciating detail" from the first click to the logout, and try the
 //! attacks the flow is built to stop.
 
+/// A round-robin load balancer for tests of several replicas.
+pub mod balancer;
 /// A scripted browser: cookies kept, redirects not followed, one method per hop.
 pub mod browser;
 /// Three services in one test: start, stop, restart, on ports chosen by the OS.

@@ -13,6 +13,8 @@
 //! `docker-compose` missing: the validation test is skipped with a note,
 //! unless `E2E_REQUIRE_DOCKER_COMPOSE=1` (CI sets it).
 
+#[path = "compose/scale.rs"]
+mod scale;
 #[path = "compose/support.rs"]
 mod support;
 
@@ -28,6 +30,7 @@ use support::{Compose, SERVICES};
 
 const COMPOSE: &str = "docker-compose.yml";
 const SQLITE_OVERRIDE: &str = "docker-compose.sqlite.yml";
+const SCALE_OVERRIDE: &str = "docker-compose.scale.yml";
 
 fn base() -> Compose {
     Compose::load(COMPOSE)
@@ -104,7 +107,7 @@ fn docker_compose_accepts_the_compose_files() {
     std::fs::write(&empty, "").unwrap();
     // With no `.env` at all, and with `.env.example` copied to `.env`.
     for env_file in [&empty, &example] {
-        for files in [vec![COMPOSE], vec![COMPOSE, SQLITE_OVERRIDE]] {
+        for files in [vec![COMPOSE], vec![COMPOSE, SQLITE_OVERRIDE], vec![COMPOSE, SCALE_OVERRIDE]] {
             let mut command = Command::new("docker-compose");
             command.current_dir(&root).arg("--env-file").arg(env_file);
             for file in &files {

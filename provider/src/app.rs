@@ -192,17 +192,25 @@ async fn seed_demo_users(db: &sqlx::AnyPool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every few minutes: delete expired sessions and stale codes, and pick up
-/// keys rotated by `provider keys rotate`.
+/// Every minute: delete expired sessions, stale codes and ended throttle
+/// windows (in bounded batches). Every `PROVIDER_KEY_RELOAD_SECONDS`: pick up
+/// keys added by `provider keys rotate` or another replica.
 fn spawn_housekeeping(state: AppState) {
+    let cleaning = state.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let sessions = shared::session_store::SqlSessionStore::new(state.db.clone());
+            let sessions = shared::session_store::SqlSessionStore::new(cleaning.db.clone());
             let _ = sessions.delete_expired().await;
-            let _ = store::codes::delete_stale(&state.db).await;
-            let _ = store::throttle::delete_expired(&state.db, 1000).await;
+            let _ = store::codes::delete_stale(&cleaning.db).await;
+            let _ = store::throttle::delete_expired(&cleaning.db, 1000).await;
+        }
+    });
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(state.config.key_reload_interval.max(Duration::from_secs(1)));
+        loop {
+            tick.tick().await;
             if let Err(e) = state.keys.reload(&state.db).await {
                 tracing::warn!(error = %e, "reloading signing keys failed");
             }

@@ -53,15 +53,21 @@ pub struct Config {
     /// `PROVIDER_SEED_DEMO_USERS` (default true): create `demo`/`demo` and
     /// `alice`/`alice` on start when they do not exist.
     pub seed_demo_users: bool,
-    /// `PROVIDER_LOGIN_MAX_FAILURES` (default 5): failed logins per username
-    /// and per client IP within `PROVIDER_LOGIN_WINDOW_SECONDS` (default
-    /// 300) before answers become 429.
+    /// `PROVIDER_LOGIN_MAX_FAILURES` (default 5): login attempts per
+    /// username within `PROVIDER_LOGIN_WINDOW_SECONDS` (default 300) before
+    /// answers become 429; an address may make `throttle::ADDRESS_LIMIT_FACTOR`
+    /// times as many.
     pub login_max_failures: u32,
     pub login_window: Duration,
     /// `PROVIDER_KEY_PUBLISH_SECONDS` (default 300): how long the JWKS may
     /// be cached (its `Cache-Control: max-age`), and so how long a key
     /// added by `provider keys rotate` is published before it signs.
     pub key_publish_delay: Duration,
+    /// `PROVIDER_KEY_RELOAD_SECONDS` (default 60): how often the key ring is
+    /// re-read from the database, so a key that `provider keys rotate` (or
+    /// another replica) added is published by every replica within this
+    /// bound. Keep it well below `PROVIDER_KEY_PUBLISH_SECONDS`.
+    pub key_reload_interval: Duration,
 }
 
 impl Config {
@@ -95,6 +101,7 @@ impl Config {
             login_max_failures: env.parse("PROVIDER_LOGIN_MAX_FAILURES", 5, "5")?,
             login_window: seconds("PROVIDER_LOGIN_WINDOW_SECONDS", 300)?,
             key_publish_delay: seconds("PROVIDER_KEY_PUBLISH_SECONDS", 300)?,
+            key_reload_interval: seconds("PROVIDER_KEY_RELOAD_SECONDS", 60)?,
             issuer,
         })
     }

@@ -38,6 +38,8 @@ pub struct Service {
     /// service → condition (`service_started` when only the name is given).
     pub depends_on: BTreeMap<String, String>,
     pub healthcheck: Vec<String>,
+    /// `service:<name>` when it shares another container's network.
+    pub network_mode: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -80,6 +82,9 @@ impl Compose {
             }
             if !over.healthcheck.is_empty() {
                 base.healthcheck = over.healthcheck;
+            }
+            if over.network_mode.is_some() {
+                base.network_mode = over.network_mode;
             }
             base.environment.extend(over.environment);
             base.depends_on.extend(over.depends_on);
@@ -144,6 +149,7 @@ fn parse_service(body: &Value) -> Service {
         ports: strings(body.get("ports")),
         volumes: strings(body.get("volumes")),
         healthcheck: strings(body.get("healthcheck").and_then(|h| h.get("test"))),
+        network_mode: body.get("network_mode").map(scalar),
         ..Service::default()
     };
     match body.get("environment") {

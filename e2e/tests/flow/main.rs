@@ -12,6 +12,8 @@ mod binaries;
 mod chromium;
 mod lab;
 mod launcher;
+mod processes;
+mod replicas;
 mod restarts;
 mod seed_clients;
 mod support;
