@@ -22,7 +22,7 @@ use crate::cookies::handle_tokens;
 use crate::error::AppError;
 use crate::extract::Params;
 use crate::flow_log::{Check, FlowLog, FlowStep, Outcome, mask, oidc, rfc};
-use crate::id_token::{self, Expected, IdTokenReport};
+use crate::id_token::{self, Context, Expected, IdTokenReport};
 use crate::provider::TokenRequest;
 use crate::session::{ClientSession, LoggedInUser};
 
@@ -138,16 +138,35 @@ async fn complete_login(
     // RFC 9207 §2.4: "Clients [...] MUST compare the value of the iss
     // parameter to the issuer identifier of the authorization server where
     // the authorization request was sent. [...] If the values do not
-    // match, the client MUST NOT proceed with the authorization."
+    // match, the client MUST NOT proceed with the authorization." And:
+    // "Clients that support this specification MUST reject authorization
+    // responses that do not contain the iss parameter from authorization
+    // servers that advertise support for it" — which the provider's
+    // metadata says (`authorization_response_iss_parameter_supported`).
     let issuer = &app.provider.issuer;
-    let iss_ok = response.iss.as_ref().is_none_or(|iss| iss == issuer);
+    let metadata = match app.provider.metadata().await {
+        Ok(metadata) => metadata,
+        Err(e) => {
+            log.push(received.checks(checks).judged());
+            return Err(e.into());
+        }
+    };
+    let iss_required = metadata.authorization_response_iss_parameter_supported;
+    let iss_ok = match &response.iss {
+        Some(iss) => iss == issuer,
+        None => !iss_required,
+    };
     checks.push(Check::new(
-        "iss, when present, is the provider this login was sent to",
+        "iss is the provider this login was sent to (required when its metadata says it sends iss)",
         rfc(9207, "2.4"),
         iss_ok,
-        match &response.iss {
-            None => "absent (accepted; this provider is the only one configured)".to_owned(),
-            Some(iss) => format!("iss = {iss:?}, expected {issuer:?}"),
+        match (&response.iss, iss_required) {
+            (None, true) => {
+                "absent, but the provider's metadata says authorization_response_iss_parameter_supported: refused"
+                    .to_owned()
+            }
+            (None, false) => "absent (accepted: the provider's metadata does not promise iss)".to_owned(),
+            (Some(iss), _) => format!("iss = {iss:?}, expected {issuer:?}"),
         },
     ));
     log.push(received.checks(checks).judged());
@@ -155,8 +174,10 @@ async fn complete_login(
     if !state_ok {
         return Err(AppError::StateMismatch { received: response.state.is_some() });
     }
-    if let (Some(iss), false) = (response.iss, iss_ok) {
-        return Err(AppError::IssuerMismatch { expected: issuer.clone(), received: iss });
+    match response.iss {
+        Some(iss) if !iss_ok => return Err(AppError::IssuerMismatch { expected: issuer.clone(), received: iss }),
+        None if !iss_ok => return Err(AppError::MissingIssuer { expected: issuer.clone() }),
+        _ => {}
     }
     // RFC 6749 §4.1.2.1: the user or the provider said no.
     if let Some(error) = response.error {
@@ -186,7 +207,7 @@ async fn complete_login(
     let expected = Expected {
         issuer,
         client_id: &app.config.client_id,
-        nonce: &pending.nonce,
+        context: Context::Login { nonce: &pending.nonce },
         access_token: &tokens.access_token,
         now: shared::now_unix(),
     };

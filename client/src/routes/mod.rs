@@ -16,7 +16,8 @@ pub mod flow;
 pub mod home;
 /// `GET /login`: step 1, the authorization request.
 pub mod login;
-/// `GET /logout`: revocation and RP-initiated logout.
+/// `GET|POST /logout`: revocation and RP-initiated logout, confirmed
+/// first when another site asked for it.
 pub mod logout;
 /// `POST /refreshtoken`: step 6, a new access token for the page.
 pub mod refresh;
@@ -30,7 +31,7 @@ pub fn router() -> Router<AppState> {
         // leak it in a Referer header (RFC 9700 §4.2.4).
         .route("/callback", get(callback::callback).layer(no_referrer()))
         .route("/refreshtoken", post(refresh::refresh))
-        .route("/logout", get(logout::logout))
+        .route("/logout", get(logout::logout).post(logout::confirm))
         .route("/flow", get(flow::flow))
         .route("/static/app.js", get(assets::app_js))
         .route("/static/style.css", get(assets::style_css))

@@ -11,3 +11,4 @@ mod id_token;
 mod login;
 mod logout;
 mod refresh;
+mod robustness;
