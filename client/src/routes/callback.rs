@@ -139,10 +139,11 @@ async fn complete_login(
     // parameter to the issuer identifier of the authorization server where
     // the authorization request was sent. [...] If the values do not
     // match, the client MUST NOT proceed with the authorization." And:
-    // "Clients that support this specification MUST reject authorization
-    // responses that do not contain the iss parameter from authorization
-    // servers that advertise support for it" — which the provider's
-    // metadata says (`authorization_response_iss_parameter_supported`).
+    // "Clients MUST reject authorization responses without the iss
+    // parameter from authorization servers that do support the parameter
+    // according to the client's configuration" — here, according to the
+    // provider's metadata (`authorization_response_iss_parameter_supported`,
+    // RFC 9207 §3).
     let issuer = &app.provider.issuer;
     let metadata = match app.provider.metadata().await {
         Ok(metadata) => metadata,

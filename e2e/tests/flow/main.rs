@@ -15,3 +15,4 @@ mod launcher;
 mod restarts;
 mod seed_clients;
 mod support;
+mod two_tabs;
