@@ -42,6 +42,8 @@ pub struct AppState {
     pub jwks: JwksCache,
     /// The refresh in flight for each session, if any.
     pub refresh_flights: RefreshFlights,
+    /// The HTTP client for back-channel calls (BFF mode forwards with it).
+    pub http: reqwest::Client,
 }
 
 /// The client app, bound to its listener and ready to serve.
@@ -77,7 +79,7 @@ impl App {
             .build()
             .context("cannot build the HTTP client")?;
         let provider = Provider::new(&config, http.clone()).context("bad provider URL")?;
-        let jwks = JwksCache::new(provider.jwks_uri.as_str(), http, JWKS_MIN_REFRESH);
+        let jwks = JwksCache::new(provider.jwks_uri.as_str(), http.clone(), JWKS_MIN_REFRESH);
 
         let sessions = SessionManagerLayer::new(store.clone())
             .with_name(SESSION_COOKIE)
@@ -95,8 +97,9 @@ impl App {
             provider: Arc::new(provider),
             jwks,
             refresh_flights: RefreshFlights::default(),
+            http,
         };
-        let router = routes::router()
+        let router = routes::router(state.config.token_delivery)
             .layer(sessions)
             .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
             .layer(SetResponseHeaderLayer::if_not_present(

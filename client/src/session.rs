@@ -41,7 +41,7 @@ pub struct PendingAuthorization {
 }
 
 /// Who is logged in, from the validated ID token, and what logout needs.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoggedInUser {
     /// `sub`: the user's identifier at the issuer (OIDC Core §2).
     pub subject: String,
@@ -57,6 +57,10 @@ pub struct LoggedInUser {
     /// session (updated at every rotation) lets `/logout` revoke it without
     /// widening the cookie's path.
     pub refresh_token: Option<Secret>,
+    /// BFF mode only: the current access token, which the browser never
+    /// receives; `/api/` adds it to the calls it forwards.
+    #[serde(default)]
+    pub access_token: Option<Secret>,
 }
 
 /// Typed access to the session's values.

@@ -18,6 +18,7 @@ use shared::{Secret, TokenResponse};
 use tower_sessions::Session;
 
 use crate::app::AppState;
+use crate::config::TokenDelivery;
 use crate::cookies::handle_tokens;
 use crate::error::AppError;
 use crate::extract::Params;
@@ -51,16 +52,32 @@ pub async fn callback(
     session.save_flow_log(&log).await?;
     match outcome {
         Ok((tokens, user)) => {
-            let (jar, cookies) = handle_tokens(jar, &tokens, app.config.cookie_secure);
-            log.push(
-                FlowStep::new(
-                    "Cookies set (handleTokens)",
-                    rfc(6265, "4.1.2"),
-                    "The tokens go to the browser as HttpOnly cookies, which page scripts cannot read. Then a 303 to / takes the code out of the address bar.",
-                )
-                .outcome(Outcome::Ok)
-                .rows(cookies),
-            );
+            let jar = match app.config.token_delivery {
+                TokenDelivery::Cookies => {
+                    let (jar, cookies) = handle_tokens(jar, &tokens, app.config.cookie_secure);
+                    log.push(
+                        FlowStep::new(
+                            "Cookies set (handleTokens)",
+                            rfc(6265, "4.1.2"),
+                            "The tokens go to the browser as HttpOnly cookies, which page scripts cannot read. Then a 303 to / takes the code out of the address bar.",
+                        )
+                        .outcome(Outcome::Ok)
+                        .rows(cookies),
+                    );
+                    jar
+                }
+                TokenDelivery::Bff => {
+                    log.push(
+                        FlowStep::new(
+                            "Tokens kept in the server-side session (BFF)",
+                            rfc(6749, "10.3"),
+                            "BFF mode: no token goes to the browser, not even as a cookie. The page calls /api/todos on this app, which adds the access token. Then a 303 to / takes the code out of the address bar.",
+                        )
+                        .outcome(Outcome::Ok),
+                    );
+                    jar
+                }
+            };
             session.save_flow_log(&log).await?;
             session.log_in(&user).await?;
             let headers = [(header::CACHE_CONTROL, "no-store")];
@@ -230,6 +247,7 @@ async fn complete_login(
             .unwrap_or_else(|| claims.sub.clone()),
         id_token: id_token.clone(),
         refresh_token: tokens.refresh_token.clone(),
+        access_token: (app.config.token_delivery == TokenDelivery::Bff).then(|| tokens.access_token.clone()),
     };
     Ok((tokens, user))
 }

@@ -31,6 +31,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::AppState;
+use crate::config::TokenDelivery;
 use crate::cookies::clear_tokens;
 use crate::csrf;
 use crate::error::AppError;
@@ -150,7 +151,10 @@ async fn end_session(
     session.clear().await?;
     session.save_flow_log(&log).await?;
 
-    let jar = clear_tokens(jar, app.config.cookie_secure);
+    let jar = match app.config.token_delivery {
+        TokenDelivery::Cookies => clear_tokens(jar, app.config.cookie_secure),
+        TokenDelivery::Bff => jar,
+    };
     Ok((status, jar, [(header::LOCATION, end_session.to_string()), (header::CACHE_CONTROL, "no-store".to_owned())])
         .into_response())
 }

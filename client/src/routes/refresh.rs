@@ -184,7 +184,7 @@ fn tokens_answer(jar: CookieJar, tokens: &TokenResponse) -> Response {
 /// first one, and must describe the same login. `Ok(Ok(token))` when it
 /// passed (or there is none: "it might not contain an ID Token"),
 /// `Ok(Err(rule))` with the first broken rule otherwise.
-async fn check_id_token(
+pub(crate) async fn check_id_token(
     app: &AppState,
     session: &ClientSession<'_>,
     log: &mut FlowLog,
@@ -235,7 +235,7 @@ async fn session_owns(session: &ClientSession<'_>, refresh_token: &Secret) -> Re
 /// or `Sec-Fetch-Site: same-origin` (Fetch Metadata). Browsers send `Origin`
 /// with every POST made by `fetch`, so a missing one means "not a browser
 /// page of ours" and is refused too.
-fn is_same_origin(headers: &HeaderMap, config: &Config) -> bool {
+pub(crate) fn is_same_origin(headers: &HeaderMap, config: &Config) -> bool {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let own_origin = url::Url::parse(&config.public_url).map(|u| u.origin().ascii_serialization()).ok();
     let origin_ok = matches!((header(header::ORIGIN.as_str()), own_origin), (Some(origin), Some(own)) if origin == own);
@@ -243,6 +243,6 @@ fn is_same_origin(headers: &HeaderMap, config: &Config) -> bool {
 }
 
 /// An RFC 6749 §5.2-shaped JSON error, never cached.
-fn json_error(status: StatusCode, error: ErrorCode, description: &str) -> Response {
+pub(crate) fn json_error(status: StatusCode, error: ErrorCode, description: &str) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(ErrorResponse::new(error, description))).into_response()
 }

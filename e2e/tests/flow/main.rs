@@ -10,6 +10,7 @@ mod article_flow;
 mod attacks;
 mod binaries;
 mod chromium;
+mod chromium_bff;
 mod lab;
 mod launcher;
 mod restarts;
