@@ -246,6 +246,9 @@ async fn a_coalesced_result_is_not_handed_to_another_session() {
     assert!(set_cookies(&response).iter().all(|c| c.value.is_empty()), "no tokens for the thief");
 }
 
+/// A change to an ID token's claims.
+type Tweak = Box<dyn FnOnce(&mut Value)>;
+
 /// The ID token a refresh of `app`'s login returns, with `tweak` applied.
 fn refreshed_id_token(app: &TestApp, tweak: impl FnOnce(&mut Value)) -> String {
     let mut claims = app.id_token_claims("unused", "access-token-2");
@@ -287,7 +290,7 @@ async fn a_valid_id_token_from_a_refresh_becomes_the_logout_hint() {
 
 #[tokio::test]
 async fn an_id_token_from_a_refresh_is_rejected_when_it_breaks_oidc_core_12_2() {
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut Value)>, bool)> = vec![
+    let cases: Vec<(&str, Tweak, bool)> = vec![
         ("another user", Box::new(|c| c["sub"] = json!("user-666")), false),
         ("another issuer", Box::new(|c| c["iss"] = json!("https://evil.example")), false),
         ("another audience", Box::new(|c| c["aud"] = json!("someone-else")), false),
