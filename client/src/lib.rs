@@ -28,6 +28,10 @@
 //!    clear cookies and session, RP-initiated logout at the provider; a
 //!    logout another site caused is confirmed first ([`csrf`]).
 //!
+//! In BFF mode (`CLIENT_TOKEN_DELIVERY=bff`) step 5 keeps the tokens in the
+//! session instead, and the page calls [`routes::api`] (`/api/todos`), which
+//! forwards to the todo API with the access token and refreshes server-side.
+//!
 //! [`routes::flow`] (`GET /flow`) shows every one of these steps, as it
 //! happened for this browser, with a link to its spec section.
 

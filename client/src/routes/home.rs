@@ -2,9 +2,9 @@
 //!
 //! Logged out: what will happen when they click "Log in". Logged in: their
 //! name, from the validated ID token, and the todo list. The list is drawn by
-//! `static/app.js`, which calls the todo API directly; the `access_token`
-//! cookie travels with those calls, but neither this page nor its script
-//! ever holds a token.
+//! `static/app.js`, which calls the todo API directly (the `access_token`
+//! cookie travels with those calls) or, in BFF mode, this app's `/api/`;
+//! either way neither this page nor its script ever holds a token.
 
 use axum::extract::State;
 use axum::response::Html;
