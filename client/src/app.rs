@@ -19,6 +19,7 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::config::Config;
 use crate::provider::Provider;
+use crate::refresh_flight::RefreshFlights;
 use crate::routes;
 
 /// The name of the session cookie; unique across the three services,
@@ -39,6 +40,10 @@ pub struct AppState {
     pub provider: Arc<Provider>,
     /// The provider's signing keys, for ID token signatures.
     pub jwks: JwksCache,
+    /// The refresh in flight for each session, if any.
+    pub refresh_flights: RefreshFlights,
+    /// The HTTP client for back-channel calls (BFF mode forwards with it).
+    pub http: reqwest::Client,
 }
 
 /// The client app, bound to its listener and ready to serve.
@@ -74,7 +79,7 @@ impl App {
             .build()
             .context("cannot build the HTTP client")?;
         let provider = Provider::new(&config, http.clone()).context("bad provider URL")?;
-        let jwks = JwksCache::new(provider.jwks_uri.as_str(), http, JWKS_MIN_REFRESH);
+        let jwks = JwksCache::new(provider.jwks_uri.as_str(), http.clone(), JWKS_MIN_REFRESH);
 
         let sessions = SessionManagerLayer::new(store.clone())
             .with_name(SESSION_COOKIE)
@@ -87,8 +92,14 @@ impl App {
             .with_expiry(Expiry::OnInactivity(SESSION_IDLE));
 
         let csp = content_security_policy(&config)?;
-        let state = AppState { config: Arc::new(config), provider: Arc::new(provider), jwks };
-        let router = routes::router()
+        let state = AppState {
+            config: Arc::new(config),
+            provider: Arc::new(provider),
+            jwks,
+            refresh_flights: RefreshFlights::default(),
+            http,
+        };
+        let router = routes::router(state.config.token_delivery)
             .layer(sessions)
             .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp))
             .layer(SetResponseHeaderLayer::if_not_present(
@@ -136,15 +147,19 @@ impl App {
 
 /// The page may load scripts, styles and images only from this app, and
 /// talk only to this app and the todo API: an injected script could not
-/// send anything anywhere else.
+/// send anything anywhere else. Forms go to this app, whose logout answers
+/// with a redirect to the provider (browsers apply `form-action` to the
+/// redirects after a submission too, so the provider is named).
 fn content_security_policy(config: &Config) -> anyhow::Result<HeaderValue> {
     let todo_api =
         url::Url::parse(&config.todo_api_public_url).context("TODO_API_PUBLIC_URL")?.origin().ascii_serialization();
+    let provider =
+        url::Url::parse(&config.provider_public_url).context("PROVIDER_PUBLIC_URL")?.origin().ascii_serialization();
     let policy = format!(
         "default-src 'self'; connect-src 'self' {todo_api}; img-src 'self' data:; \
-         frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self' {provider}"
     );
-    HeaderValue::from_str(&policy).context("TODO_API_PUBLIC_URL makes an invalid header")
+    HeaderValue::from_str(&policy).context("TODO_API_PUBLIC_URL or PROVIDER_PUBLIC_URL makes an invalid header")
 }
 
 /// A database URL without its password, for error messages.

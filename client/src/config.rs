@@ -14,6 +14,19 @@ use shared::{ClientAuthMethod, ClientId, RedirectUri, Scopes, Secret};
 /// Core §11) and the todo API's two scopes.
 pub const DEFAULT_SCOPES: &str = "openid profile email offline_access todos:read todos:write";
 
+/// How the tokens reach the page's API calls ("OAuth 2.0 for
+/// Browser-Based Applications" names both patterns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenDelivery {
+    /// `cookies`: the tokens go to the browser as HttpOnly cookies and the
+    /// page calls the todo API directly (the article's way).
+    Cookies,
+    /// `bff`: the tokens stay in this app's server-side session; the page
+    /// calls `/api/todos` here, and this app forwards with the access token
+    /// (backend for frontend).
+    Bff,
+}
+
 /// The client app's configuration. Tests and the launcher build it directly;
 /// `main` builds it from the environment with [`Config::from_env`].
 #[derive(Clone, Debug)]
@@ -47,6 +60,11 @@ pub struct Config {
     pub scopes: Scopes,
     /// `CLIENT_COOKIE_SECURE`: whether cookies carry `Secure`.
     pub cookie_secure: bool,
+    /// `CLIENT_TOKEN_DELIVERY`: `cookies` (default) or `bff`.
+    pub token_delivery: TokenDelivery,
+    /// `TODO_API_INTERNAL_URL`: the todo API as this server reaches it, for
+    /// the calls it forwards in BFF mode (default: `TODO_API_PUBLIC_URL`).
+    pub todo_api_internal_url: String,
 }
 
 impl Config {
@@ -79,6 +97,8 @@ impl Config {
             ));
         }
 
+        let todo_api_public_url = env.base_url("TODO_API_PUBLIC_URL", "http://localhost:4000")?;
+        let todo_api_internal_url = env.base_url("TODO_API_INTERNAL_URL", &todo_api_public_url)?;
         let client_id = env.string("CLIENT_ID", "todo-app");
         let client_secret = env.string("CLIENT_SECRET", "todo-app-secret");
 
@@ -86,7 +106,9 @@ impl Config {
             addr: env.addr("CLIENT_ADDR", "127.0.0.1:3000")?,
             cookie_secure: env.bool("CLIENT_COOKIE_SECURE", public_url.starts_with("https://"))?,
             database_url: env.database_url("CLIENT_DATABASE_URL", "sqlite://data/client.db?mode=rwc")?,
-            todo_api_public_url: env.base_url("TODO_API_PUBLIC_URL", "http://localhost:4000")?,
+            todo_api_public_url,
+            todo_api_internal_url,
+            token_delivery: token_delivery(env)?,
             client_id: ClientId::new(client_id),
             client_secret: Secret::new(client_secret),
             public_url,
@@ -96,6 +118,21 @@ impl Config {
             auth_method,
             scopes,
         })
+    }
+}
+
+/// `CLIENT_TOKEN_DELIVERY`: `cookies` or `bff`.
+fn token_delivery(env: &Env) -> Result<TokenDelivery, ConfigError> {
+    let raw = env.string("CLIENT_TOKEN_DELIVERY", "cookies");
+    match raw.as_str() {
+        "cookies" => Ok(TokenDelivery::Cookies),
+        "bff" => Ok(TokenDelivery::Bff),
+        _ => Err(ConfigError::new(
+            "CLIENT_TOKEN_DELIVERY",
+            &raw,
+            "expected cookies (tokens in HttpOnly cookies, the page calls the todo API) or bff (tokens stay in this app's session, the page calls /api/todos)",
+            "bff",
+        )),
     }
 }
 
@@ -132,6 +169,17 @@ mod tests {
         assert_eq!(config.auth_method, ClientAuthMethod::ClientSecretBasic);
         assert!(!config.cookie_secure);
         assert!(config.scopes.contains("offline_access"));
+        assert_eq!(config.token_delivery, TokenDelivery::Cookies);
+        assert_eq!(config.todo_api_internal_url, "http://localhost:4000");
+    }
+
+    #[test]
+    fn bff_mode_is_chosen_by_name() {
+        let env = Env::from_pairs([("CLIENT_TOKEN_DELIVERY", "bff")]);
+        assert_eq!(Config::from_env(&env).unwrap().token_delivery, TokenDelivery::Bff);
+        let err = Config::from_env(&Env::from_pairs([("CLIENT_TOKEN_DELIVERY", "BFF!")])).unwrap_err();
+        assert_eq!(err.variable, "CLIENT_TOKEN_DELIVERY");
+        assert!(err.to_string().contains("bff"), "{err}");
     }
 
     #[test]

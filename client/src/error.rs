@@ -29,6 +29,10 @@ pub enum AppError {
     /// 400: `iss` names another server (RFC 9207 §2.4, mix-up attacks).
     #[error("the authorization response came from {received:?}, not {expected:?}")]
     IssuerMismatch { expected: String, received: String },
+    /// 400: no `iss` although the provider's metadata promises it
+    /// (RFC 9207 §2.4).
+    #[error("the authorization response has no iss, although {expected:?} advertises it")]
+    MissingIssuer { expected: String },
     /// 400: the provider answered with an error instead of a code
     /// (RFC 6749 §4.1.2.1), e.g. `access_denied`.
     #[error("the authorization request ended with {error}")]
@@ -50,6 +54,10 @@ pub enum AppError {
     /// 502: the ID token failed OIDC Core §3.1.3.7; the failed checks.
     #[error("the ID token was rejected")]
     IdTokenRejected { failed: Vec<Check> },
+    /// 403: a form of this app arrived without this session's
+    /// anti-forgery token (RFC 6749 §10.12): forged, or from an old page.
+    #[error("the form does not carry this session's anti-forgery token")]
+    CsrfTokenMismatch,
     /// 500: the session store failed.
     #[error("session store: {0}")]
     Session(#[from] tower_sessions::session::Error),
@@ -80,12 +88,14 @@ impl AppError {
             | Self::NoPendingAuthorization
             | Self::StateMismatch { .. }
             | Self::IssuerMismatch { .. }
+            | Self::MissingIssuer { .. }
             | Self::Authorization { .. }
             | Self::MissingCode
             | Self::Provider(ProviderError::Rejected { .. }) => StatusCode::BAD_REQUEST,
             Self::Provider(_) | Self::JwksUnavailable { .. } | Self::MissingIdToken | Self::IdTokenRejected { .. } => {
                 StatusCode::BAD_GATEWAY
             }
+            Self::CsrfTokenMismatch => StatusCode::FORBIDDEN,
             Self::Session(_) | Self::Template(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -128,6 +138,17 @@ impl AppError {
                 ..page(
                     "The response came from another authorization server",
                     "The iss parameter names a different issuer than the one this login was sent to. RFC 9207 asks the client to refuse it: this is how mix-up attacks are stopped.".into(),
+                    Some(rfc(9207, "2.4")),
+                )
+            },
+            Self::MissingIssuer { expected } => ErrorPage {
+                facts: vec![("iss received".into(), "(none)".into()), ("issuer expected".into(), expected.clone())],
+                causes: vec![
+                    "The link was not made by the provider: its metadata (authorization_response_iss_parameter_supported) says every authorization response it sends names it in iss.".into(),
+                ],
+                ..page(
+                    "The response does not say which server sent it",
+                    "The callback has no iss parameter, but the provider advertises that it always sends one. RFC 9207 asks the client to refuse such a response: without iss it could come from another authorization server (a mix-up attack).".into(),
                     Some(rfc(9207, "2.4")),
                 )
             },
@@ -198,6 +219,17 @@ impl AppError {
                     "The ID token failed validation",
                     "The provider's ID token broke at least one rule of OpenID Connect Core §3.1.3.7, so this app does not believe it and did not log you in. The failed checks are below; /flow shows all of them.".into(),
                     Some(oidc("3.1.3.7", "IDTokenValidation")),
+                )
+            },
+            Self::CsrfTokenMismatch => ErrorPage {
+                causes: vec![
+                    "The page with the form is older than your current session (you logged in or out in another tab since): open it again.".into(),
+                    "Another site submitted the form for you. Without the token from this app's own page, the request was refused.".into(),
+                ],
+                ..page(
+                    "The form has expired",
+                    "The form did not carry the anti-forgery token of this browser's session, so nothing was changed.".into(),
+                    Some(rfc(6749, "10.12")),
                 )
             },
             Self::Session(_) | Self::Template(_) => page(

@@ -15,6 +15,11 @@
 //! Steps that do not apply here: 1 (the token is not encrypted), 8 (no MAC
 //! algorithms are allowed, so there is no `client_secret` key), 12 (`acr` was
 //! not requested) and 13 (`max_age` was not requested).
+//!
+//! An ID token can also come back from a refresh. OIDC Core §12.2 then
+//! requires the same checks, except that there is no nonce to compare, and
+//! adds that it must describe the same login as the first one: same `iss`,
+//! `sub`, `aud`, `azp` and `auth_time` ([`Context::Refresh`]).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -33,13 +38,23 @@ const LEEWAY: i64 = 60;
 /// made, so anything much older is a replay of an old token.
 const MAX_AGE: i64 = 600;
 
+/// Which token response the ID token came in.
+pub enum Context<'a> {
+    /// The code exchange (OIDC Core §3.1.3.7): the token answers the
+    /// authorization request that sent this nonce.
+    Login { nonce: &'a Secret },
+    /// A refresh (OIDC Core §12.2): the token must describe the same login as
+    /// `original`, the ID token of that login (verified when it arrived).
+    Refresh { original: &'a IdTokenClaims },
+}
+
 /// What the ID token must say, as known to this client.
 pub struct Expected<'a> {
     /// The issuer identifier (`PROVIDER_PUBLIC_URL`).
     pub issuer: &'a str,
     pub client_id: &'a ClientId,
-    /// The nonce sent in the authorization request.
-    pub nonce: &'a Secret,
+    /// The request the token response answers.
+    pub context: Context<'a>,
     /// The access token of the same token response, for `at_hash`.
     pub access_token: &'a Secret,
     /// The current time, unix seconds.
@@ -232,21 +247,10 @@ fn claim_checks(
         format!("issued {}s ago", expected.now - claims.iat),
     ));
 
-    // Step 11. "If a nonce value was sent in the Authentication Request, a
-    // nonce Claim MUST be present and its value checked to verify that it is
-    // the same value as the one that was sent in the Authentication Request."
-    let nonce_ok =
-        claims.nonce.as_deref().is_some_and(|n| constant_time_eq(n.as_bytes(), expected.nonce.expose().as_bytes()));
-    checks.push(Check::new(
-        "nonce equals the one this browser's login sent",
-        step("11"),
-        nonce_ok,
-        match (&claims.nonce, nonce_ok) {
-            (None, _) => "no nonce claim".to_owned(),
-            (Some(_), true) => "matches the session's nonce".to_owned(),
-            (Some(_), false) => "differs from the session's nonce: a replayed or injected token".to_owned(),
-        },
-    ));
+    match expected.context {
+        Context::Login { nonce } => checks.push(nonce_check(claims, nonce, step("11"))),
+        Context::Refresh { original } => checks.extend(same_login_checks(claims, original)),
+    }
 
     // §3.1.3.8 (by way of §3.2.2.9): "Hash the octets of the ASCII
     // representation of the access_token with the hash algorithm specified
@@ -266,6 +270,73 @@ fn claim_checks(
         },
     ));
     checks
+}
+
+/// Step 11. "If a nonce value was sent in the Authentication Request, a
+/// nonce Claim MUST be present and its value checked to verify that it is
+/// the same value as the one that was sent in the Authentication Request."
+fn nonce_check(claims: &IdTokenClaims, nonce: &Secret, spec: SpecRef) -> Check {
+    let nonce_ok = claims.nonce.as_deref().is_some_and(|n| constant_time_eq(n.as_bytes(), nonce.expose().as_bytes()));
+    Check::new(
+        "nonce equals the one this browser's login sent",
+        spec,
+        nonce_ok,
+        match (&claims.nonce, nonce_ok) {
+            (None, _) => "no nonce claim".to_owned(),
+            (Some(_), true) => "matches the session's nonce".to_owned(),
+            (Some(_), false) => "differs from the session's nonce: a replayed or injected token".to_owned(),
+        },
+    )
+}
+
+/// OIDC Core §12.2: "its iss Claim Value MUST be the same as in the ID Token
+/// issued when the original authentication occurred, its sub Claim Value
+/// MUST be the same [...], its aud Claim Value MUST be the same [...], if
+/// the ID Token contains an auth_time Claim, its value MUST represent the
+/// time of the original authentication [...], its azp Claim Value MUST be
+/// the same [...], it SHOULD NOT have a nonce Claim Value [...]; however, if
+/// it is present, its value MUST be the same as in the ID Token issued at
+/// the time of the original authentication". (Its `iat` "MUST represent the
+/// time that the new ID Token is issued": the step 10 check above.)
+fn same_login_checks(claims: &IdTokenClaims, original: &IdTokenClaims) -> Vec<Check> {
+    let spec = || oidc("12.2", "RefreshTokenResponse");
+    let same =
+        |rule: &str, ok: bool, new: String, old: String| Check::new(rule, spec(), ok, format!("{new}, at login {old}"));
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "(absent)".to_owned());
+    vec![
+        same("iss is the original ID token's", claims.iss == original.iss, claims.iss.clone(), original.iss.clone()),
+        same(
+            "sub is the original ID token's: the same user",
+            claims.sub == original.sub,
+            format!("sub = {:?}", claims.sub),
+            format!("{:?}", original.sub),
+        ),
+        same(
+            "aud is the original ID token's",
+            claims.aud == original.aud,
+            format!("aud = {:?}", claims.aud),
+            format!("{:?}", original.aud),
+        ),
+        same("azp is the original ID token's", claims.azp == original.azp, show(&claims.azp), show(&original.azp)),
+        same(
+            "auth_time, when present, is the original login's",
+            claims.auth_time.is_none() || claims.auth_time == original.auth_time,
+            format!("auth_time = {:?}", claims.auth_time),
+            format!("{:?}", original.auth_time),
+        ),
+        same(
+            "nonce absent, or the original ID token's",
+            claims.nonce.is_none() || claims.nonce == original.nonce,
+            if claims.nonce.is_some() { "nonce present".to_owned() } else { "no nonce".to_owned() },
+            if original.nonce.is_some() { "one".to_owned() } else { "none".to_owned() },
+        ),
+    ]
+}
+
+/// The claims of an ID token this client verified when it arrived (the one
+/// kept in the session), read again without verification.
+pub fn claims_of(id_token: &Secret) -> Option<IdTokenClaims> {
+    serde_json::from_value(decode_unverified(id_token.expose())?.1).ok()
 }
 
 /// The header and payload of a JWT, decoded without any verification: for

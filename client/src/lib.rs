@@ -25,7 +25,12 @@
 //!    `POST /refreshtoken` (same-origin only), which trades the refresh
 //!    cookie for new cookies (RFC 6749 §6).
 //! 7. **Logout** — [`routes::logout`]: revoke the refresh token (RFC 7009),
-//!    clear cookies and session, RP-initiated logout at the provider.
+//!    clear cookies and session, RP-initiated logout at the provider; a
+//!    logout another site caused is confirmed first ([`csrf`]).
+//!
+//! In BFF mode (`CLIENT_TOKEN_DELIVERY=bff`) step 5 keeps the tokens in the
+//! session instead, and the page calls [`routes::api`] (`/api/todos`), which
+//! forwards to the todo API with the access token and refreshes server-side.
 //!
 //! [`routes::flow`] (`GET /flow`) shows every one of these steps, as it
 //! happened for this browser, with a link to its spec section.
@@ -36,16 +41,22 @@ pub mod app;
 pub mod config;
 /// handleTokens: the token cookies and their attributes.
 pub mod cookies;
+/// Anti-forgery tokens for this app's own forms (RFC 6749 §10.12).
+pub mod csrf;
 /// Page errors, their status codes and the pages that explain them.
 pub mod error;
 /// Extractors with the app's own rejections.
 pub mod extract;
+/// Whether a request started on this app's own pages (Fetch Metadata).
+pub mod fetch_metadata;
 /// The flow inspector's record of each step, kept in the session.
 pub mod flow_log;
 /// ID token validation, OIDC Core §3.1.3.7, step by step.
 pub mod id_token;
 /// The back channel: token and revocation requests to the provider.
 pub mod provider;
+/// One refresh per session at a time; the others share its result.
+pub mod refresh_flight;
 /// One module per route.
 pub mod routes;
 /// What the server-side session holds, with typed access.

@@ -5,10 +5,11 @@
 //! [`shared::session_store::SqlSessionStore`]), so a restart logs nobody out
 //! and nothing secret ever sits in the browser's cookie jar or JavaScript.
 //!
-//! Three things are kept, each under its own key:
+//! Four things are kept, each under its own key:
 //! - between `/login` and `/callback`: the [`PendingAuthorization`];
 //! - after a successful login: the [`LoggedInUser`];
-//! - always: the [`FlowLog`] that `/flow` shows.
+//! - always: the [`FlowLog`] that `/flow` shows;
+//! - once a form needs it: the anti-forgery token ([`crate::csrf`]).
 
 use serde::{Deserialize, Serialize};
 use shared::Secret;
@@ -21,6 +22,7 @@ use crate::flow_log::FlowLog;
 const PENDING: &str = "pending_authorization";
 const USER: &str = "user";
 const FLOW: &str = "flow_log";
+const CSRF: &str = "csrf_token";
 
 /// The three values `/login` makes up and `/callback` needs back. None of
 /// them may be guessable, and none leaves the server except as the
@@ -39,7 +41,7 @@ pub struct PendingAuthorization {
 }
 
 /// Who is logged in, from the validated ID token, and what logout needs.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoggedInUser {
     /// `sub`: the user's identifier at the issuer (OIDC Core §2).
     pub subject: String,
@@ -55,6 +57,10 @@ pub struct LoggedInUser {
     /// session (updated at every rotation) lets `/logout` revoke it without
     /// widening the cookie's path.
     pub refresh_token: Option<Secret>,
+    /// BFF mode only: the current access token, which the browser never
+    /// receives; `/api/` adds it to the calls it forwards.
+    #[serde(default)]
+    pub access_token: Option<Secret>,
 }
 
 /// Typed access to the session's values.
@@ -92,6 +98,14 @@ impl ClientSession<'_> {
 
     pub async fn save_flow_log(&self, log: &FlowLog) -> Result<(), AppError> {
         Ok(self.0.insert(FLOW, log).await?)
+    }
+
+    pub async fn csrf_token(&self) -> Result<Option<Secret>, AppError> {
+        Ok(self.0.get(CSRF).await?)
+    }
+
+    pub async fn set_csrf_token(&self, token: &Secret) -> Result<(), AppError> {
+        Ok(self.0.insert(CSRF, token).await?)
     }
 
     /// Forgets everything and deletes the stored record.

@@ -6,6 +6,10 @@
 // 401 (the access token expired), the script asks this app's
 // `POST /refreshtoken` for new cookies, once, and retries: the article's
 // `buildAttemptRefresh`. No token ever passes through this file.
+//
+// In BFF mode (`CLIENT_TOKEN_DELIVERY=bff`) the page names this app's own
+// `/api` as the todo API and no refresh URL: the app adds the access token
+// to each call and refreshes by itself, and no token cookie exists at all.
 (function () {
   'use strict';
 
@@ -83,7 +87,9 @@
       }
     };
     let response = await attempt();
-    if (response.status === 401) {
+    // In BFF mode there is no refresh URL: the app refreshed server-side
+    // before answering, so a 401 means only a new login helps.
+    if (response.status === 401 && refreshUrl) {
       await refreshOnce();
       response = await attempt();
     }

@@ -208,9 +208,12 @@ impl Browser {
         self.http.post(&url).header(ORIGIN, origin).send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"))
     }
 
-    /// The user clicks "Log out" on the client app.
+    /// The user clicks "Log out" on the client app: a navigation from the
+    /// app's own page, which a browser marks `Sec-Fetch-Site: same-origin`.
     pub async fn logout(&self) -> reqwest::Response {
-        self.get(&format!("{}/logout", self.client_url)).await
+        let url = format!("{}/logout", self.client_url);
+        let request = self.http.get(&url).header("sec-fetch-site", "same-origin");
+        request.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
     }
 
     /// A call to the todo API as the page script makes it: the cookie jar

@@ -83,6 +83,10 @@ fn container_fixed(service: &str) -> BTreeSet<String> {
     } else {
         fixed.insert("PROVIDER_INTERNAL_URL".to_owned());
     }
+    if service == "client" {
+        // The back channel to the todo API (BFF mode's forwarded calls).
+        fixed.insert("TODO_API_INTERNAL_URL".to_owned());
+    }
     fixed
 }
 

@@ -10,6 +10,8 @@
 //! also returns [`FlowStep`]s describing what went over the wire, with every
 //! secret redacted, for the flow inspector.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 use shared::pkce::CodeVerifier;
 use shared::{ClientAuthMethod, ClientId, ErrorCode, RedirectUri, Secret, TokenResponse};
@@ -19,7 +21,9 @@ use crate::config::Config;
 use crate::flow_log::{FlowStep, Outcome, Row, mask, rfc};
 
 mod exchange;
+mod metadata;
 use exchange::Labels;
+pub use metadata::{MetadataCache, ProviderMetadata};
 
 /// The provider's endpoints, as this client reaches them.
 #[derive(Clone, Debug)]
@@ -37,6 +41,8 @@ pub struct Provider {
     pub revocation_endpoint: Url,
     /// Back channel (internal URL): where the ID token's signing keys are.
     pub jwks_uri: Url,
+    /// Back channel (internal URL): the metadata document (OIDC Discovery §4).
+    pub metadata: Arc<MetadataCache>,
     client_id: ClientId,
     client_secret: Secret,
     auth_method: ClientAuthMethod,
@@ -146,10 +152,19 @@ impl Provider {
             token_endpoint: endpoint(&internal, &["oauth2", "token"]),
             revocation_endpoint: endpoint(&internal, &["oauth2", "revoke"]),
             jwks_uri: endpoint(&internal, &[".well-known", "jwks.json"]),
+            metadata: Arc::new(MetadataCache::new(
+                endpoint(&internal, &[".well-known", "openid-configuration"]),
+                config.provider_public_url.clone(),
+            )),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
             auth_method: config.auth_method,
         })
+    }
+
+    /// The provider's metadata document, fetched on first use.
+    pub async fn metadata(&self) -> Result<Arc<ProviderMetadata>, ProviderError> {
+        self.metadata.get(&self.http).await
     }
 
     /// `POST /oauth2/token` (RFC 6749 §4.1.3 or §6), answered by §5.1 or §5.2.

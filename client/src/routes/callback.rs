@@ -18,11 +18,12 @@ use shared::{Secret, TokenResponse};
 use tower_sessions::Session;
 
 use crate::app::AppState;
+use crate::config::TokenDelivery;
 use crate::cookies::handle_tokens;
 use crate::error::AppError;
 use crate::extract::Params;
 use crate::flow_log::{Check, FlowLog, FlowStep, Outcome, mask, oidc, rfc};
-use crate::id_token::{self, Expected, IdTokenReport};
+use crate::id_token::{self, Context, Expected, IdTokenReport};
 use crate::provider::TokenRequest;
 use crate::session::{ClientSession, LoggedInUser};
 
@@ -51,16 +52,32 @@ pub async fn callback(
     session.save_flow_log(&log).await?;
     match outcome {
         Ok((tokens, user)) => {
-            let (jar, cookies) = handle_tokens(jar, &tokens, app.config.cookie_secure);
-            log.push(
-                FlowStep::new(
-                    "Cookies set (handleTokens)",
-                    rfc(6265, "4.1.2"),
-                    "The tokens go to the browser as HttpOnly cookies, which page scripts cannot read. Then a 303 to / takes the code out of the address bar.",
-                )
-                .outcome(Outcome::Ok)
-                .rows(cookies),
-            );
+            let jar = match app.config.token_delivery {
+                TokenDelivery::Cookies => {
+                    let (jar, cookies) = handle_tokens(jar, &tokens, app.config.cookie_secure);
+                    log.push(
+                        FlowStep::new(
+                            "Cookies set (handleTokens)",
+                            rfc(6265, "4.1.2"),
+                            "The tokens go to the browser as HttpOnly cookies, which page scripts cannot read. Then a 303 to / takes the code out of the address bar.",
+                        )
+                        .outcome(Outcome::Ok)
+                        .rows(cookies),
+                    );
+                    jar
+                }
+                TokenDelivery::Bff => {
+                    log.push(
+                        FlowStep::new(
+                            "Tokens kept in the server-side session (BFF)",
+                            rfc(6749, "10.3"),
+                            "BFF mode: no token goes to the browser, not even as a cookie. The page calls /api/todos on this app, which adds the access token. Then a 303 to / takes the code out of the address bar.",
+                        )
+                        .outcome(Outcome::Ok),
+                    );
+                    jar
+                }
+            };
             session.save_flow_log(&log).await?;
             session.log_in(&user).await?;
             let headers = [(header::CACHE_CONTROL, "no-store")];
@@ -138,16 +155,36 @@ async fn complete_login(
     // RFC 9207 §2.4: "Clients [...] MUST compare the value of the iss
     // parameter to the issuer identifier of the authorization server where
     // the authorization request was sent. [...] If the values do not
-    // match, the client MUST NOT proceed with the authorization."
+    // match, the client MUST NOT proceed with the authorization." And:
+    // "Clients MUST reject authorization responses without the iss
+    // parameter from authorization servers that do support the parameter
+    // according to the client's configuration" — here, according to the
+    // provider's metadata (`authorization_response_iss_parameter_supported`,
+    // RFC 9207 §3).
     let issuer = &app.provider.issuer;
-    let iss_ok = response.iss.as_ref().is_none_or(|iss| iss == issuer);
+    let metadata = match app.provider.metadata().await {
+        Ok(metadata) => metadata,
+        Err(e) => {
+            log.push(received.checks(checks).judged());
+            return Err(e.into());
+        }
+    };
+    let iss_required = metadata.authorization_response_iss_parameter_supported;
+    let iss_ok = match &response.iss {
+        Some(iss) => iss == issuer,
+        None => !iss_required,
+    };
     checks.push(Check::new(
-        "iss, when present, is the provider this login was sent to",
+        "iss is the provider this login was sent to (required when its metadata says it sends iss)",
         rfc(9207, "2.4"),
         iss_ok,
-        match &response.iss {
-            None => "absent (accepted; this provider is the only one configured)".to_owned(),
-            Some(iss) => format!("iss = {iss:?}, expected {issuer:?}"),
+        match (&response.iss, iss_required) {
+            (None, true) => {
+                "absent, but the provider's metadata says authorization_response_iss_parameter_supported: refused"
+                    .to_owned()
+            }
+            (None, false) => "absent (accepted: the provider's metadata does not promise iss)".to_owned(),
+            (Some(iss), _) => format!("iss = {iss:?}, expected {issuer:?}"),
         },
     ));
     log.push(received.checks(checks).judged());
@@ -155,8 +192,10 @@ async fn complete_login(
     if !state_ok {
         return Err(AppError::StateMismatch { received: response.state.is_some() });
     }
-    if let (Some(iss), false) = (response.iss, iss_ok) {
-        return Err(AppError::IssuerMismatch { expected: issuer.clone(), received: iss });
+    match response.iss {
+        Some(iss) if !iss_ok => return Err(AppError::IssuerMismatch { expected: issuer.clone(), received: iss }),
+        None if !iss_ok => return Err(AppError::MissingIssuer { expected: issuer.clone() }),
+        _ => {}
     }
     // RFC 6749 §4.1.2.1: the user or the provider said no.
     if let Some(error) = response.error {
@@ -186,7 +225,7 @@ async fn complete_login(
     let expected = Expected {
         issuer,
         client_id: &app.config.client_id,
-        nonce: &pending.nonce,
+        context: Context::Login { nonce: &pending.nonce },
         access_token: &tokens.access_token,
         now: shared::now_unix(),
     };
@@ -208,6 +247,7 @@ async fn complete_login(
             .unwrap_or_else(|| claims.sub.clone()),
         id_token: id_token.clone(),
         refresh_token: tokens.refresh_token.clone(),
+        access_token: (app.config.token_delivery == TokenDelivery::Bff).then(|| tokens.access_token.clone()),
     };
     Ok((tokens, user))
 }

@@ -2,9 +2,9 @@
 //!
 //! Logged out: what will happen when they click "Log in". Logged in: their
 //! name, from the validated ID token, and the todo list. The list is drawn by
-//! `static/app.js`, which calls the todo API directly; the `access_token`
-//! cookie travels with those calls, but neither this page nor its script
-//! ever holds a token.
+//! `static/app.js`, which calls the todo API directly (the `access_token`
+//! cookie travels with those calls) or, in BFF mode, this app's `/api/`;
+//! either way neither this page nor its script ever holds a token.
 
 use axum::extract::State;
 use axum::response::Html;
@@ -12,17 +12,24 @@ use minijinja::context;
 use tower_sessions::Session;
 
 use crate::app::AppState;
+use crate::config::TokenDelivery;
 use crate::error::AppError;
 use crate::session::ClientSession;
 use crate::templates;
 
 pub async fn home(State(app): State<AppState>, session: Session) -> Result<Html<String>, AppError> {
     let user = ClientSession(&session).user().await?;
+    let bff = app.config.token_delivery == TokenDelivery::Bff;
+    // In BFF mode the page calls this app's /api/, which forwards.
+    let (todo_api_url, refresh_url) =
+        if bff { ("/api", "") } else { (app.config.todo_api_public_url.as_str(), "/refreshtoken") };
     Ok(templates::render(
         "home.html",
         context! {
             user_name => user.as_ref().map(|u| u.display_name.as_str()),
-            todo_api_url => &app.config.todo_api_public_url,
+            bff,
+            todo_api_url,
+            refresh_url,
             provider_url => &app.config.provider_public_url,
             client_id => app.config.client_id.as_str(),
         },

@@ -1,4 +1,4 @@
-//! `GET /logout`: end the login everywhere it lives.
+//! `GET /logout` and `POST /logout`: end the login everywhere it lives.
 //!
 //! 1. Revoke the refresh token at the provider (RFC 7009), so that a copy of
 //!    it (in a backup, a log, a stolen cookie jar) is worth nothing.
@@ -8,25 +8,86 @@
 //!    RP-Initiated Logout), which ends the provider's own session and sends
 //!    the browser back to `/`.
 //!
+//! A `GET` that another site caused (a link, an `<img src>`, a redirect)
+//! must not log anyone out: that would be a cross-site request forgery
+//! (RFC 6749 §10.12 names the attack for the redirect URI; the same reasoning
+//! applies to every state-changing URL). So `GET /logout` logs out at once
+//! only when the request provably started on this app's own pages or in the
+//! address bar ([`crate::fetch_metadata`]); any other request gets a
+//! confirmation page whose button is a `POST /logout` carrying this
+//! session's anti-forgery token ([`crate::csrf`]).
+//!
 //! The refresh cookie (`Path=/refreshtoken`) never reaches this path; the
 //! refresh token to revoke comes from the session, where `/callback` and
 //! `/refreshtoken` keep a copy (see [`crate::session::LoggedInUser`]).
 
+use axum::Form;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
+use minijinja::context;
+use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::AppState;
+use crate::config::TokenDelivery;
 use crate::cookies::clear_tokens;
+use crate::csrf;
 use crate::error::AppError;
+use crate::fetch_metadata::started_on_this_site;
 use crate::flow_log::{FlowStep, Outcome, mask, rfc, rp_logout};
 use crate::session::ClientSession;
+use crate::templates;
 
-/// `GET /logout`: 302 to the provider's end-session endpoint.
-pub async fn logout(State(app): State<AppState>, session: Session, jar: CookieJar) -> Result<Response, AppError> {
+/// `GET /logout`: from this app's own pages or typed by the user, a 302 to
+/// the provider's end-session endpoint; from anywhere else, a page asking
+/// the user to confirm.
+pub async fn logout(
+    State(app): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
+    if started_on_this_site(&headers, &app.config.public_url) {
+        return end_session(&app, &ClientSession(&session), jar, StatusCode::FOUND).await;
+    }
     let session = ClientSession(&session);
+    let token = csrf::token(&session).await?;
+    let logged_in = session.user().await?.is_some();
+    let html = templates::render("logout.html", context! { csrf_token => token.expose(), logged_in })?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], html).into_response())
+}
+
+/// The confirmation form's fields.
+#[derive(Deserialize)]
+pub struct ConfirmLogout {
+    csrf_token: Option<String>,
+}
+
+/// `POST /logout`: the confirmation page's button. Logs out only when the
+/// form carries this session's anti-forgery token.
+pub async fn confirm(
+    State(app): State<AppState>,
+    session: Session,
+    jar: CookieJar,
+    Form(form): Form<ConfirmLogout>,
+) -> Result<Response, AppError> {
+    let session = ClientSession(&session);
+    if !csrf::matches(&session, form.csrf_token.as_deref()).await? {
+        return Err(AppError::CsrfTokenMismatch);
+    }
+    // RFC 9110 §15.4.4: a 303 turns the POST into a GET of the provider.
+    end_session(&app, &session, jar, StatusCode::SEE_OTHER).await
+}
+
+/// Steps 1–4.
+async fn end_session(
+    app: &AppState,
+    session: &ClientSession<'_>,
+    jar: CookieJar,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let user = session.user().await?;
     let mut log = session.flow_log().await?;
     log.begin("Logout");
@@ -53,6 +114,11 @@ pub async fn logout(State(app): State<AppState>, session: Session, jar: CookieJa
     // OIDC RP-Initiated Logout §2: `id_token_hint` tells the provider whose
     // session to end (without it the provider asks the user to confirm);
     // `post_logout_redirect_uri` must be registered for this client.
+    //
+    // §2 allows the request by GET or by POST (form-encoded); POST would keep
+    // the ID token out of the browser's history, but this provider's
+    // `POST /oauth2/logout` is only its own confirmation form (it requires
+    // the provider's anti-forgery token), so the hint goes in the query.
     let post_logout_redirect_uri = format!("{}/", app.config.public_url);
     let mut end_session = app.provider.end_session_endpoint.clone();
     {
@@ -85,11 +151,10 @@ pub async fn logout(State(app): State<AppState>, session: Session, jar: CookieJa
     session.clear().await?;
     session.save_flow_log(&log).await?;
 
-    let jar = clear_tokens(jar, app.config.cookie_secure);
-    Ok((
-        StatusCode::FOUND,
-        jar,
-        [(header::LOCATION, end_session.to_string()), (header::CACHE_CONTROL, "no-store".to_owned())],
-    )
+    let jar = match app.config.token_delivery {
+        TokenDelivery::Cookies => clear_tokens(jar, app.config.cookie_secure),
+        TokenDelivery::Bff => jar,
+    };
+    Ok((status, jar, [(header::LOCATION, end_session.to_string()), (header::CACHE_CONTROL, "no-store".to_owned())])
         .into_response())
 }

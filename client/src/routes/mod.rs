@@ -1,10 +1,13 @@
 //! One module per route, listed in the order of the flow.
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 
 use crate::app::{AppState, no_referrer};
+use crate::config::TokenDelivery;
 
+/// BFF mode: `/api/todos`, forwarded to the todo API with the session's token.
+pub mod api;
 /// Static files and the health check.
 pub mod assets;
 /// `GET /callback`: steps 2–4, the authorization response, the code
@@ -16,21 +19,28 @@ pub mod flow;
 pub mod home;
 /// `GET /login`: step 1, the authorization request.
 pub mod login;
-/// `GET /logout`: revocation and RP-initiated logout.
+/// `GET|POST /logout`: revocation and RP-initiated logout, confirmed
+/// first when another site asked for it.
 pub mod logout;
 /// `POST /refreshtoken`: step 6, a new access token for the page.
 pub mod refresh;
 
-/// Every route of the app.
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Every route of the app. The token endpoints the page calls depend on
+/// how tokens are delivered: `POST /refreshtoken` for cookies, `/api/` for BFF.
+pub fn router(delivery: TokenDelivery) -> Router<AppState> {
+    let router = match delivery {
+        TokenDelivery::Cookies => Router::new().route("/refreshtoken", post(refresh::refresh)),
+        TokenDelivery::Bff => Router::new()
+            .route("/api/todos", get(api::forward).post(api::forward))
+            .route("/api/todos/{id}", patch(api::forward).delete(api::forward)),
+    };
+    router
         .route("/", get(home::home))
         .route("/login", get(login::login))
         // The callback URL carries the authorization code: the page must not
         // leak it in a Referer header (RFC 9700 §4.2.4).
         .route("/callback", get(callback::callback).layer(no_referrer()))
-        .route("/refreshtoken", post(refresh::refresh))
-        .route("/logout", get(logout::logout))
+        .route("/logout", get(logout::logout).post(logout::confirm))
         .route("/flow", get(flow::flow))
         .route("/static/app.js", get(assets::app_js))
         .route("/static/style.css", get(assets::style_css))

@@ -1,6 +1,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::helpers::{
@@ -96,7 +97,7 @@ async fn a_replayed_callback_is_refused_because_state_is_single_use() {
     let login = app.start_login().await;
     let claims = app.id_token_claims(login.nonce(), ACCESS_TOKEN);
     app.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
-    let params = [("code", CODE), ("state", login.state())];
+    let params = [("code", CODE), ("state", login.state()), ("iss", &app.provider_url)];
     assert_eq!(app.callback(&params).await.status(), StatusCode::SEE_OTHER);
 
     let replay = app.callback(&params).await;
@@ -137,6 +138,48 @@ async fn callback_from_another_issuer_is_refused() {
 }
 
 #[tokio::test]
+async fn callback_without_iss_is_refused_when_the_provider_advertises_it() {
+    let app = spawn_app().await;
+    let login = app.start_login().await;
+
+    let response = app.callback(&[("code", CODE), ("state", login.state())]).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(set_cookies(&response).iter().all(|c| c.name == "client_session"));
+    let html = page(response).await;
+    assert!(html.contains("RFC 9207 §2.4"), "{html}");
+    assert!(html.contains("authorization_response_iss_parameter_supported"), "{html}");
+    assert!(app.token_requests().is_empty(), "the code must not be exchanged");
+}
+
+#[tokio::test]
+async fn callback_without_iss_is_accepted_when_the_provider_does_not_advertise_it() {
+    let app = spawn_app().await;
+    app.provider.metadata.lock().unwrap()["authorization_response_iss_parameter_supported"] = json!(false);
+    let login = app.start_login().await;
+    let claims = app.id_token_claims(login.nonce(), ACCESS_TOKEN);
+    app.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
+
+    let response = app.callback(&[("code", CODE), ("state", login.state())]).await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn metadata_naming_another_issuer_is_not_used() {
+    let app = spawn_app().await;
+    app.provider.metadata.lock().unwrap()["issuer"] = json!("https://evil.example");
+    let login = app.start_login().await;
+
+    let response = app.callback(&[("code", CODE), ("state", login.state()), ("iss", &app.provider_url)]).await;
+
+    assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+    let html = page(response).await;
+    assert!(html.contains("RFC 8414 §3.3"), "{html}");
+    assert!(app.token_requests().is_empty());
+}
+
+#[tokio::test]
 async fn access_denied_shows_a_friendly_page_with_a_retry_link() {
     let app = spawn_app().await;
     let login = app.start_login().await;
@@ -165,7 +208,7 @@ async fn a_token_endpoint_error_is_shown_with_its_description() {
     let login = app.start_login().await;
     app.reply_with_error(400, "invalid_grant", "the code has expired");
 
-    let response = app.callback(&[("code", CODE), ("state", login.state())]).await;
+    let response = app.callback(&[("code", CODE), ("state", login.state()), ("iss", &app.provider_url)]).await;
 
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(set_cookies(&response).iter().all(|c| c.name == "client_session"));
@@ -183,15 +226,16 @@ async fn an_unreachable_provider_gives_502_naming_the_back_channel_url() {
     let app = spawn_app_with(&[("PROVIDER_INTERNAL_URL", &internal)]).await;
     let login = app.start_login().await;
 
-    let response = app.callback(&[("code", CODE), ("state", login.state())]).await;
+    let response = app.callback(&[("code", CODE), ("state", login.state()), ("iss", &app.provider_url)]).await;
 
+    // The first back-channel call is for the provider's metadata.
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     let html = page(response).await;
-    assert!(html.contains(&format!("{internal}/oauth2/token")), "{html}");
+    assert!(html.contains(&format!("{internal}/.well-known/openid-configuration")), "{html}");
     assert!(html.contains("PROVIDER_INTERNAL_URL"));
 
     // The state was consumed even though the answer was a 5xx.
-    let replay = app.callback(&[("code", CODE), ("state", login.state())]).await;
+    let replay = app.callback(&[("code", CODE), ("state", login.state()), ("iss", &app.provider_url)]).await;
     assert!(page(replay).await.contains("No login in progress"));
 }
 

@@ -82,6 +82,9 @@ pub struct FakeProviderState {
     pub token_reply: Mutex<(u16, Value)>,
     pub token_requests: Mutex<Vec<Received>>,
     pub revocations: Mutex<Vec<Received>>,
+    /// The metadata document (RFC 8414 §3) at
+    /// `/.well-known/openid-configuration`.
+    pub metadata: Mutex<Value>,
 }
 
 type Shared = Arc<FakeProviderState>;
@@ -117,7 +120,11 @@ fn fake_provider(state: Shared) -> Router {
             form,
         }
     }
+    async fn metadata(State(state): State<Shared>) -> Json<Value> {
+        Json(state.metadata.lock().unwrap().clone())
+    }
     Router::new()
+        .route("/.well-known/openid-configuration", get(metadata))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/oauth2/token", post(token))
         .route("/oauth2/revoke", post(revoke))
@@ -155,13 +162,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns both servers; `extra` sets or overrides client variables.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let provider_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let provider_url = format!("http://{}", provider_listener.local_addr().unwrap());
     let provider_state = Arc::new(FakeProviderState {
         token_reply: Mutex::new((500, json!({"error": "server_error", "error_description": "the test set no reply"}))),
         token_requests: Mutex::new(Vec::new()),
         revocations: Mutex::new(Vec::new()),
+        metadata: Mutex::new(json!({
+            "issuer": provider_url,
+            "authorization_endpoint": format!("{provider_url}/oauth2/authorize"),
+            "token_endpoint": format!("{provider_url}/oauth2/token"),
+            "jwks_uri": format!("{provider_url}/.well-known/jwks.json"),
+            "authorization_response_iss_parameter_supported": true,
+        })),
     });
-    let provider_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let provider_url = format!("http://{}", provider_listener.local_addr().unwrap());
     let router = fake_provider(provider_state.clone());
     tokio::spawn(async move { axum::serve(provider_listener, router).await });
 
@@ -189,6 +203,20 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.browser.get(format!("{}{path}", self.address)).send().await.expect("request works")
+    }
+
+    /// `GET path` with these extra headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self.browser.get(format!("{}{path}", self.address));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send().await.expect("request works")
+    }
+
+    /// The user clicks "Log out" on one of the app's pages.
+    pub async fn logout(&self) -> reqwest::Response {
+        self.get_with("/logout", &[("Sec-Fetch-Site", "same-origin")]).await
     }
 
     /// `GET /login`, with its `Location` parsed.

@@ -118,7 +118,7 @@ async fn a_token_response_without_an_id_token_is_rejected() {
     *app.provider.token_reply.lock().unwrap() =
         (200, json!({"access_token": "a", "token_type": "Bearer", "expires_in": 300, "refresh_token": "r"}));
 
-    let response = app.callback(&[("code", "c"), ("state", login.state())]).await;
+    let response = app.callback(&[("code", "c"), ("state", login.state()), ("iss", &app.provider_url)]).await;
 
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert!(set_cookies(&response).iter().all(|c| c.name == "client_session"));

@@ -5,7 +5,7 @@ use serde_json::json;
 use url::Url;
 
 use crate::helpers::{
-    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, attributes, cookie, location, page, set_cookies, spawn_app,
+    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TestApp, attributes, cookie, location, page, set_cookies, spawn_app,
 };
 
 #[tokio::test]
@@ -13,7 +13,7 @@ async fn logout_revokes_the_refresh_token_clears_cookies_and_ends_the_provider_s
     let app = spawn_app().await;
     app.log_in().await;
 
-    let response = app.get("/logout").await;
+    let response = app.logout().await;
 
     // RFC 7009: the refresh token was revoked, with client authentication.
     let revocations = app.revocations();
@@ -56,7 +56,7 @@ async fn logout_after_a_refresh_revokes_the_rotated_refresh_token() {
         (200, json!({"access_token": "a2", "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2"}));
     assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
 
-    app.get("/logout").await;
+    app.logout().await;
 
     assert_eq!(app.revocations()[0].form["token"], "refresh-2");
 }
@@ -65,10 +65,144 @@ async fn logout_after_a_refresh_revokes_the_rotated_refresh_token() {
 async fn logout_without_a_login_revokes_nothing_and_still_redirects() {
     let app = spawn_app().await;
 
-    let response = app.get("/logout").await;
+    let response = app.logout().await;
 
     assert_eq!(response.status(), StatusCode::FOUND);
     assert!(app.revocations().is_empty());
     let target = Url::parse(location(&response)).unwrap();
     assert!(target.query_pairs().all(|(k, _)| k != "id_token_hint"));
+}
+
+/// Still logged in: nothing revoked, no cookie touched, the home page greets.
+async fn assert_still_logged_in(app: &TestApp, response: &reqwest::Response) {
+    assert!(app.revocations().is_empty(), "nothing may be revoked");
+    assert!(set_cookies(response).iter().all(|c| c.name == "client_session"), "no token cookie may change");
+    assert!(page(app.get("/").await).await.contains("Demo User"), "the session must survive");
+}
+
+/// The confirmation page's anti-forgery token.
+fn csrf_token_of(html: &str) -> String {
+    let (_, rest) = html.split_once("name=\"csrf_token\" value=\"").expect("a csrf_token input");
+    rest.split('"').next().expect("a quoted value").to_owned()
+}
+
+#[tokio::test]
+async fn a_cross_site_logout_link_asks_for_confirmation_instead_of_logging_out() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response =
+        app.get_with("/logout", &[("Sec-Fetch-Site", "cross-site"), ("Origin", "http://127.0.0.1:6660")]).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_still_logged_in(&app, &response).await;
+    let html = page(response).await;
+    assert!(html.contains("<form method=\"post\" action=\"/logout\">"), "{html}");
+    assert!(csrf_token_of(&html).len() >= 43, "a token of at least 256 bits");
+}
+
+#[tokio::test]
+async fn a_logout_request_that_says_nothing_about_where_it_started_asks_for_confirmation() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response = app.get("/logout").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_still_logged_in(&app, &response).await;
+}
+
+#[tokio::test]
+async fn a_same_site_but_cross_origin_logout_asks_for_confirmation() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response = app.get_with("/logout", &[("Sec-Fetch-Site", "same-site")]).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_still_logged_in(&app, &response).await;
+}
+
+#[tokio::test]
+async fn a_typed_logout_url_logs_out_at_once() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response = app.get_with("/logout", &[("Sec-Fetch-Site", "none")]).await;
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(app.revocations().len(), 1);
+}
+
+#[tokio::test]
+async fn without_fetch_metadata_a_same_origin_origin_or_referer_logs_out_at_once() {
+    for header in ["Origin", "Referer"] {
+        let app = spawn_app().await;
+        app.log_in().await;
+        let value = if header == "Origin" { app.address.clone() } else { format!("{}/flow", app.address) };
+
+        let response = app.get_with("/logout", &[(header, &value)]).await;
+
+        assert_eq!(response.status(), StatusCode::FOUND, "{header}: {value}");
+        assert_eq!(app.revocations().len(), 1, "{header}");
+    }
+}
+
+#[tokio::test]
+async fn a_foreign_referer_asks_for_confirmation() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response = app.get_with("/logout", &[("Referer", "http://127.0.0.1:6660/attack")]).await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_still_logged_in(&app, &response).await;
+}
+
+#[tokio::test]
+async fn confirming_with_the_page_s_token_logs_out() {
+    let app = spawn_app().await;
+    app.log_in().await;
+    let confirmation = page(app.get_with("/logout", &[("Sec-Fetch-Site", "cross-site")]).await).await;
+    let token = csrf_token_of(&confirmation);
+
+    let response =
+        app.browser.post(format!("{}/logout", app.address)).form(&[("csrf_token", &token)]).send().await.unwrap();
+
+    // RFC 9110 §15.4.4: 303, so the browser GETs the provider's logout.
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with(&format!("{}/oauth2/logout?", app.provider_url)));
+    assert_eq!(app.revocations().len(), 1);
+    assert_eq!(cookie(&set_cookies(&response), "access_token").value, "");
+    assert!(page(app.get("/").await).await.contains("href=\"/login\""));
+}
+
+#[tokio::test]
+async fn a_logout_form_without_the_session_s_token_is_refused() {
+    let app = spawn_app().await;
+    app.log_in().await;
+    // The session has a token (a confirmation page was shown), but the
+    // forged form cannot know it.
+    app.get("/logout").await;
+
+    for form in [vec![], vec![("csrf_token", "guessed")], vec![("csrf_token", "")]] {
+        let response = app.browser.post(format!("{}/logout", app.address)).form(&form).send().await.unwrap();
+
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{form:?}");
+        assert_still_logged_in(&app, &response).await;
+        assert!(page(response).await.contains("RFC 6749 §10.12"));
+    }
+}
+
+#[tokio::test]
+async fn a_logout_form_is_refused_when_the_session_never_showed_one() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response =
+        app.browser.post(format!("{}/logout", app.address)).form(&[("csrf_token", "")]).send().await.unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_still_logged_in(&app, &response).await;
 }

@@ -3,6 +3,7 @@
 //! client on 127.0.0.1:0 with a fresh database, and drives them with a
 //! cookie-keeping, non-redirecting HTTP client, like a browser would.
 
+mod bff;
 mod callback;
 mod flow;
 mod helpers;
@@ -11,3 +12,4 @@ mod id_token;
 mod login;
 mod logout;
 mod refresh;
+mod robustness;

@@ -1,7 +1,26 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TestApp, attributes, cookie, set_cookies, spawn_app};
+use crate::helpers::{
+    CLIENT_ID, CLIENT_SECRET, FORGER_KEY, PROVIDER_KEY, REFRESH_TOKEN, TestApp, attributes, cookie, location, page,
+    set_cookies, sign, spawn_app,
+};
+
+/// `n` same-origin refreshes at once, as `n` tabs of one browser (one
+/// cookie jar) would send them.
+async fn refresh_in_tabs(app: &TestApp, n: usize) -> Vec<reqwest::Response> {
+    let tabs: Vec<_> = (0..n)
+        .map(|_| {
+            let request = app.browser.post(format!("{}/refreshtoken", app.address)).header("Origin", &app.address);
+            tokio::spawn(request.send())
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for tab in tabs {
+        answers.push(tab.await.expect("the task ran").expect("request works"));
+    }
+    answers
+}
 
 /// Logs in, then makes the token endpoint answer the next refresh with new tokens.
 async fn logged_in_app() -> TestApp {
@@ -182,4 +201,125 @@ async fn a_refresh_cookie_from_another_session_is_refused() {
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_of_one_session_make_one_exchange_and_all_succeed() {
+    let app = logged_in_app().await;
+
+    // Five tabs at once, all with the same refresh cookie.
+    let answers = refresh_in_tabs(&app, 5).await;
+
+    for response in answers {
+        assert_eq!(response.status(), StatusCode::OK);
+        let cookies = set_cookies(&response);
+        assert_eq!(cookie(&cookies, "access_token").value, "access-token-2");
+        assert_eq!(cookie(&cookies, "refresh_token").value, "refresh-token-2");
+    }
+    let refreshes: Vec<_> =
+        app.token_requests().into_iter().filter(|r| r.form["grant_type"] == "refresh_token").collect();
+    assert_eq!(refreshes.len(), 1, "the provider saw the old refresh token once, not as a replay");
+
+    // The session moved on with the rotation: the next refresh trades the new token.
+    assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
+    assert_eq!(app.token_requests().last().unwrap().form["refresh_token"], "refresh-token-2");
+}
+
+#[tokio::test]
+async fn a_coalesced_result_is_not_handed_to_another_session() {
+    let app = logged_in_app().await;
+    assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
+    // Someone else replays the first refresh token with a session of their own.
+    let thief = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = thief.get(format!("{}/login", app.address)).send().await.unwrap();
+    let own_session = cookie(&set_cookies(&login), "client_session").value.clone();
+
+    let response = thief
+        .post(format!("{}/refreshtoken", app.address))
+        .header("Origin", &app.address)
+        .header("Cookie", format!("client_session={own_session}; refresh_token={REFRESH_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookies(&response).iter().all(|c| c.value.is_empty()), "no tokens for the thief");
+}
+
+/// A change to an ID token's claims.
+type Tweak = Box<dyn FnOnce(&mut Value)>;
+
+/// The ID token a refresh of `app`'s login returns, with `tweak` applied.
+fn refreshed_id_token(app: &TestApp, tweak: impl FnOnce(&mut Value)) -> String {
+    let mut claims = app.id_token_claims("unused", "access-token-2");
+    let claims_map = claims.as_object_mut().unwrap();
+    // OIDC Core §12.2: "it SHOULD NOT have a nonce Claim Value".
+    claims_map.remove("nonce");
+    // The original login's auth_time.
+    claims_map.remove("auth_time");
+    tweak(&mut claims);
+    sign(&claims, &PROVIDER_KEY)
+}
+
+fn reply_with_id_token(app: &TestApp, id_token: &str) {
+    *app.provider.token_reply.lock().unwrap() = (
+        200,
+        json!({
+            "access_token": "access-token-2",
+            "token_type": "Bearer",
+            "expires_in": 600,
+            "refresh_token": "refresh-token-2",
+            "id_token": id_token,
+        }),
+    );
+}
+
+#[tokio::test]
+async fn a_valid_id_token_from_a_refresh_becomes_the_logout_hint() {
+    let app = logged_in_app().await;
+    let id_token = refreshed_id_token(&app, |_| {});
+    reply_with_id_token(&app, &id_token);
+
+    assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
+
+    let logout = app.logout().await;
+    let target = url::Url::parse(location(&logout)).unwrap();
+    let hint = target.query_pairs().find(|(k, _)| k == "id_token_hint").map(|(_, v)| v.into_owned());
+    assert_eq!(hint.as_deref(), Some(id_token.as_str()));
+}
+
+#[tokio::test]
+async fn an_id_token_from_a_refresh_is_rejected_when_it_breaks_oidc_core_12_2() {
+    let cases: Vec<(&str, Tweak, bool)> = vec![
+        ("another user", Box::new(|c| c["sub"] = json!("user-666")), false),
+        ("another issuer", Box::new(|c| c["iss"] = json!("https://evil.example")), false),
+        ("another audience", Box::new(|c| c["aud"] = json!("someone-else")), false),
+        ("an old iat", Box::new(|c| c["iat"] = json!(shared::now_unix() - 3600)), false),
+        ("another login's nonce", Box::new(|c| c["nonce"] = json!("another-login")), false),
+        ("a later auth_time", Box::new(|c| c["auth_time"] = json!(shared::now_unix())), false),
+        ("a forged signature", Box::new(|_| {}), true),
+    ];
+    for (case, tweak, forged) in cases {
+        let app = logged_in_app().await;
+        let id_token = if forged {
+            let mut claims = app.id_token_claims("unused", "access-token-2");
+            claims.as_object_mut().unwrap().remove("nonce");
+            sign(&claims, &FORGER_KEY)
+        } else {
+            refreshed_id_token(&app, tweak)
+        };
+        reply_with_id_token(&app, &id_token);
+
+        let response = app.refresh_same_origin().await;
+
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY, "{case}");
+        let cookies = set_cookies(&response);
+        assert_eq!(cookie(&cookies, "access_token").value, "", "{case}: the new tokens are not used");
+        assert_eq!(cookie(&cookies, "refresh_token").value, "", "{case}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "server_error", "{case}");
+        assert!(body["error_description"].as_str().unwrap().contains("§12.2"), "{case}: {body}");
+        // Logged out here.
+        assert!(!page(app.get("/").await).await.contains("Demo User"), "{case}");
+    }
 }

@@ -1,0 +1,86 @@
+//! BFF mode in a real browser: headless Chromium logs in, adds a todo,
+//! ticks it off and logs out, and its cookie jar never holds a token.
+
+use e2e::{Options, System};
+use fantoccini::Locator;
+
+use crate::chromium::{find_on_path, open_chromium, start_driver};
+
+/// The names of the cookies Chromium holds for the page's site.
+async fn cookie_names(browser: &fantoccini::Client) -> Vec<String> {
+    let cookies = browser.get_all_cookies().await.expect("the cookie jar");
+    cookies.iter().map(|c| c.name().to_owned()).collect()
+}
+
+fn assert_no_token_cookie(names: &[String], when: &str) {
+    assert!(
+        names.iter().all(|n| n != "access_token" && n != "refresh_token"),
+        "{when}: the browser holds a token cookie: {names:?}"
+    );
+}
+
+#[tokio::test]
+async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
+    let Some(chromedriver) = find_on_path("chromedriver") else {
+        assert!(
+            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return;
+    };
+    let system =
+        System::start(Options::default().client("CLIENT_TOKEN_DELIVERY", "bff")).await.expect("the system starts");
+    let driver = start_driver(&chromedriver).await;
+    let browser = open_chromium(&driver, "1200,900").await;
+
+    // Log in and consent, as in cookie mode.
+    browser.goto(&system.client.url("/")).await.expect("open the client");
+    browser.find(Locator::Css("a.button[href='/login']")).await.expect("a Log in button").click().await.expect("click");
+    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
+    form.set_by_name("username", "demo").await.expect("type the username");
+    form.set_by_name("password", "demo").await.expect("type the password");
+    form.submit().await.expect("sign in");
+    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
+    approve.expect("the consent page").click().await.expect("approve");
+
+    // The page loads the list through the app's /api/todos.
+    browser.wait().for_element(Locator::Css("#todos[data-todo-api='/api']")).await.expect("the BFF todo page");
+    let empty = "//p[@id='status'][contains(., 'Nothing to do yet')]";
+    browser.wait().for_element(Locator::XPath(empty)).await.expect("the script loaded the todos through the app");
+    assert_no_token_cookie(&cookie_names(&browser).await, "after the login");
+
+    // Add a todo and tick it off.
+    let title = browser.find(Locator::Css("input[name='title']")).await.expect("the title input");
+    title.send_keys("Buy oat milk").await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='Buy oat milk']";
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the new todo is listed");
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a checkbox")
+        .click()
+        .await
+        .expect("tick");
+    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is marked done");
+    let names = cookie_names(&browser).await;
+    assert_no_token_cookie(&names, "after adding and ticking a todo");
+    assert!(names.iter().any(|n| n == "client_session"), "the session cookie is there: {names:?}");
+
+    // The flow inspector shows the forwarded calls.
+    browser.goto(&system.client.url("/flow")).await.expect("open /flow");
+    let body = browser.find(Locator::Css("body")).await.expect("a body").text().await.expect("text");
+    assert!(body.contains("API call forwarded (BFF)"), "the inspector shows the forwarded calls: {body}");
+
+    // Log out.
+    browser.goto(&system.client.url("/")).await.expect("open the client");
+    browser.find(Locator::LinkText("Log out")).await.expect("a Log out link").click().await.expect("log out");
+    let logged_out = browser.wait().for_element(Locator::Css("a.button[href='/login']")).await;
+    logged_out.expect("back at the logged-out home page");
+    assert_no_token_cookie(&cookie_names(&browser).await, "after the logout");
+
+    browser.close().await.expect("close the session");
+    drop(driver);
+    system.stop().await;
+}
