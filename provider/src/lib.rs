@@ -19,6 +19,8 @@ pub mod authorization_response;
 pub mod client_auth;
 /// Client registrations from the clients file.
 pub mod clients;
+/// CORS for the web origins of browser-based public clients.
+pub mod cors;
 /// Settings from the environment.
 pub mod config;
 /// One module per endpoint.

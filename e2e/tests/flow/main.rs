@@ -14,4 +14,5 @@ mod lab;
 mod launcher;
 mod restarts;
 mod seed_clients;
+mod spa;
 mod support;
