@@ -115,16 +115,15 @@ fn start_spa(env: &shared::config::Env) -> Result<String, LaunchError> {
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
         .map_err(|e| LaunchError::Spa(format!("cannot listen on {} (SPA_ADDR): {e}", config.addr)))?;
     let addr = listener.local_addr().map_err(|e| LaunchError::Spa(e.to_string()))?;
-    let line = format!(
-        "  {:<9} {:<28} (the single-page app, a public client; listening on {addr})",
-        "spa", config.public_url
-    );
+    let line =
+        format!("  {:<9} {:<28} (the single-page app, a public client; listening on {addr})", "spa", config.public_url);
     std::thread::Builder::new()
         .name("spa".to_owned())
         .spawn(move || {
             let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
                 runtime.block_on(async move {
-                    let spa = spa::App::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
+                    let spa =
+                        spa::App::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
                     spa.run_until_stopped(std::future::pending()).await
                 })
             });

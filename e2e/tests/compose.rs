@@ -903,7 +903,8 @@ fn the_spa_is_published_on_its_public_port_and_its_origin_is_registered_and_allo
 
     let mut environment = support::default_environment(spa);
     assert_eq!(environment["SPA_ADDR"], "0.0.0.0:5173");
-    let config = spa::Config::from_env(&Env::from_pairs(environment.clone())).expect("the spa's compose environment is valid");
+    let config =
+        spa::Config::from_env(&Env::from_pairs(environment.clone())).expect("the spa's compose environment is valid");
     // Apart from the bind address, compose's defaults are the spa's own.
     environment.remove("SPA_ADDR");
     assert_eq!(config_of("spa", &Env::from_pairs(environment)), config_of("spa", &Env::default()));

@@ -319,7 +319,8 @@ mod tests {
 
     #[test]
     fn listed_web_origins_replace_the_default() {
-        let toml = format!("{PUBLIC}redirect_uris=['http://localhost:5173/callback']\nweb_origins=['https://spa.example']\n");
+        let toml =
+            format!("{PUBLIC}redirect_uris=['http://localhost:5173/callback']\nweb_origins=['https://spa.example']\n");
         let clients = parse_clients_file(&toml, "t").unwrap();
         let origins: Vec<_> = clients[0].client.web_origins.iter().map(WebOrigin::as_str).collect();
         assert_eq!(origins, ["https://spa.example"]);

@@ -19,10 +19,10 @@ pub mod authorization_response;
 pub mod client_auth;
 /// Client registrations from the clients file.
 pub mod clients;
-/// CORS for the web origins of browser-based public clients.
-pub mod cors;
 /// Settings from the environment.
 pub mod config;
+/// CORS for the web origins of browser-based public clients.
+pub mod cors;
 /// One module per endpoint.
 pub mod endpoints;
 /// The catch-all 500 error.

@@ -52,7 +52,11 @@ const FILES: &[StaticFile] = &[
     StaticFile { path: "/", content_type: HTML, text: include_str!("../static/index.html") },
     StaticFile { path: "/callback", content_type: HTML, text: include_str!("../static/index.html") },
     StaticFile { path: "/architectures.html", content_type: HTML, text: include_str!("../static/architectures.html") },
-    StaticFile { path: "/style.css", content_type: "text/css; charset=utf-8", text: include_str!("../static/style.css") },
+    StaticFile {
+        path: "/style.css",
+        content_type: "text/css; charset=utf-8",
+        text: include_str!("../static/style.css"),
+    },
     StaticFile { path: "/pkce.js", content_type: JS, text: include_str!("../static/pkce.js") },
     StaticFile { path: "/discovery.js", content_type: JS, text: include_str!("../static/discovery.js") },
     StaticFile { path: "/authorize.js", content_type: JS, text: include_str!("../static/authorize.js") },

@@ -101,7 +101,10 @@ impl SentRequest {
     /// A request header, by name in any case.
     fn header(&self, name: &str) -> &str {
         let headers = self.headers.as_object().into_iter().flatten();
-        headers.filter(|(key, _)| key.eq_ignore_ascii_case(name)).find_map(|(_, value)| value.as_str()).unwrap_or_default()
+        headers
+            .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+            .find_map(|(_, value)| value.as_str())
+            .unwrap_or_default()
     }
 }
 
@@ -182,7 +185,14 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     // First visit: the SPA asks the provider silently (prompt=none), hears
     // login_required, and shows its Log in button.
     browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
-    browser.wait().for_element(Locator::XPath(SIGNED_OUT)).await.expect("the logged-out page").click().await.expect("log in");
+    browser
+        .wait()
+        .for_element(Locator::XPath(SIGNED_OUT))
+        .await
+        .expect("the logged-out page")
+        .click()
+        .await
+        .expect("log in");
     sign_in_at_the_provider(&browser).await;
 
     // Back at the SPA: it exchanged the code and loaded the (empty) list.
@@ -195,7 +205,9 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     let token_requests: Vec<_> =
         requests.iter().filter(|r| r.method == "POST" && r.url == format!("{provider_url}/oauth2/token")).collect();
     assert!(
-        token_requests.iter().any(|r| r.body.contains("grant_type=authorization_code") && r.body.contains("code_verifier=")),
+        token_requests
+            .iter()
+            .any(|r| r.body.contains("grant_type=authorization_code") && r.body.contains("code_verifier=")),
         "the code was exchanged with its PKCE verifier, as a form: {token_requests:?}"
     );
 
@@ -205,7 +217,13 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
     let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='Buy oat milk']";
     browser.wait().for_element(Locator::XPath(added)).await.expect("the new todo is listed");
-    browser.find(Locator::Css("#todo-list li input[type='checkbox']")).await.expect("a box").click().await.expect("tick");
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a box")
+        .click()
+        .await
+        .expect("tick");
     browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is done");
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join("spa.png"), png).expect("save the screenshot");
@@ -215,7 +233,8 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     browser.refresh().await.expect("reload");
     browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is back after a reload");
     requests.extend(sent_requests(&browser).await);
-    let silent = requests.iter().filter(|r| r.url.contains("/oauth2/authorize") && r.url.contains("prompt=none")).count();
+    let silent =
+        requests.iter().filter(|r| r.url.contains("/oauth2/authorize") && r.url.contains("prompt=none")).count();
     assert!(silent >= 2, "the first visit and the reload asked with prompt=none ({silent} times)");
     let (local, session) = web_storage(&browser).await;
     assert_eq!((local.as_str(), session.as_str()), ("{}", "{}"), "nothing in Web Storage after the reload");
@@ -227,7 +246,13 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     while shared::now_unix() <= expires {
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-    browser.find(Locator::Css("#todo-list li input[type='checkbox']")).await.expect("a box").click().await.expect("untick");
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a box")
+        .click()
+        .await
+        .expect("untick");
     let undone = "//ul[@id='todo-list']/li[not(contains(@class, 'done'))]/span[text()='Buy oat milk']";
     browser.wait().for_element(Locator::XPath(undone)).await.expect("the todo is open again, after a refresh");
     assert!(session_number(&browser, "data-refreshes").await > refreshes, "the SPA refreshed its tokens");
@@ -236,7 +261,8 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
         requests.iter().any(|r| r.url.ends_with("/oauth2/token") && r.body.contains("grant_type=refresh_token")),
         "a refresh token grant was sent"
     );
-    let api_calls: Vec<_> = requests.iter().filter(|r| r.url.starts_with(&running.system.todo_api.public_url)).collect();
+    let api_calls: Vec<_> =
+        requests.iter().filter(|r| r.url.starts_with(&running.system.todo_api.public_url)).collect();
     assert!(!api_calls.is_empty());
     for call in api_calls.iter().filter(|r| r.method != "OPTIONS") {
         let authorization = call.header("authorization");
@@ -249,10 +275,16 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     browser.wait().for_element(Locator::XPath(SIGNED_OUT)).await.expect("logged out, with the Log in button");
     requests.extend(sent_requests(&browser).await);
     assert!(
-        requests.iter().any(|r| r.url == format!("{provider_url}/oauth2/revoke") && r.body.contains("token_type_hint=refresh_token")),
+        requests
+            .iter()
+            .any(|r| r.url == format!("{provider_url}/oauth2/revoke")
+                && r.body.contains("token_type_hint=refresh_token")),
         "the refresh token was revoked"
     );
-    assert!(requests.iter().any(|r| r.url.starts_with(&format!("{provider_url}/oauth2/logout"))), "RP-initiated logout");
+    assert!(
+        requests.iter().any(|r| r.url.starts_with(&format!("{provider_url}/oauth2/logout"))),
+        "RP-initiated logout"
+    );
 
     assert_no_client_secret(&requests);
     browser.close().await.expect("close the session");
@@ -272,7 +304,14 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
 
     browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
-    browser.wait().for_element(Locator::XPath(SIGNED_OUT)).await.expect("the logged-out page").click().await.expect("log in");
+    browser
+        .wait()
+        .for_element(Locator::XPath(SIGNED_OUT))
+        .await
+        .expect("the logged-out page")
+        .click()
+        .await
+        .expect("log in");
     sign_in_at_the_provider(&browser).await;
     browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
 

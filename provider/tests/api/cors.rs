@@ -78,7 +78,8 @@ async fn a_preflight_from_a_public_clients_origin_allows_post_with_content_type_
 async fn discovery_jwks_userinfo_and_revocation_answer_a_public_clients_origin() {
     let app = spawn_app().await;
 
-    let gets = ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json"];
+    let gets =
+        ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/.well-known/jwks.json"];
     for path in gets {
         let response = app.http.get(app.url(path)).header("origin", SPA_ORIGIN).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");

@@ -99,8 +99,13 @@ async fn preflight_from_another_origin_gets_no_cors_headers() {
 async fn the_spa_origin_may_read_bearer_responses_without_credentials() {
     let app = spawn_app().await;
 
-    let response =
-        app.request(Method::GET, "/todos").header("origin", SPA_ORIGIN).bearer_auth(app.token().sign()).send().await.unwrap();
+    let response = app
+        .request(Method::GET, "/todos")
+        .header("origin", SPA_ORIGIN)
+        .bearer_auth(app.token().sign())
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers();
