@@ -153,6 +153,20 @@ async fn sign_in_at_the_provider(browser: &Client) {
     approve.expect("the consent page").click().await.expect("approve");
 }
 
+/// chromedriver's path; `None` (the test says it is skipped) when it is not
+/// installed, unless `E2E_REQUIRE_BROWSER=1`.
+fn chromedriver() -> Option<PathBuf> {
+    let found = find_on_path("chromedriver");
+    if found.is_none() {
+        assert!(
+            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+    }
+    found
+}
+
 const SIGNED_OUT: &str = "//section[@id='signed-out'][not(@hidden)]//button[@id='login']";
 const EMPTY_LIST: &str = "//p[@id='status'][contains(., 'Nothing to do yet')]";
 
@@ -168,14 +182,7 @@ fn assert_no_client_secret(requests: &[SentRequest]) {
 
 #[tokio::test]
 async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_logs_out_in_chromium() {
-    let Some(chromedriver) = find_on_path("chromedriver") else {
-        assert!(
-            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
-        );
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some(chromedriver) = chromedriver() else { return };
     let running = SpaSystem::start("form").await;
     let provider_url = running.system.provider.public_url.clone();
     let driver = start_driver(&chromedriver).await;
@@ -294,10 +301,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
 
 #[tokio::test]
 async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
-    let Some(chromedriver) = find_on_path("chromedriver") else {
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some(chromedriver) = chromedriver() else { return };
     let running = SpaSystem::start("json").await;
     let provider_url = running.system.provider.public_url.clone();
     let driver = start_driver(&chromedriver).await;
