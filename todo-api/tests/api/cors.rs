@@ -141,7 +141,7 @@ async fn preflight_from_the_spa_origin_allows_authorization_but_not_credentials(
 }
 
 #[tokio::test]
-async fn the_spa_origin_follows_spa_public_url() {
+async fn the_spa_origin_is_the_configured_one_and_only_that() {
     let app = crate::helpers::spawn_app_with(|config| config.spa_origin = "https://spa.example".to_owned()).await;
 
     let moved = app.request(Method::GET, "/todos").header("origin", "https://spa.example").send().await.unwrap();
