@@ -107,8 +107,7 @@ fn start_lab(env: &shared::config::Env) -> Result<String, LaunchError> {
 }
 
 /// The single-page app's server (`spa`), like the lab: a thread and runtime
-/// of its own (its log lines say `spa`), ending with the process. Returns
-/// its banner line.
+/// of its own, ending with the process. Returns its banner line.
 fn start_spa(env: &shared::config::Env) -> Result<String, LaunchError> {
     let config = spa::Config::from_env(env)?;
     let listener = std::net::TcpListener::bind(&config.addr)

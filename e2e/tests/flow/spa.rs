@@ -336,3 +336,50 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     drop(driver);
     running.stop().await;
 }
+
+#[tokio::test]
+async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
+    let Some(chromedriver) = chromedriver() else { return };
+    let running = SpaSystem::start("form").await;
+    let driver = start_driver(&chromedriver).await;
+    let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
+    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
+    browser
+        .wait()
+        .for_element(Locator::XPath(SIGNED_OUT))
+        .await
+        .expect("the logged-out page")
+        .click()
+        .await
+        .expect("log in");
+    sign_in_at_the_provider(&browser).await;
+    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+
+    // Let the access token expire, then set the page's clock 30 s back, so
+    // that the SPA believes its token is still fresh and sends it: only the
+    // todo API's 401 (RFC 6750 §3.1 invalid_token) can tell it to refresh.
+    let refreshes = session_number(&browser, "data-refreshes").await;
+    let expires = session_number(&browser, "data-access-token-expires").await;
+    while shared::now_unix() <= expires {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let behind = "const real = Date.now.bind(Date); Date.now = () => real() - 30000;";
+    browser.execute(behind, vec![]).await.expect("set the page's clock back");
+    let title = browser.find(Locator::Css("#add-todo input[name='title']")).await.expect("the title input");
+    title.send_keys("After a 401").await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='After a 401']";
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the todo was added after a refresh");
+    assert_eq!(session_number(&browser, "data-refreshes").await, refreshes + 1, "one refresh, after the 401");
+    let posts: Vec<_> = sent_requests(&browser)
+        .await
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.url == format!("{}/todos", running.system.todo_api.public_url))
+        .collect();
+    assert_eq!(posts.len(), 2, "the POST was sent, refused, and sent again: {posts:?}");
+    assert_ne!(posts[0].header("authorization"), posts[1].header("authorization"), "with a new access token");
+
+    browser.close().await.expect("close the session");
+    drop(driver);
+    running.stop().await;
+}
