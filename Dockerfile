@@ -1,6 +1,6 @@
 # One image for the three services of the OAuth demo. The command picks the
-# service: `provider`, `client` or `todo-api` (see docker-compose.yml), or
-# `lab serve`, the attack lab.
+# service: `provider`, `client` or `todo-api` (see docker-compose.yml),
+# `spa`, the single-page app's server, or `lab serve`, the attack lab.
 #
 #   docker build -t oauth-demo .
 #   docker run --rm -p 8080:8080 oauth-demo provider
@@ -23,12 +23,13 @@ COPY client/Cargo.toml client/build.rs client/
 COPY todo-api/Cargo.toml todo-api/build.rs todo-api/
 COPY e2e/Cargo.toml e2e/
 COPY lab/Cargo.toml lab/
+COPY spa/Cargo.toml spa/
 # testkit is a dev-dependency only: its manifest completes the workspace.
 COPY testkit/Cargo.toml testkit/
 # Stand-ins: an empty lib.rs per crate, an empty main for every binary target
 # (the auto-discovered src/main.rs and every `path = "….rs"` a manifest names).
 RUN set -eu; \
-    for crate in shared provider client todo-api e2e lab testkit; do \
+    for crate in shared provider client todo-api e2e lab testkit spa; do \
       mkdir -p "$crate/src"; \
       : > "$crate/src/lib.rs"; \
       for target in src/main.rs $(sed -n 's/^path *= *"\(.*\.rs\)"$/\1/p' "$crate/Cargo.toml"); do \
@@ -36,7 +37,7 @@ RUN set -eu; \
         echo 'fn main() {}' > "$crate/$target"; \
       done; \
     done
-RUN cargo build --release --locked -p provider -p client -p todo-api -p lab --bins
+RUN cargo build --release --locked -p provider -p client -p todo-api -p lab -p spa --bins
 
 # 2. Our sources. Only our own crates recompile from here on. `touch` makes
 #    sure cargo sees them as newer than the stand-ins it has just built.
@@ -45,10 +46,11 @@ COPY provider provider
 COPY client client
 COPY todo-api todo-api
 COPY lab lab
-RUN find shared provider client todo-api lab -name '*.rs' -exec touch {} + \
-    && cargo build --release --locked -p provider -p client -p todo-api -p lab --bins \
+COPY spa spa
+RUN find shared provider client todo-api lab spa -name '*.rs' -exec touch {} + \
+    && cargo build --release --locked -p provider -p client -p todo-api -p lab -p spa --bins \
     && mkdir -p /out \
-    && cp target/release/provider target/release/client target/release/todo-api target/release/lab /out/
+    && cp target/release/provider target/release/client target/release/todo-api target/release/lab target/release/spa /out/
 
 # --- run --------------------------------------------------------------------
 FROM debian:bookworm-slim AS runtime
@@ -69,7 +71,7 @@ RUN groupadd --system --gid 10001 app \
     && mkdir -p /app/data /app/provider \
     && chown app:app /app/data
 
-COPY --from=build /out/provider /out/client /out/todo-api /out/lab /usr/local/bin/
+COPY --from=build /out/provider /out/client /out/todo-api /out/lab /out/spa /usr/local/bin/
 # The registered clients, at the path the provider reads by default from its
 # working directory (PROVIDER_CLIENTS_FILE=/app/provider/clients.toml). Mount
 # your own file there to change the registrations without a rebuild.
@@ -83,7 +85,8 @@ USER 10001:10001
 ENV PROVIDER_ADDR=0.0.0.0:8080 \
     CLIENT_ADDR=0.0.0.0:3000 \
     TODO_API_ADDR=0.0.0.0:4000 \
-    LAB_ADDR=0.0.0.0:6660
+    LAB_ADDR=0.0.0.0:6660 \
+    SPA_ADDR=0.0.0.0:5173
 
-EXPOSE 8080 3000 4000 6660
+EXPOSE 8080 3000 4000 6660 5173
 CMD ["provider"]

@@ -15,7 +15,8 @@
 //!    only when all three are ready are the URLs printed.
 //!
 //! Ctrl-C or SIGTERM stops all three: each finishes the requests in flight.
-//! [`run`] also starts the attack lab (`lab serve`) beside them.
+//! [`run`] also starts the single-page app's server (`spa`) and the attack
+//! lab (`lab serve`) beside them.
 
 use std::fmt::Write as _;
 use std::future::Future;
@@ -50,6 +51,9 @@ pub enum LaunchError {
     /// The attack lab could not bind its port or build its site.
     #[error("the lab did not start: {0}")]
     Lab(String),
+    /// The single-page app's server could not bind its port.
+    #[error("the spa did not start: {0}")]
+    Spa(String),
     /// A service stopped serving while the others were still running.
     #[error("{service} stopped unexpectedly: {message}")]
     Stopped { service: Service, message: String },
@@ -61,14 +65,15 @@ pub async fn run(envs: ServiceEnvs, shutdown: impl Future<Output = ()>) -> Resul
     // The lab reads the same URL variables as the todo API.
     let lab_env = envs.todo_api.clone();
     let launched = launch(envs).await?;
-    let lab = match start_lab(&lab_env) {
-        Ok(lab) => lab,
+    let extras = start_spa(&lab_env).and_then(|spa| Ok(format!("{spa}\n{}", start_lab(&lab_env)?)));
+    let extras = match extras {
+        Ok(lines) => lines,
         Err(error) => {
             let _ = launched.stop().await;
             return Err(error);
         }
     };
-    println!("{}", launched.banner().replacen("Demo users", &format!("{lab}\nDemo users"), 1));
+    println!("{}", launched.banner().replacen("Demo users", &format!("{extras}\nDemo users"), 1));
     launched.run_until(shutdown).await
 }
 
@@ -98,6 +103,34 @@ fn start_lab(env: &shared::config::Env) -> Result<String, LaunchError> {
             }
         })
         .map_err(|e| LaunchError::Lab(e.to_string()))?;
+    Ok(line)
+}
+
+/// The single-page app's server (`spa`), like the lab: a thread and runtime
+/// of its own, ending with the process. Returns its banner line.
+fn start_spa(env: &shared::config::Env) -> Result<String, LaunchError> {
+    let config = spa::Config::from_env(env)?;
+    let listener = std::net::TcpListener::bind(&config.addr)
+        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
+        .map_err(|e| LaunchError::Spa(format!("cannot listen on {} (SPA_ADDR): {e}", config.addr)))?;
+    let addr = listener.local_addr().map_err(|e| LaunchError::Spa(e.to_string()))?;
+    let line =
+        format!("  {:<9} {:<28} (the single-page app, a public client; listening on {addr})", "spa", config.public_url);
+    std::thread::Builder::new()
+        .name("spa".to_owned())
+        .spawn(move || {
+            let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
+                runtime.block_on(async move {
+                    let spa =
+                        spa::App::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
+                    spa.run_until_stopped(std::future::pending()).await
+                })
+            });
+            if let Ok(Err(error)) | Err(error) = served {
+                tracing::error!(%error, "the spa stopped");
+            }
+        })
+        .map_err(|e| LaunchError::Spa(e.to_string()))?;
     Ok(line)
 }
 

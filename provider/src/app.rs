@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         .with_secure(config.cookie_secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_ttl.as_secs() as i64)));
+    let cors_origins = crate::cors::WebOrigins::of_public_clients(state.clients.values());
 
     Router::new()
         // Discovery and keys.
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/account/apps/revoke", post(account::revoke_app))
         .route("/healthz", get(health::health))
         .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(cors_origins, crate::cors::for_web_origins))
         // RFC 6749 §10.13 / RFC 9700 §4.16: no framing (clickjacking).
         .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -6,7 +6,7 @@
 //! URI is a security hole, not a warning.
 
 use serde::Deserialize;
-use shared::ids::{RedirectUri, RedirectUriError};
+use shared::ids::{RedirectUri, RedirectUriError, WebOrigin};
 use shared::{ClientAuthMethod, ClientId, GrantType, ResponseMode, ResponseType, Scopes};
 
 use crate::scopes::KNOWN_SCOPES;
@@ -31,6 +31,11 @@ pub struct Client {
     /// May call the introspection endpoint (RFC 7662 §4: the authorization
     /// server decides who may learn what a token means).
     pub may_introspect: bool,
+    /// The browser origins whose scripts may call the token, revocation,
+    /// userinfo, JWKS and discovery endpoints (CORS, see `crate::cors`).
+    /// Only a public client has any: a confidential client's server calls
+    /// the token endpoint, never a script in a browser.
+    pub web_origins: Vec<WebOrigin>,
 }
 
 impl Client {
@@ -66,6 +71,8 @@ pub struct ClientEntry {
     pub require_pkce: Option<bool>,
     #[serde(default)]
     pub may_introspect: bool,
+    /// Public clients only; defaults to the origins of `redirect_uris`.
+    pub web_origins: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -175,6 +182,7 @@ fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, Stri
     let redirect_uris = parse_uris(&entry.redirect_uris).map_err(|e| ("redirect_uris", e.to_string()))?;
     let post_logout_redirect_uris =
         parse_uris(&entry.post_logout_redirect_uris).map_err(|e| ("post_logout_redirect_uris", e.to_string()))?;
+    let web_origins = check_web_origins(entry, is_public, &redirect_uris)?;
     let scopes = Scopes::parse(&entry.scopes.join(" ")).map_err(|e| ("scopes", e.to_string()))?;
     if let Some(unknown) = scopes.iter().find(|s| !KNOWN_SCOPES.iter().any(|k| k.name == *s)) {
         let known: Vec<_> = KNOWN_SCOPES.iter().map(|k| k.name).collect();
@@ -195,9 +203,45 @@ fn check_entry(entry: &ClientEntry) -> Result<CheckedClient, (&'static str, Stri
             scopes,
             require_pkce,
             may_introspect: entry.may_introspect,
+            web_origins,
         },
         secret,
     })
+}
+
+/// The web origins a browser-based public client calls the provider from
+/// (as Keycloak's "Web origins"): those listed, or by default the origins
+/// of its redirect URIs, since that is where its page runs.
+fn check_web_origins(
+    entry: &ClientEntry,
+    is_public: bool,
+    redirect_uris: &[RedirectUri],
+) -> Result<Vec<WebOrigin>, (&'static str, String)> {
+    match (&entry.web_origins, is_public) {
+        (Some(_), false) => Err((
+            "web_origins",
+            "only a public client (auth_methods = [\"none\"]) runs in a browser; a confidential client's server \
+             calls the token endpoint without CORS"
+                .into(),
+        )),
+        (Some(list), true) => {
+            list.iter().map(|o| WebOrigin::parse(o).map_err(|e| ("web_origins", e.to_string()))).collect()
+        }
+        (None, true) => Ok(default_web_origins(redirect_uris)),
+        (None, false) => Ok(Vec::new()),
+    }
+}
+
+/// The distinct origins of `redirect_uris` (none for a native app's
+/// private-use scheme).
+pub fn default_web_origins(redirect_uris: &[RedirectUri]) -> Vec<WebOrigin> {
+    let mut origins: Vec<WebOrigin> = Vec::new();
+    for origin in redirect_uris.iter().filter_map(WebOrigin::of) {
+        if !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    origins
 }
 
 fn parse_list<T: Copy + PartialEq>(
@@ -271,6 +315,44 @@ mod tests {
         let e =
             error_of("[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['client_credentials']\nscopes=['admin']\n");
         assert!(e.contains("field `scopes`") && e.contains("admin"), "{e}");
+    }
+
+    const PUBLIC: &str = "[[client]]\nid='p'\nauth_methods=['none']\ngrant_types=['authorization_code']\n";
+
+    #[test]
+    fn web_origins_default_to_the_origins_of_a_public_clients_redirect_uris() {
+        let toml = format!(
+            "{PUBLIC}redirect_uris=['http://localhost:5173/callback', 'http://localhost:5173/other', 'com.example.app:/cb']\n"
+        );
+        let clients = parse_clients_file(&toml, "t").unwrap();
+        let origins: Vec<_> = clients[0].client.web_origins.iter().map(WebOrigin::as_str).collect();
+        assert_eq!(origins, ["http://localhost:5173"]);
+    }
+
+    #[test]
+    fn listed_web_origins_replace_the_default() {
+        let toml =
+            format!("{PUBLIC}redirect_uris=['http://localhost:5173/callback']\nweb_origins=['https://spa.example']\n");
+        let clients = parse_clients_file(&toml, "t").unwrap();
+        let origins: Vec<_> = clients[0].client.web_origins.iter().map(WebOrigin::as_str).collect();
+        assert_eq!(origins, ["https://spa.example"]);
+    }
+
+    #[test]
+    fn a_web_origin_with_a_path_is_refused_with_its_spelling() {
+        let e = error_of(&format!(
+            "{PUBLIC}redirect_uris=['http://localhost:5173/callback']\nweb_origins=['https://spa.example/']\n"
+        ));
+        assert!(e.contains("field `web_origins`") && e.contains("\"https://spa.example\""), "{e}");
+    }
+
+    #[test]
+    fn a_confidential_client_has_no_web_origins() {
+        let base = "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['authorization_code']\nredirect_uris=['https://a.example/cb']\n";
+        let clients = parse_clients_file(base, "t").unwrap();
+        assert!(clients[0].client.web_origins.is_empty());
+        let e = error_of(&format!("{base}web_origins=['https://a.example']\n"));
+        assert!(e.contains("client \"a\", field `web_origins`") && e.contains("public client"), "{e}");
     }
 
     #[test]

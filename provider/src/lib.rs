@@ -21,6 +21,8 @@ pub mod client_auth;
 pub mod clients;
 /// Settings from the environment.
 pub mod config;
+/// CORS for the web origins of browser-based public clients.
+pub mod cors;
 /// One module per endpoint.
 pub mod endpoints;
 /// The catch-all 500 error.

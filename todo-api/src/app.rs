@@ -56,9 +56,13 @@ impl App {
             format!("cannot open the database at TODO_API_DATABASE_URL={}", redact_password(&config.database_url))
         })?;
         let state = AppState { store, validator: token_validator(&config)? };
-        let origin = HeaderValue::from_str(&config.client_origin)
-            .context("CLIENT_PUBLIC_URL is not a valid Origin header value")?;
-        Ok(App { listener, router: router(state, origin), local_addr })
+        let cors = cors::CorsPolicy {
+            with_credentials: HeaderValue::from_str(&config.client_origin)
+                .context("CLIENT_PUBLIC_URL is not a valid Origin header value")?,
+            bearer_only: HeaderValue::from_str(&config.spa_origin)
+                .context("SPA_PUBLIC_URL is not a valid Origin header value")?,
+        };
+        Ok(App { listener, router: router(state, cors), local_addr })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -75,7 +79,7 @@ impl App {
 }
 
 /// The router, with its layers listed from the inside out.
-pub fn router(state: AppState, client_origin: HeaderValue) -> Router {
+pub fn router(state: AppState, cors: cors::CorsPolicy) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .merge(todos::router())
@@ -86,8 +90,7 @@ pub fn router(state: AppState, client_origin: HeaderValue) -> Router {
         // cookies only, never in URLs, so nothing secret is logged.
         .layer(TraceLayer::new_for_http())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(cors::cors_layer(client_origin.clone()))
-        .layer(middleware::from_fn_with_state(client_origin, cors::only_for_allowed_origin))
+        .layer(middleware::from_fn_with_state(cors, cors::cors))
 }
 
 /// The validator chosen by `TODO_API_TOKEN_VALIDATION`.

@@ -70,8 +70,12 @@ pub struct Config {
     /// `PROVIDER_INTERNAL_URL`: where this API reaches the provider for its
     /// JWKS and introspection endpoint (in Docker, `http://provider:8080`).
     pub provider_internal_url: String,
-    /// `CLIENT_PUBLIC_URL`: the one browser origin allowed by CORS.
+    /// `CLIENT_PUBLIC_URL`: the client app's origin, allowed by CORS with
+    /// credentials (its page sends the `access_token` cookie).
     pub client_origin: String,
+    /// `SPA_PUBLIC_URL`: the single-page app's origin, allowed by CORS for
+    /// Bearer calls without credentials.
+    pub spa_origin: String,
     /// `TODO_API_TOKEN_VALIDATION`: `jwt` (default) or `introspection`.
     pub token_validation: TokenValidation,
     /// `TODO_API_CLIENT_ID`: this API's own client at the provider, used to
@@ -102,6 +106,7 @@ impl Config {
             issuer,
             provider_internal_url,
             client_origin: env.base_url("CLIENT_PUBLIC_URL", "http://localhost:3000")?,
+            spa_origin: env.base_url("SPA_PUBLIC_URL", "http://localhost:5173")?,
             token_validation: env.parse("TODO_API_TOKEN_VALIDATION", TokenValidation::Jwt, "introspection")?,
             client_id: env.string("TODO_API_CLIENT_ID", "todo-api"),
             client_secret: Secret::new(env.string("TODO_API_CLIENT_SECRET", "todo-api-secret")),
@@ -134,6 +139,7 @@ mod tests {
         assert_eq!(config.issuer, "http://localhost:8080");
         assert_eq!(config.provider_internal_url, "http://localhost:8080");
         assert_eq!(config.client_origin, "http://localhost:3000");
+        assert_eq!(config.spa_origin, "http://localhost:5173");
         assert_eq!(config.token_validation, TokenValidation::Jwt);
         assert_eq!(config.leeway, Duration::from_secs(30));
         assert_eq!(config.jwks_url(), "http://localhost:8080/.well-known/jwks.json");

@@ -1,46 +1,89 @@
-//! CORS for the browser app: the article's "Enable CORS" step.
+//! CORS for the two browser apps that call this API (Fetch Standard §3.2).
 //!
-//! The todo page at `CLIENT_PUBLIC_URL` calls this API from the browser with
-//! `fetch(…, {credentials: 'include'})`, so that the `access_token` cookie
-//! comes along. The Fetch standard allows that only when the response names
-//! the page's exact origin (never `*`) and says
-//! `Access-Control-Allow-Credentials: true`.
+//! - The todo page of the client app, at `CLIENT_PUBLIC_URL`: the article's
+//!   "Enable CORS" step. It calls with `fetch(…, {credentials: 'include'})`
+//!   so that the `access_token` cookie comes along, which the Fetch standard
+//!   allows only when the answer names the page's exact origin (never `*`)
+//!   and says `Access-Control-Allow-Credentials: true`.
+//! - The single-page app, at `SPA_PUBLIC_URL`: a public client holding its
+//!   access token in memory, calling with `Authorization: Bearer` and no
+//!   credentials ("OAuth 2.0 for Browser-Based Applications",
+//!   draft-ietf-oauth-browser-based-apps-26 §6.3.3.4: "the resource server
+//!   MUST send necessary CORS headers"). Its answers never say
+//!   `Allow-Credentials`, so a browser refuses the page any call that would
+//!   carry the client app's cookie.
 //!
-//! Only that one origin is answered. tower-http's `CorsLayer` with an exact
-//! origin would also send its headers to every other origin (harmless, as
-//! the browser compares the value, but confusing to read in a network tab),
-//! so a small middleware removes them from answers to any other origin.
+//! Every other origin gets no `Access-Control-*` header at all, and every
+//! answer says `Vary: Origin`, since it depends on that header.
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, ORIGIN};
-use axum::http::{HeaderName, HeaderValue, Method};
+use axum::http::header::{
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use axum::response::{IntoResponse, Response};
 
-/// The CORS layer for `origin` (e.g. `http://localhost:3000`).
-pub fn cors_layer(origin: HeaderValue) -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::exact(origin))
-        .allow_credentials(true)
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-        .allow_headers([CONTENT_TYPE, AUTHORIZATION])
-        // The answer depends on the request's Origin (see the middleware
-        // below), so a shared cache must not serve one origin's answer to
-        // another. tower-http only adds this itself for origin lists.
-        .vary([ORIGIN])
+/// The origins this API answers, and how.
+#[derive(Clone, Debug)]
+pub struct CorsPolicy {
+    /// The client app's origin: cookies allowed.
+    pub with_credentials: HeaderValue,
+    /// The single-page app's origin: Bearer tokens only.
+    pub bearer_only: HeaderValue,
 }
 
-/// Middleware: no `Access-Control-*` headers for any origin but `allowed`.
-pub async fn only_for_allowed_origin(State(allowed): State<HeaderValue>, request: Request, next: Next) -> Response {
-    let is_allowed = request.headers().get(ORIGIN) == Some(&allowed);
-    let mut response = next.run(request).await;
-    if !is_allowed {
-        let cors_headers: Vec<HeaderName> =
-            response.headers().keys().filter(|name| name.as_str().starts_with("access-control-")).cloned().collect();
-        for name in cors_headers {
-            response.headers_mut().remove(name);
+/// How a request's origin may call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Allowed {
+    WithCredentials,
+    BearerOnly,
+}
+
+impl CorsPolicy {
+    fn allowed(&self, origin: Option<&HeaderValue>) -> Option<Allowed> {
+        match origin? {
+            o if *o == self.with_credentials => Some(Allowed::WithCredentials),
+            o if *o == self.bearer_only => Some(Allowed::BearerOnly),
+            _ => None,
         }
     }
+}
+
+/// Middleware: answers preflights of the allowed origins and adds the CORS
+/// headers to their responses; nothing for any other origin.
+pub async fn cors(State(policy): State<CorsPolicy>, request: Request, next: Next) -> Response {
+    let origin = request.headers().get(ORIGIN).cloned();
+    let allowed = policy.allowed(origin.as_ref());
+    // Fetch §3.2.2: an OPTIONS request with `Access-Control-Request-Method`
+    // is a CORS-preflight request. From any other origin it goes on to the
+    // router, which has no OPTIONS route (405, no CORS headers).
+    let is_preflight =
+        request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = match allowed {
+        Some(_) if is_preflight => preflight_answer(),
+        _ => next.run(request).await,
+    };
+    let headers = response.headers_mut();
+    headers.append(VARY, HeaderValue::from_static("Origin"));
+    if let (Some(how), Some(origin)) = (allowed, origin) {
+        headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        if how == Allowed::WithCredentials {
+            headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        }
+    }
+    response
+}
+
+/// 204 with the methods of the todo API and the two request headers its
+/// callers send: `Content-Type: application/json` and `Authorization`.
+fn preflight_answer() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, DELETE"));
+    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Content-Type, Authorization"));
+    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+    headers.append(VARY, HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"));
     response
 }

@@ -171,6 +171,15 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
 /// A headless Chromium session on `driver`, with a window of `size`
 /// ("width,height") and its own profile.
 pub(crate) async fn open_chromium(driver: &Driver, size: &str) -> fantoccini::Client {
+    open_chromium_with(driver, size, serde_json::Map::new()).await
+}
+
+/// [`open_chromium`] with more capabilities (e.g. `goog:loggingPrefs`).
+pub(crate) async fn open_chromium_with(
+    driver: &Driver,
+    size: &str,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> fantoccini::Client {
     let mut args: Vec<String> = [
         "--headless",
         "--no-sandbox",
@@ -191,7 +200,7 @@ pub(crate) async fn open_chromium(driver: &Driver, size: &str) -> fantoccini::Cl
     if let Some(chromium) = find_on_path("chromium") {
         chrome_options["binary"] = json!(chromium);
     }
-    let mut capabilities = serde_json::Map::new();
+    let mut capabilities = extra;
     capabilities.insert("goog:chromeOptions".to_owned(), chrome_options);
     ClientBuilder::rustls()
         .expect("rustls")

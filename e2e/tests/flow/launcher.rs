@@ -106,6 +106,7 @@ fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
             ("CLIENT_ADDR", "127.0.0.1:0"),
             ("TODO_API_ADDR", "127.0.0.1:0"),
             ("LAB_ADDR", "127.0.0.1:0"),
+            ("SPA_ADDR", "127.0.0.1:0"),
         ],
     )
     .stdout(Stdio::piped())
@@ -142,6 +143,10 @@ fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
     assert!(
         printed.contains("lab") && printed.contains("http://127.0.0.1:6660"),
         "the attack lab is listed: {printed}"
+    );
+    assert!(
+        printed.contains("spa") && printed.contains("http://localhost:5173"),
+        "the single-page app is listed: {printed}"
     );
     assert!(stopped.is_ok_and(|s| s.success()), "SIGTERM was sent");
     assert!(status.success(), "a clean stop exits 0, got {status}");

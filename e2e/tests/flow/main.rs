@@ -17,5 +17,6 @@ mod processes;
 mod replicas;
 mod restarts;
 mod seed_clients;
+mod spa;
 mod support;
 mod two_tabs;

@@ -29,11 +29,16 @@ impl ClientRow {
         // Values were checked when the clients file was loaded; anything
         // unreadable is dropped rather than trusted.
         let uris = |text: &str| json_list(text).iter().filter_map(|u| RedirectUri::parse(u).ok()).collect();
+        let redirect_uris: Vec<RedirectUri> = uris(&self.redirect_uris);
+        let is_public = json_list(&self.auth_methods) == ["none"];
         Client {
             id: ClientId::new(self.id),
             name: self.name,
             secret_hash: self.secret_hash,
-            redirect_uris: uris(&self.redirect_uris),
+            // Not stored: a public client's listed web origins are read from
+            // the clients file at start; the default is what is derived here.
+            web_origins: if is_public { crate::clients::default_web_origins(&redirect_uris) } else { Vec::new() },
+            redirect_uris,
             post_logout_redirect_uris: uris(&self.post_logout_redirect_uris),
             first_party: self.first_party != 0,
             grant_types: json_list(&self.grant_types).iter().filter_map(|v| GrantType::parse(v)).collect(),

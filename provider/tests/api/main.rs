@@ -6,6 +6,7 @@ mod account;
 mod authorize;
 mod client_credentials;
 mod consent;
+mod cors;
 mod discovery;
 mod helpers;
 mod introspection;

@@ -1,0 +1,385 @@
+//! The single-page app (`spa/`, client `todo-spa`) in headless Chromium,
+//! against the provider and the todo API: it logs in with PKCE, adds and
+//! ticks a todo, survives a reload (`prompt=none`), refreshes once its
+//! access token has expired, and logs out — keeping no token in Web
+//! Storage and sending no client secret, as Chromium's network log shows.
+//!
+//! Needs `chromium` and `chromium-driver`, like `chromium.rs`, and is
+//! skipped the same way without them.
+
+use std::path::PathBuf;
+
+use e2e::{Options, System};
+use fantoccini::{Client, Locator};
+use serde_json::{Value, json};
+use shared::config::Env;
+use tokio::net::TcpListener;
+
+use crate::chromium::{find_on_path, open_chromium_with, screenshot_dir, start_driver};
+
+/// The SPA's origin in the shipped clients file.
+const SHIPPED_SPA_ORIGIN: &str = "http://localhost:5173";
+
+/// The system, plus the SPA's server on a port of its own.
+struct SpaSystem {
+    system: System,
+    spa_url: String,
+    clients_file: PathBuf,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl SpaSystem {
+    /// Starts everything. The SPA's port is chosen first, because the
+    /// provider must know its redirect URI and web origin, and the todo API
+    /// its origin, before they start.
+    async fn start(token_request_body: &str) -> SpaSystem {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the spa's port");
+        let spa_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
+        let clients_file = std::env::temp_dir().join(format!("spa-clients-{}.toml", shared::random::random_token()));
+        let clients = provider::config::DEFAULT_CLIENTS_TOML.replace(SHIPPED_SPA_ORIGIN, &spa_url);
+        std::fs::write(&clients_file, clients).expect("write the clients file");
+        let options = Options::default()
+            .provider("PROVIDER_CLIENTS_FILE", &clients_file.display().to_string())
+            // Short-lived access tokens, so that the SPA must refresh.
+            .provider("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "4")
+            .todo_api("TODO_API_LEEWAY_SECONDS", "0")
+            .todo_api("SPA_PUBLIC_URL", &spa_url);
+        let system = System::start(options).await.expect("the system starts");
+        let env = Env::from_pairs([
+            ("SPA_PUBLIC_URL", spa_url.as_str()),
+            ("PROVIDER_PUBLIC_URL", system.provider.public_url.as_str()),
+            ("TODO_API_PUBLIC_URL", system.todo_api.public_url.as_str()),
+            ("SPA_TOKEN_REQUEST_BODY", token_request_body),
+        ]);
+        let config = spa::Config::from_env(&env).expect("the spa's configuration");
+        let app = spa::App::build_on(config, listener).expect("the spa starts");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async {
+            let _ = stopped.await;
+        }));
+        SpaSystem { system, spa_url, clients_file, stop }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = std::fs::remove_file(&self.clients_file);
+        self.system.stop().await;
+    }
+}
+
+/// Chromium with its network events recorded (the DevTools "performance" log).
+fn performance_log() -> serde_json::Map<String, Value> {
+    let mut extra = serde_json::Map::new();
+    extra.insert("goog:loggingPrefs".to_owned(), json!({ "performance": "ALL" }));
+    extra
+}
+
+/// chromedriver's `POST /session/{id}/se/log`: the log entries since the last call.
+#[derive(Debug)]
+struct GetPerformanceLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for GetPerformanceLog {
+    fn endpoint(&self, base_url: &url::Url, session_id: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(json!({ "type": "performance" }).to_string()))
+    }
+}
+
+/// A request the browser sent, from the network log.
+#[derive(Debug)]
+struct SentRequest {
+    method: String,
+    url: String,
+    headers: Value,
+    body: String,
+}
+
+impl SentRequest {
+    /// A request header, by name in any case.
+    fn header(&self, name: &str) -> &str {
+        let headers = self.headers.as_object().into_iter().flatten();
+        headers
+            .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+            .find_map(|(_, value)| value.as_str())
+            .unwrap_or_default()
+    }
+}
+
+/// The requests sent since the last call (`Network.requestWillBeSent`).
+async fn sent_requests(browser: &Client) -> Vec<SentRequest> {
+    let entries = browser.issue_cmd(GetPerformanceLog).await.expect("the performance log");
+    let mut requests = Vec::new();
+    for entry in entries.as_array().into_iter().flatten() {
+        let Some(message) = entry["message"].as_str().and_then(|m| serde_json::from_str::<Value>(m).ok()) else {
+            continue;
+        };
+        if message["message"]["method"] != "Network.requestWillBeSent" {
+            continue;
+        }
+        let request = &message["message"]["params"]["request"];
+        requests.push(SentRequest {
+            method: request["method"].as_str().unwrap_or_default().to_owned(),
+            url: request["url"].as_str().unwrap_or_default().to_owned(),
+            headers: request["headers"].clone(),
+            body: request["postData"].as_str().unwrap_or_default().to_owned(),
+        });
+    }
+    requests
+}
+
+/// The attribute `name` of the session line, as a number.
+async fn session_number(browser: &Client, name: &str) -> i64 {
+    let line = browser.find(Locator::Id("session")).await.expect("the session line");
+    let value = line.attr(name).await.expect("an attribute").unwrap_or_default();
+    value.parse().unwrap_or_else(|_| panic!("{name}={value:?} is not a number"))
+}
+
+/// What the page keeps in Web Storage: (localStorage, sessionStorage) as JSON.
+async fn web_storage(browser: &Client) -> (String, String) {
+    let script = "return [JSON.stringify(localStorage), JSON.stringify(sessionStorage)];";
+    let value = browser.execute(script, vec![]).await.expect("read Web Storage");
+    (value[0].as_str().unwrap_or_default().to_owned(), value[1].as_str().unwrap_or_default().to_owned())
+}
+
+async fn sign_in_at_the_provider(browser: &Client) {
+    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the provider's login form");
+    form.set_by_name("username", "demo").await.expect("type the username");
+    form.set_by_name("password", "demo").await.expect("type the password");
+    form.submit().await.expect("sign in");
+    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
+    approve.expect("the consent page").click().await.expect("approve");
+}
+
+/// chromedriver's path; `None` (the test says it is skipped) when it is not
+/// installed, unless `E2E_REQUIRE_BROWSER=1`.
+fn chromedriver() -> Option<PathBuf> {
+    let found = find_on_path("chromedriver");
+    if found.is_none() {
+        assert!(
+            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
+            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
+    }
+    found
+}
+
+const SIGNED_OUT: &str = "//section[@id='signed-out'][not(@hidden)]//button[@id='login']";
+const EMPTY_LIST: &str = "//p[@id='status'][contains(., 'Nothing to do yet')]";
+
+/// Asserts what holds for every request the SPA's browser sent.
+fn assert_no_client_secret(requests: &[SentRequest]) {
+    for request in requests {
+        let text = format!("{} {} {} {}", request.method, request.url, request.headers, request.body);
+        assert!(!text.contains("client_secret"), "a request carries a client secret: {request:?}");
+        let authorization = request.header("authorization");
+        assert!(!authorization.starts_with("Basic"), "a request authenticates with a secret: {request:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_logs_out_in_chromium() {
+    let Some(chromedriver) = chromedriver() else { return };
+    let running = SpaSystem::start("form").await;
+    let provider_url = running.system.provider.public_url.clone();
+    let driver = start_driver(&chromedriver).await;
+    let browser = open_chromium_with(&driver, "1200,900", performance_log()).await;
+    let mut requests = Vec::new();
+
+    // First visit: the SPA asks the provider silently (prompt=none), hears
+    // login_required, and shows its Log in button.
+    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
+    browser
+        .wait()
+        .for_element(Locator::XPath(SIGNED_OUT))
+        .await
+        .expect("the logged-out page")
+        .click()
+        .await
+        .expect("log in");
+    sign_in_at_the_provider(&browser).await;
+
+    // Back at the SPA: it exchanged the code and loaded the (empty) list.
+    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+    let url = browser.current_url().await.expect("a URL");
+    assert_eq!(url.as_str(), format!("{}/", running.spa_url), "the code left the address bar");
+    let (local, session) = web_storage(&browser).await;
+    assert_eq!((local.as_str(), session.as_str()), ("{}", "{}"), "no token, no verifier left in Web Storage");
+    requests.extend(sent_requests(&browser).await);
+    let token_requests: Vec<_> =
+        requests.iter().filter(|r| r.method == "POST" && r.url == format!("{provider_url}/oauth2/token")).collect();
+    assert!(
+        token_requests
+            .iter()
+            .any(|r| r.body.contains("grant_type=authorization_code") && r.body.contains("code_verifier=")),
+        "the code was exchanged with its PKCE verifier, as a form: {token_requests:?}"
+    );
+
+    // Add a todo, then tick it.
+    let title = browser.find(Locator::Css("#add-todo input[name='title']")).await.expect("the title input");
+    title.send_keys("Buy oat milk").await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='Buy oat milk']";
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the new todo is listed");
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a box")
+        .click()
+        .await
+        .expect("tick");
+    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is done");
+    let png = browser.screenshot().await.expect("a screenshot");
+    std::fs::write(screenshot_dir().join("spa.png"), png).expect("save the screenshot");
+
+    // A reload loses the in-memory tokens; prompt=none gets new ones
+    // without showing the provider's pages.
+    browser.refresh().await.expect("reload");
+    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is back after a reload");
+    requests.extend(sent_requests(&browser).await);
+    let silent =
+        requests.iter().filter(|r| r.url.contains("/oauth2/authorize") && r.url.contains("prompt=none")).count();
+    assert!(silent >= 2, "the first visit and the reload asked with prompt=none ({silent} times)");
+    let (local, session) = web_storage(&browser).await;
+    assert_eq!((local.as_str(), session.as_str()), ("{}", "{}"), "nothing in Web Storage after the reload");
+
+    // Once the access token has expired (the todo API allows no leeway here),
+    // the next call refreshes first; untick the todo.
+    let refreshes = session_number(&browser, "data-refreshes").await;
+    let expires = session_number(&browser, "data-access-token-expires").await;
+    while shared::now_unix() <= expires {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a box")
+        .click()
+        .await
+        .expect("untick");
+    let undone = "//ul[@id='todo-list']/li[not(contains(@class, 'done'))]/span[text()='Buy oat milk']";
+    browser.wait().for_element(Locator::XPath(undone)).await.expect("the todo is open again, after a refresh");
+    assert!(session_number(&browser, "data-refreshes").await > refreshes, "the SPA refreshed its tokens");
+    requests.extend(sent_requests(&browser).await);
+    assert!(
+        requests.iter().any(|r| r.url.ends_with("/oauth2/token") && r.body.contains("grant_type=refresh_token")),
+        "a refresh token grant was sent"
+    );
+    let api_calls: Vec<_> =
+        requests.iter().filter(|r| r.url.starts_with(&running.system.todo_api.public_url)).collect();
+    assert!(!api_calls.is_empty());
+    for call in api_calls.iter().filter(|r| r.method != "OPTIONS") {
+        let authorization = call.header("authorization");
+        assert!(authorization.starts_with("Bearer "), "the API is called with a Bearer token: {call:?}");
+    }
+
+    // Log out: the refresh token is revoked, the provider's session ends,
+    // and the silent check after the redirect finds no session.
+    browser.find(Locator::Id("logout")).await.expect("Log out").click().await.expect("log out");
+    browser.wait().for_element(Locator::XPath(SIGNED_OUT)).await.expect("logged out, with the Log in button");
+    requests.extend(sent_requests(&browser).await);
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.url == format!("{provider_url}/oauth2/revoke")
+                && r.body.contains("token_type_hint=refresh_token")),
+        "the refresh token was revoked"
+    );
+    assert!(
+        requests.iter().any(|r| r.url.starts_with(&format!("{provider_url}/oauth2/logout"))),
+        "RP-initiated logout"
+    );
+
+    assert_no_client_secret(&requests);
+    browser.close().await.expect("close the session");
+    drop(driver);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
+    let Some(chromedriver) = chromedriver() else { return };
+    let running = SpaSystem::start("json").await;
+    let provider_url = running.system.provider.public_url.clone();
+    let driver = start_driver(&chromedriver).await;
+    let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
+
+    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
+    browser
+        .wait()
+        .for_element(Locator::XPath(SIGNED_OUT))
+        .await
+        .expect("the logged-out page")
+        .click()
+        .await
+        .expect("log in");
+    sign_in_at_the_provider(&browser).await;
+    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+
+    let requests = sent_requests(&browser).await;
+    let exchange = requests
+        .iter()
+        .find(|r| r.method == "POST" && r.url == format!("{provider_url}/oauth2/token"))
+        .expect("a token request");
+    let content_type = exchange.header("content-type");
+    assert_eq!(content_type, "application/json", "{exchange:?}");
+    let body: Value = serde_json::from_str(&exchange.body).expect("a JSON body");
+    assert_eq!(body["grant_type"], "authorization_code");
+    assert_eq!(body["client_id"], "todo-spa");
+    assert!(body["code_verifier"].as_str().is_some_and(|v| v.len() >= 43), "{body}");
+    assert_no_client_secret(&requests);
+
+    browser.close().await.expect("close the session");
+    drop(driver);
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
+    let Some(chromedriver) = chromedriver() else { return };
+    let running = SpaSystem::start("form").await;
+    let driver = start_driver(&chromedriver).await;
+    let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
+    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
+    browser
+        .wait()
+        .for_element(Locator::XPath(SIGNED_OUT))
+        .await
+        .expect("the logged-out page")
+        .click()
+        .await
+        .expect("log in");
+    sign_in_at_the_provider(&browser).await;
+    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+
+    // Let the access token expire, then set the page's clock 30 s back, so
+    // that the SPA believes its token is still fresh and sends it: only the
+    // todo API's 401 (RFC 6750 §3.1 invalid_token) can tell it to refresh.
+    let refreshes = session_number(&browser, "data-refreshes").await;
+    let expires = session_number(&browser, "data-access-token-expires").await;
+    while shared::now_unix() <= expires {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let behind = "const real = Date.now.bind(Date); Date.now = () => real() - 30000;";
+    browser.execute(behind, vec![]).await.expect("set the page's clock back");
+    let title = browser.find(Locator::Css("#add-todo input[name='title']")).await.expect("the title input");
+    title.send_keys("After a 401").await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='After a 401']";
+    browser.wait().for_element(Locator::XPath(added)).await.expect("the todo was added after a refresh");
+    assert_eq!(session_number(&browser, "data-refreshes").await, refreshes + 1, "one refresh, after the 401");
+    let posts: Vec<_> = sent_requests(&browser)
+        .await
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.url == format!("{}/todos", running.system.todo_api.public_url))
+        .collect();
+    assert_eq!(posts.len(), 2, "the POST was sent, refused, and sent again: {posts:?}");
+    assert_ne!(posts[0].header("authorization"), posts[1].header("authorization"), "with a new access token");
+
+    browser.close().await.expect("close the session");
+    drop(driver);
+    running.stop().await;
+}
