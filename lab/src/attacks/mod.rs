@@ -16,6 +16,7 @@ pub mod code_replay;
 pub mod cors_read;
 pub mod empty_scope_consent;
 pub mod expired_token;
+pub mod forced_logout;
 pub mod hs256_key_confusion;
 pub mod jku_kid_trick;
 pub mod login_csrf;
@@ -54,7 +55,7 @@ pub static ALL: &[&Attack] = &[
     // In the victim's browser.
     &cors_read::ATTACK,
     &clickjacking::ATTACK,
-    // (Forced logout slots in here.)
+    &forced_logout::ATTACK,
 ];
 
 /// The attack with this id.

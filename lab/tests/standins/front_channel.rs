@@ -7,7 +7,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use lab::attacks::{empty_scope_consent, login_csrf, mix_up, redirect_uri};
+use lab::attacks::{empty_scope_consent, forced_logout, login_csrf, mix_up, redirect_uri};
 
 use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, run, serve};
 
@@ -108,4 +108,18 @@ async fn empty_scope_consent_succeeds_against_a_provider_that_takes_a_blank_scop
     // spaces, that is a set comparison's "nothing new to consent to".
     let provider = serve(approving_authorize()).await;
     assert_succeeded(&run(&empty_scope_consent::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}
+
+#[tokio::test]
+async fn forced_logout_succeeds_against_a_client_whose_get_logout_ends_the_session_from_any_site() {
+    let provider = serve(approving_authorize()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let client = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let router = client_login_route(&provider, &client).route("/callback", get(trusting_callback)).route(
+        // Logs out whoever asks, wherever the request comes from.
+        "/logout",
+        get(|| async { ([("set-cookie", "access_token=; Max-Age=0; Path=/")], Redirect::to("/")).into_response() }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    assert_succeeded(&run(&forced_logout::ATTACK, aimed_at(&provider, &client)).await);
 }
