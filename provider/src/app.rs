@@ -31,7 +31,7 @@ use crate::templates::Templates;
 use crate::throttle::Throttle;
 
 /// The session cookie's name: unique across the three services, because
-/// cookies on `localhost` ignore the port (design.md).
+/// cookies on `localhost` ignore the port (RFC 6265 §8.5).
 pub const SESSION_COOKIE: &str = "provider_session";
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

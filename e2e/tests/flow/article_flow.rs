@@ -73,7 +73,7 @@ async fn a_user_logs_in_keeps_todos_refreshes_and_logs_out() {
     assert_eq!(home.status(), StatusCode::OK);
     let html = home.text().await.expect("a page");
     assert!(html.contains("Demo User"), "the page greets the user by name");
-    assert!(!html.contains(&access_token), "no token in the HTML (checklist 42)");
+    assert!(!html.contains(&access_token), "no token in the HTML (RFC 6750 §5.3: tokens stay out of pages and URLs)");
 
     // 7. The todo API, with nothing but the cookie, as the page script calls it.
     let created = browser.create_todo("Read RFC 6749").await;

@@ -68,16 +68,53 @@ pub(crate) fn screenshot_dir() -> PathBuf {
     dir
 }
 
-#[tokio::test]
-async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium() {
-    let Some(chromedriver) = find_on_path("chromedriver") else {
+/// chromedriver's path; `None` (the test says it is skipped) when it is not
+/// installed, unless `E2E_REQUIRE_BROWSER=1`.
+pub(crate) fn chromedriver() -> Option<PathBuf> {
+    let found = find_on_path("chromedriver");
+    if found.is_none() {
         assert!(
             std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
         );
         eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
+    }
+    found
+}
+
+/// Clicks "Log in" on the client's home page, signs in at the provider as
+/// demo and approves the consent page.
+pub(crate) async fn log_in_at_the_client(browser: &fantoccini::Client, client_url: &str) {
+    browser.goto(client_url).await.expect("open the client");
+    browser.find(Locator::Css("a.button[href='/login']")).await.expect("a Log in button").click().await.expect("click");
+    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
+    form.set_by_name("username", "demo").await.expect("type the username");
+    form.set_by_name("password", "demo").await.expect("type the password");
+    form.submit().await.expect("sign in");
+    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
+    approve.expect("the consent page").click().await.expect("approve");
+}
+
+/// Adds a todo through the page's `#add-todo` form, then ticks it off.
+pub(crate) async fn add_and_tick(browser: &fantoccini::Client, title: &str) {
+    let input = browser.find(Locator::Css("#add-todo input[name='title']")).await.expect("the title input");
+    input.send_keys(title).await.expect("type a title");
+    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
+    let added = format!("//ul[@id='todo-list']/li/span[@class='title'][text()='{title}']");
+    browser.wait().for_element(Locator::XPath(&added)).await.expect("the new todo is listed");
+    browser
+        .find(Locator::Css("#todo-list li input[type='checkbox']"))
+        .await
+        .expect("a checkbox")
+        .click()
+        .await
+        .expect("tick");
+    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is marked done");
+}
+
+#[tokio::test]
+async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium() {
+    let Some(chromedriver) = chromedriver() else { return };
     // Short-lived access tokens, so the page script's refresh-on-401 runs too.
     let options =
         Options::default().provider("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "3").todo_api("TODO_API_LEEWAY_SECONDS", "0");
@@ -86,19 +123,9 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
 
     let browser = open_chromium(&driver, "1200,900").await;
 
-    // The home page, logged out: click "Log in".
-    browser.goto(&system.client.url("/")).await.expect("open the client");
-    browser.find(Locator::Css("a.button[href='/login']")).await.expect("a Log in button").click().await.expect("click");
-
-    // The provider's login form.
-    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
-    form.set_by_name("username", "demo").await.expect("type the username");
-    form.set_by_name("password", "demo").await.expect("type the password");
-    form.submit().await.expect("sign in");
-
-    // The consent page: approve.
-    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
-    approve.expect("the consent page").click().await.expect("approve");
+    // The home page, logged out: "Log in", the provider's login form, the
+    // consent page.
+    log_in_at_the_client(&browser, &system.client.url("/")).await;
 
     // Back at the client, logged in: the script loads the (empty) list.
     browser.wait().for_element(Locator::Css("#todos")).await.expect("the todo page");

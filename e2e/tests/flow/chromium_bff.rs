@@ -4,7 +4,7 @@
 use e2e::{Options, System};
 use fantoccini::Locator;
 
-use crate::chromium::{find_on_path, open_chromium, start_driver};
+use crate::chromium::{add_and_tick, chromedriver, log_in_at_the_client, open_chromium, start_driver};
 
 /// The names of the cookies Chromium holds for the page's site.
 async fn cookie_names(browser: &fantoccini::Client) -> Vec<String> {
@@ -21,28 +21,14 @@ fn assert_no_token_cookie(names: &[String], when: &str) {
 
 #[tokio::test]
 async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
-    let Some(chromedriver) = find_on_path("chromedriver") else {
-        assert!(
-            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
-        );
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some(chromedriver) = chromedriver() else { return };
     let system =
         System::start(Options::default().client("CLIENT_TOKEN_DELIVERY", "bff")).await.expect("the system starts");
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium(&driver, "1200,900").await;
 
     // Log in and consent, as in cookie mode.
-    browser.goto(&system.client.url("/")).await.expect("open the client");
-    browser.find(Locator::Css("a.button[href='/login']")).await.expect("a Log in button").click().await.expect("click");
-    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
-    form.set_by_name("username", "demo").await.expect("type the username");
-    form.set_by_name("password", "demo").await.expect("type the password");
-    form.submit().await.expect("sign in");
-    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
-    approve.expect("the consent page").click().await.expect("approve");
+    log_in_at_the_client(&browser, &system.client.url("/")).await;
 
     // The page loads the list through the app's /api/todos.
     browser.wait().for_element(Locator::Css("#todos[data-todo-api='/api']")).await.expect("the BFF todo page");
@@ -51,19 +37,7 @@ async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
     assert_no_token_cookie(&cookie_names(&browser).await, "after the login");
 
     // Add a todo and tick it off.
-    let title = browser.find(Locator::Css("input[name='title']")).await.expect("the title input");
-    title.send_keys("Buy oat milk").await.expect("type a title");
-    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
-    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='Buy oat milk']";
-    browser.wait().for_element(Locator::XPath(added)).await.expect("the new todo is listed");
-    browser
-        .find(Locator::Css("#todo-list li input[type='checkbox']"))
-        .await
-        .expect("a checkbox")
-        .click()
-        .await
-        .expect("tick");
-    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is marked done");
+    add_and_tick(&browser, "Buy oat milk").await;
     let names = cookie_names(&browser).await;
     assert_no_token_cookie(&names, "after adding and ticking a todo");
     assert!(names.iter().any(|n| n == "client_session"), "the session cookie is there: {names:?}");

@@ -13,7 +13,7 @@ use e2e::{Options, System};
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::chromium::{find_on_path, open_chromium, screenshot_dir, start_driver};
+use crate::chromium::{chromedriver, open_chromium, screenshot_dir, start_driver};
 
 /// The lab's configuration for this system, the lab itself at `lab_url`.
 fn lab_config(system: &System, lab_url: &str) -> lab::Config {
@@ -136,14 +136,7 @@ async fn the_shipped_lab_binary_runs_all_attacks_and_exits_zero() {
 
 #[tokio::test]
 async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked() {
-    let Some(chromedriver) = find_on_path("chromedriver") else {
-        assert!(
-            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
-        );
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some(chromedriver) = chromedriver() else { return };
     let system = System::start(Options::default()).await.expect("the system starts");
     let (lab_url, _) = serve_lab(|url| lab_config(&system, url)).await;
     let driver = start_driver(&chromedriver).await;

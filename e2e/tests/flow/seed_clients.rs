@@ -129,7 +129,7 @@ async fn a_public_spa_uses_pkce_without_a_secret_and_refreshes_with_a_json_body(
         .expect("answers");
     assert_eq!(created.status(), StatusCode::CREATED);
 
-    // The ID token is for the client, not for the API (RFC 9068 §4, checklist 36).
+    // The ID token is for the client, not for the API (RFC 9068 §4).
     let id_token = refreshed["id_token"].as_str().or(tokens["id_token"].as_str()).expect("openid gives an ID token");
     let refused = http.get(system.todo_api.url("/todos")).bearer_auth(id_token).send().await.expect("the API answers");
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);

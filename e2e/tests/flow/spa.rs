@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use shared::config::Env;
 use tokio::net::TcpListener;
 
-use crate::chromium::{find_on_path, open_chromium_with, screenshot_dir, start_driver};
+use crate::chromium::{add_and_tick, chromedriver, open_chromium_with, screenshot_dir, start_driver};
 
 /// The SPA's origin in the shipped clients file.
 const SHIPPED_SPA_ORIGIN: &str = "http://localhost:5173";
@@ -153,20 +153,6 @@ async fn sign_in_at_the_provider(browser: &Client) {
     approve.expect("the consent page").click().await.expect("approve");
 }
 
-/// chromedriver's path; `None` (the test says it is skipped) when it is not
-/// installed, unless `E2E_REQUIRE_BROWSER=1`.
-fn chromedriver() -> Option<PathBuf> {
-    let found = find_on_path("chromedriver");
-    if found.is_none() {
-        assert!(
-            std::env::var("E2E_REQUIRE_BROWSER").as_deref() != Ok("1"),
-            "E2E_REQUIRE_BROWSER=1 but chromedriver is not on the PATH (apt-get install chromium chromium-driver)"
-        );
-        eprintln!("skipped: chromedriver is not installed (apt-get install chromium chromium-driver)");
-    }
-    found
-}
-
 const SIGNED_OUT: &str = "//section[@id='signed-out'][not(@hidden)]//button[@id='login']";
 const EMPTY_LIST: &str = "//p[@id='status'][contains(., 'Nothing to do yet')]";
 
@@ -219,19 +205,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     );
 
     // Add a todo, then tick it.
-    let title = browser.find(Locator::Css("#add-todo input[name='title']")).await.expect("the title input");
-    title.send_keys("Buy oat milk").await.expect("type a title");
-    browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
-    let added = "//ul[@id='todo-list']/li/span[@class='title'][text()='Buy oat milk']";
-    browser.wait().for_element(Locator::XPath(added)).await.expect("the new todo is listed");
-    browser
-        .find(Locator::Css("#todo-list li input[type='checkbox']"))
-        .await
-        .expect("a box")
-        .click()
-        .await
-        .expect("tick");
-    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is done");
+    add_and_tick(&browser, "Buy oat milk").await;
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join("spa.png"), png).expect("save the screenshot");
 
