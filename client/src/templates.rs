@@ -27,6 +27,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("error.html", include_str!("../templates/error.html")),
         ("flow.html", include_str!("../templates/flow.html")),
         ("logout.html", include_str!("../templates/logout.html")),
+        ("end_session.html", include_str!("../templates/end_session.html")),
     ] {
         // A syntax error here is a bug in the binary; the test suite renders
         // every template, so it never reaches a user. Report it at render time.

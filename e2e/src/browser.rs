@@ -14,6 +14,8 @@
 //! consent_page(&hop)      GET  provider /oauth2/authorize 200, the consent form
 //! decide(page, "approve") POST provider /consent          302/303 → client /callback?code=…&state=…
 //! callback(&hop)          GET  client /callback           303 → /, Set-Cookie access_token, refresh_token
+//! logout()                GET  client /logout             200, the hand-over form (cookies cleared)
+//! hand_over(page)         POST provider /oauth2/logout    303 → client / (provider session ended)
 //! ```
 //!
 //! These are test helpers: they panic, with a message saying which hop
@@ -210,10 +212,24 @@ impl Browser {
 
     /// The user clicks "Log out" on the client app: a navigation from the
     /// app's own page, which a browser marks `Sec-Fetch-Site: same-origin`.
+    /// The answer is the hand-over page; [`Browser::hand_over`] submits it.
     pub async fn logout(&self) -> reqwest::Response {
         let url = format!("{}/logout", self.client_url);
         let request = self.http.get(&url).header("sec-fetch-site", "same-origin");
         request.send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+    }
+
+    /// The hand-over page's script posts its form (the RP-Initiated Logout
+    /// request, OIDC RP-Initiated Logout 1.0 §2) to the provider, from the
+    /// client's origin. Panics when the page is not a hand-over page.
+    pub async fn hand_over(&self, page: reqwest::Response) -> reqwest::Response {
+        assert_eq!(page.status(), StatusCode::OK, "the logout hand-over page");
+        let html = page.text().await.expect("a page");
+        let form = testkit::html::first_form(&html).unwrap_or_else(|| panic!("no hand-over form in {html}"));
+        assert_eq!(form.method, "post", "{html}");
+        let origin = HeaderValue::from_str(&self.client_url).expect("a URL is a header value");
+        let request = self.http.post(&form.action).header(ORIGIN, origin).form(&form.fields);
+        request.send().await.unwrap_or_else(|e| panic!("POST {}: {e}", form.action))
     }
 
     /// A call to the todo API as the page script makes it: the cookie jar
@@ -277,11 +293,7 @@ pub fn set_cookie<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a
 
 /// The value of a hidden `<input name="…" value="…">` in a page.
 pub fn hidden_input(html: &str, name: &str) -> String {
-    let marker = format!(r#"name="{name}""#);
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no input named {name} in: {html}"));
-    let rest = &html[start..];
-    let value = rest.split_once(r#"value=""#).and_then(|(_, v)| v.split_once('"')).map(|(v, _)| v);
-    value.unwrap_or_else(|| panic!("input {name} has no value")).replace("&amp;", "&")
+    testkit::html::input_value(html, name).unwrap_or_else(|| panic!("no input named {name} in: {html}"))
 }
 
 fn resolve(base: &url::Url, reference: &str) -> String {

@@ -78,6 +78,7 @@ fn router(config: Arc<Config>, key: Arc<AttackerKey>) -> anyhow::Result<Router> 
         .route("/attacks/{id}/run", post(run_attack))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/steal", get(steal))
+        .route("/token-theft.js", get(injected_script))
         .route(
             "/lab.js",
             get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], include_str!("../templates/lab.js")) }),
@@ -128,6 +129,7 @@ async fn index(State(state): State<AppState>) -> Response {
                 lab => &state.config.public_url,
             },
             frame_url => attacks::clickjacking::authorize_url(&context),
+            injected_script => attacks::token_theft::INJECTED_SCRIPT,
         })
     });
     match page {
@@ -172,6 +174,11 @@ async fn run_attack(State(state): State<AppState>, Path(id): Path<String>, body:
 
 async fn jwks(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(state.key.jwks())
+}
+
+/// The token-theft attack's script, to read or paste into a console.
+async fn injected_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], attacks::token_theft::INJECTED_SCRIPT)
 }
 
 async fn steal() -> Html<&'static str> {

@@ -143,14 +143,16 @@ pub fn config_js(config: &Config) -> String {
 /// CSP Level 3: scripts, styles and images from this origin only (no inline
 /// script, so an injected `<script>` or `onclick=` does not run); `fetch`
 /// only to the provider and the todo API; no framing, no `<base>`, forms
-/// only to this origin.
+/// only to this origin and to the provider (the logout request is a form
+/// post, OIDC RP-Initiated Logout 1.0 §2).
 pub fn content_security_policy(config: &Config) -> String {
     let origin = |url: &str| url::Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default();
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src {} {}; \
-         form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+         form-action 'self' {}; base-uri 'none'; frame-ancestors 'none'",
         origin(&config.issuer),
-        origin(&config.todo_api_url)
+        origin(&config.todo_api_url),
+        origin(&config.issuer)
     )
 }
 

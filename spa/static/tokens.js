@@ -135,10 +135,11 @@ export async function freshAccessToken() {
 
 /**
  * Logs out: revokes the refresh token (RFC 7009 §2.1, which ends the whole
- * grant at this provider), forgets the tokens, and sends the browser to the
- * provider's end-session endpoint (OIDC RP-Initiated Logout §2) so that its
- * session ends too — else the next `prompt=none` would sign the user in
- * again at once.
+ * grant at this provider), forgets the tokens, and posts the logout request
+ * to the provider's end-session endpoint (OIDC RP-Initiated Logout §2) so that
+ * its session ends too — else the next `prompt=none` would sign the user in
+ * again at once. §2 allows GET or a form POST; a POST keeps the ID token out
+ * of the URL, and so out of the browser's history.
  */
 export async function logout() {
   const provider = await discover();
@@ -153,11 +154,20 @@ export async function logout() {
       credentials: 'omit',
     }).catch(() => undefined);
   }
-  const url = new URL(provider.end_session_endpoint);
-  url.searchParams.set('client_id', config.clientId);
-  url.searchParams.set('post_logout_redirect_uri', config.postLogoutRedirectUri);
+  const fields = { client_id: config.clientId, post_logout_redirect_uri: config.postLogoutRedirectUri };
   // With the ID token as hint, the provider may end its session without
   // asking (RP-Initiated Logout §2: id_token_hint RECOMMENDED).
-  if (ending?.idToken) url.searchParams.set('id_token_hint', ending.idToken);
-  window.location.assign(url.toString());
+  if (ending?.idToken) fields.id_token_hint = ending.idToken;
+  const form = document.createElement('form');
+  form.method = 'post';
+  form.action = provider.end_session_endpoint;
+  for (const [name, value] of Object.entries(fields)) {
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    input.value = value;
+    form.append(input);
+  }
+  document.body.append(form);
+  form.submit();
 }

@@ -5,3 +5,6 @@
 /// Property-based inputs that a hostile or broken peer could send:
 /// malformed query strings, bodies, headers and tokens.
 pub mod malformed;
+
+/// The forms and inputs of the HTML pages the services render.
+pub mod html;

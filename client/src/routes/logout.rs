@@ -4,9 +4,10 @@
 //!    it (in a backup, a log, a stolen cookie jar) is worth nothing.
 //! 2. Expire both token cookies, with the same `Path` they were set with.
 //! 3. Clear the server-side session.
-//! 4. Send the browser to the provider's end-session endpoint (OIDC
+//! 4. Hand the browser to the provider's end-session endpoint (OIDC
 //!    RP-Initiated Logout), which ends the provider's own session and sends
-//!    the browser back to `/`.
+//!    the browser back to `/`. The hand-over is a form the page posts at
+//!    once, so the ID token travels in a body, never in a URL.
 //!
 //! A `GET` that another site caused (a link, an `<img src>`, a redirect)
 //! must not log anyone out: that would be a cross-site request forgery
@@ -23,7 +24,7 @@
 
 use axum::Form;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use minijinja::context;
@@ -40,9 +41,9 @@ use crate::flow_log::{FlowStep, Outcome, mask, rfc, rp_logout};
 use crate::session::ClientSession;
 use crate::templates;
 
-/// `GET /logout`: from this app's own pages or typed by the user, a 302 to
-/// the provider's end-session endpoint; from anywhere else, a page asking
-/// the user to confirm.
+/// `GET /logout`: from this app's own pages or typed by the user, the
+/// hand-over to the provider's end-session endpoint; from anywhere else, a
+/// page asking the user to confirm.
 pub async fn logout(
     State(app): State<AppState>,
     session: Session,
@@ -50,7 +51,7 @@ pub async fn logout(
     jar: CookieJar,
 ) -> Result<Response, AppError> {
     if started_on_this_site(&headers, &app.config.public_url) {
-        return end_session(&app, &ClientSession(&session), jar, StatusCode::FOUND).await;
+        return end_session(&app, &ClientSession(&session), jar).await;
     }
     let session = ClientSession(&session);
     let token = csrf::token(&session).await?;
@@ -77,17 +78,11 @@ pub async fn confirm(
     if !csrf::matches(&session, form.csrf_token.as_deref()).await? {
         return Err(AppError::CsrfTokenMismatch);
     }
-    // RFC 9110 §15.4.4: a 303 turns the POST into a GET of the provider.
-    end_session(&app, &session, jar, StatusCode::SEE_OTHER).await
+    end_session(&app, &session, jar).await
 }
 
 /// Steps 1–4.
-async fn end_session(
-    app: &AppState,
-    session: &ClientSession<'_>,
-    jar: CookieJar,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+async fn end_session(app: &AppState, session: &ClientSession<'_>, jar: CookieJar) -> Result<Response, AppError> {
     let user = session.user().await?;
     let mut log = session.flow_log().await?;
     log.begin("Logout");
@@ -113,28 +108,21 @@ async fn end_session(
 
     // OIDC RP-Initiated Logout §2: `id_token_hint` tells the provider whose
     // session to end (without it the provider asks the user to confirm);
-    // `post_logout_redirect_uri` must be registered for this client.
-    //
-    // §2 allows the request by GET or by POST (form-encoded); POST would keep
-    // the ID token out of the browser's history, but this provider's
-    // `POST /oauth2/logout` is only its own confirmation form (it requires
-    // the provider's anti-forgery token), so the hint goes in the query.
+    // `post_logout_redirect_uri` must be registered for this client. §2
+    // allows GET or a form-encoded POST: a POST keeps the ID token out of the
+    // browser's history and out of the provider's access logs.
     let post_logout_redirect_uri = format!("{}/", app.config.public_url);
-    let mut end_session = app.provider.end_session_endpoint.clone();
-    {
-        let mut query = end_session.query_pairs_mut();
-        if let Some(user) = &user {
-            query.append_pair("id_token_hint", user.id_token.expose());
-        }
-        query
-            .append_pair("post_logout_redirect_uri", &post_logout_redirect_uri)
-            .append_pair("client_id", app.config.client_id.as_str());
+    let mut fields = Vec::with_capacity(3);
+    if let Some(user) = &user {
+        fields.push(("id_token_hint", user.id_token.expose().to_owned()));
     }
+    fields.push(("post_logout_redirect_uri", post_logout_redirect_uri.clone()));
+    fields.push(("client_id", app.config.client_id.as_str().to_owned()));
     log.push(
         FlowStep::new(
-            "Cookies cleared, session ended, browser sent to the provider's logout",
+            "Cookies cleared, session ended, logout request posted to the provider",
             rp_logout(),
-            "Both token cookies were expired (same Path as when set) and the session was cleared; the provider ends its own session next and sends the browser back.",
+            "Both token cookies were expired (same Path as when set) and the session was cleared; the browser posts the request below to the provider (a form body, so the ID token stays out of URLs), which ends its own session and sends the browser back.",
         )
         .outcome(Outcome::Ok)
         .row(
@@ -155,6 +143,9 @@ async fn end_session(
         TokenDelivery::Cookies => clear_tokens(jar, app.config.cookie_secure),
         TokenDelivery::Bff => jar,
     };
-    Ok((status, jar, [(header::LOCATION, end_session.to_string()), (header::CACHE_CONTROL, "no-store".to_owned())])
-        .into_response())
+    let page = templates::render(
+        "end_session.html",
+        context! { action => app.provider.end_session_endpoint.as_str(), fields },
+    )?;
+    Ok((jar, [(header::CACHE_CONTROL, "no-store")], page).into_response())
 }

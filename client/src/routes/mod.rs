@@ -43,6 +43,7 @@ pub fn router(delivery: TokenDelivery) -> Router<AppState> {
         .route("/logout", get(logout::logout).post(logout::confirm))
         .route("/flow", get(flow::flow))
         .route("/static/app.js", get(assets::app_js))
+        .route("/static/autosubmit.js", get(assets::autosubmit_js))
         .route("/static/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
         .fallback(assets::not_found)

@@ -380,3 +380,17 @@ pub async fn page(response: reqwest::Response) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+/// The logout hand-over page: a 200 (never a redirect, whose URL would
+/// carry the ID token into the history) whose form posts the RP-Initiated
+/// Logout request to the provider.
+pub async fn handover_form(response: reqwest::Response) -> testkit::html::Form {
+    assert_eq!(response.status(), reqwest::StatusCode::OK, "the hand-over page");
+    assert!(response.headers().get("location").is_none(), "no redirect");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let html = page(response).await;
+    assert!(html.contains("<script src=\"/static/autosubmit.js\"></script>"), "{html}");
+    let form = testkit::html::first_form(&html).unwrap_or_else(|| panic!("no form in {html}"));
+    assert_eq!(form.method, "post");
+    form
+}

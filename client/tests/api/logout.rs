@@ -2,10 +2,9 @@ use std::collections::HashMap;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use url::Url;
 
 use crate::helpers::{
-    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TestApp, attributes, cookie, location, page, set_cookies, spawn_app,
+    CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TestApp, attributes, cookie, handover_form, page, set_cookies, spawn_app,
 };
 
 #[tokio::test]
@@ -33,11 +32,12 @@ async fn logout_revokes_the_refresh_token_clears_cookies_and_ends_the_provider_s
         attributes(&["HttpOnly", "SameSite=Strict", "Path=/refreshtoken", "Max-Age=0"])
     );
 
-    // RP-initiated logout at the provider's public URL.
-    assert_eq!(response.status(), StatusCode::FOUND);
-    let target = Url::parse(location(&response)).unwrap();
-    assert_eq!(target.as_str().split('?').next(), Some(format!("{}/oauth2/logout", app.provider_url).as_str()));
-    let params: HashMap<String, String> = target.query_pairs().into_owned().collect();
+    // RP-Initiated Logout §2 at the provider's public URL, by POST: the
+    // ID token is in the form body, not in a URL.
+    let form = handover_form(response).await;
+    assert_eq!(form.action, format!("{}/oauth2/logout", app.provider_url));
+    assert!(!form.action.contains('?'), "nothing in the query: {}", form.action);
+    let params: HashMap<&str, &str> = form.fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(params["post_logout_redirect_uri"], format!("{}/", app.address));
     assert_eq!(params["client_id"], CLIENT_ID);
     assert_eq!(params["id_token_hint"].split('.').count(), 3, "the ID token from the login");
@@ -62,15 +62,15 @@ async fn logout_after_a_refresh_revokes_the_rotated_refresh_token() {
 }
 
 #[tokio::test]
-async fn logout_without_a_login_revokes_nothing_and_still_redirects() {
+async fn logout_without_a_login_revokes_nothing_and_still_asks_the_provider() {
     let app = spawn_app().await;
 
     let response = app.logout().await;
 
-    assert_eq!(response.status(), StatusCode::FOUND);
+    let form = handover_form(response).await;
     assert!(app.revocations().is_empty());
-    let target = Url::parse(location(&response)).unwrap();
-    assert!(target.query_pairs().all(|(k, _)| k != "id_token_hint"));
+    assert_eq!(form.field("id_token_hint"), None, "no login, no hint");
+    assert_eq!(form.field("client_id"), Some(CLIENT_ID));
 }
 
 /// Still logged in: nothing revoked, no cookie touched, the home page greets.
@@ -131,7 +131,7 @@ async fn a_typed_logout_url_logs_out_at_once() {
 
     let response = app.get_with("/logout", &[("Sec-Fetch-Site", "none")]).await;
 
-    assert_eq!(response.status(), StatusCode::FOUND);
+    handover_form(response).await;
     assert_eq!(app.revocations().len(), 1);
 }
 
@@ -144,7 +144,8 @@ async fn without_fetch_metadata_a_same_origin_origin_or_referer_logs_out_at_once
 
         let response = app.get_with("/logout", &[(header, &value)]).await;
 
-        assert_eq!(response.status(), StatusCode::FOUND, "{header}: {value}");
+        assert_eq!(response.status(), StatusCode::OK, "{header}: {value}");
+        assert!(page(response).await.contains("data-autosubmit"), "{header}: the hand-over page");
         assert_eq!(app.revocations().len(), 1, "{header}");
     }
 }
@@ -170,11 +171,10 @@ async fn confirming_with_the_page_s_token_logs_out() {
     let response =
         app.browser.post(format!("{}/logout", app.address)).form(&[("csrf_token", &token)]).send().await.unwrap();
 
-    // RFC 9110 §15.4.4: 303, so the browser GETs the provider's logout.
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(location(&response).starts_with(&format!("{}/oauth2/logout?", app.provider_url)));
-    assert_eq!(app.revocations().len(), 1);
     assert_eq!(cookie(&set_cookies(&response), "access_token").value, "");
+    let form = handover_form(response).await;
+    assert_eq!(form.action, format!("{}/oauth2/logout", app.provider_url));
+    assert_eq!(app.revocations().len(), 1);
     assert!(page(app.get("/").await).await.contains("href=\"/login\""));
 }
 
@@ -205,4 +205,23 @@ async fn a_logout_form_is_refused_when_the_session_never_showed_one() {
 
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_still_logged_in(&app, &response).await;
+}
+
+#[tokio::test]
+async fn the_hand_over_page_may_post_to_the_provider_and_run_its_one_script() {
+    let app = spawn_app().await;
+    app.log_in().await;
+
+    let response = app.logout().await;
+
+    // The page's Content-Security-Policy must allow the form's target and
+    // allows no inline script, so the submit runs from a file of this app.
+    let csp = response.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains(&format!("form-action 'self' {}", app.provider_url)), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    handover_form(response).await;
+    let script = app.get("/static/autosubmit.js").await;
+    assert_eq!(script.status(), StatusCode::OK);
+    assert_eq!(script.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert!(page(script).await.contains("form.submit()"));
 }

@@ -2,8 +2,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CLIENT_ID, CLIENT_SECRET, FORGER_KEY, PROVIDER_KEY, REFRESH_TOKEN, TestApp, attributes, cookie, location, page,
-    set_cookies, sign, spawn_app,
+    CLIENT_ID, CLIENT_SECRET, FORGER_KEY, PROVIDER_KEY, REFRESH_TOKEN, TestApp, attributes, cookie, handover_form,
+    page, set_cookies, sign, spawn_app,
 };
 
 /// `n` same-origin refreshes at once, as `n` tabs of one browser (one
@@ -282,10 +282,8 @@ async fn a_valid_id_token_from_a_refresh_becomes_the_logout_hint() {
 
     assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
 
-    let logout = app.logout().await;
-    let target = url::Url::parse(location(&logout)).unwrap();
-    let hint = target.query_pairs().find(|(k, _)| k == "id_token_hint").map(|(_, v)| v.into_owned());
-    assert_eq!(hint.as_deref(), Some(id_token.as_str()));
+    let form = handover_form(app.logout().await).await;
+    assert_eq!(form.field("id_token_hint"), Some(id_token.as_str()));
 }
 
 #[tokio::test]

@@ -120,12 +120,19 @@ async fn a_user_logs_in_keeps_todos_refreshes_and_logs_out() {
     let refresh_token = browser.cookie(&system.client.url("/refreshtoken"), "refresh_token").expect("rotated");
     assert_eq!(introspect(&system.provider.internal_url, &refresh_token).await["active"], true);
     let logout = browser.logout().await;
-    assert_eq!(logout.status(), StatusCode::FOUND);
-    assert!(location(&logout).starts_with(&system.provider.url("/oauth2/logout?")));
+    assert_eq!(logout.status(), StatusCode::OK, "the hand-over page, not a redirect with the ID token in it");
     assert!(set_cookie(&logout, "access_token").is_some_and(|c| c.contains("Max-Age=0")));
     assert!(set_cookie(&logout, "refresh_token").is_some_and(|c| c.contains("Path=/refreshtoken")));
     assert_eq!(browser.cookie(&system.todo_api.url("/todos"), "access_token"), None);
     assert_eq!(introspect(&system.provider.internal_url, &refresh_token).await, json!({ "active": false }));
+
+    // 10. The page posts the ID token to the provider, which ends its own
+    // session at once (the hint is valid) and sends the browser back.
+    let back = browser.hand_over(logout).await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&back), system.client.url("/"));
+    let authorize = browser.authorize(&browser.client_login().await).await;
+    assert!(location(&authorize).contains("/login"), "the provider session ended: {}", location(&authorize));
 
     system.stop().await;
 }

@@ -73,6 +73,7 @@ async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variab
     assert_eq!(todos.len(), 1);
     assert_eq!(browser.refresh().await.status(), StatusCode::OK);
     assert_eq!(browser.list_todos().await.status(), StatusCode::OK);
-    assert_eq!(browser.logout().await.status(), StatusCode::FOUND);
+    let back = browser.hand_over(browser.logout().await).await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER, "the provider ended its session and sent the browser back");
     assert_eq!(browser.list_todos().await.status(), StatusCode::UNAUTHORIZED, "no cookie, no todos");
 }

@@ -155,6 +155,10 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
     let renewed = browser.get_named_cookie("access_token").await.expect("a renewed access_token cookie");
     assert_ne!(renewed.value(), expired.value(), "the script got a new access token");
 
+    // An injected script on the todo page reads no token: both cookies are
+    // HttpOnly (the lab's token-theft attack, in the browser).
+    assert_nothing_to_steal(&browser, "the todo page in cookie mode").await;
+
     // Tick it off (PATCH) and add another, then delete that one (DELETE):
     // both are CORS requests with a preflight.
     browser
@@ -193,6 +197,21 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
     browser.close().await.expect("close the session");
     drop(driver);
     system.stop().await;
+}
+
+/// Runs the attack lab's token-stealing script in the page `browser` shows,
+/// as a cross-site scripting hole would, and returns what it could read.
+pub(crate) async fn inject_token_thief(browser: &fantoccini::Client) -> Vec<lab::attacks::token_theft::Loot> {
+    let script = format!("return {};", lab::attacks::token_theft::INJECTED_SCRIPT.trim());
+    let loot = browser.execute(&script, vec![]).await.expect("the injected script runs");
+    serde_json::from_value(loot).expect("a list of loot")
+}
+
+/// The injected script found no token in the page `browser` shows.
+pub(crate) async fn assert_nothing_to_steal(browser: &fantoccini::Client, page: &str) {
+    let loot = inject_token_thief(browser).await;
+    let finding = lab::attacks::token_theft::verdict(&loot);
+    assert_eq!(finding.verdict, lab::Verdict::Blocked, "{page}: {}", finding.because);
 }
 
 /// A headless Chromium session on `driver`, with a window of `size`

@@ -4,7 +4,9 @@
 use e2e::{Options, System};
 use fantoccini::Locator;
 
-use crate::chromium::{add_and_tick, chromedriver, log_in_at_the_client, open_chromium, start_driver};
+use crate::chromium::{
+    add_and_tick, assert_nothing_to_steal, chromedriver, log_in_at_the_client, open_chromium, start_driver,
+};
 
 /// The names of the cookies Chromium holds for the page's site.
 async fn cookie_names(browser: &fantoccini::Client) -> Vec<String> {
@@ -41,6 +43,9 @@ async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
     let names = cookie_names(&browser).await;
     assert_no_token_cookie(&names, "after adding and ticking a todo");
     assert!(names.iter().any(|n| n == "client_session"), "the session cookie is there: {names:?}");
+    // The tokens are in the client's server-side session: an injected
+    // script finds nothing to steal (the lab's token-theft attack).
+    assert_nothing_to_steal(&browser, "the todo page in BFF mode").await;
 
     // The flow inspector shows the forwarded calls.
     browser.goto(&system.client.url("/flow")).await.expect("open /flow");

@@ -13,7 +13,7 @@ use e2e::{Options, System};
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::chromium::{chromedriver, open_chromium, screenshot_dir, start_driver};
+use crate::chromium::{chromedriver, inject_token_thief, open_chromium, screenshot_dir, start_driver};
 
 /// The lab's configuration for this system, the lab itself at `lab_url`.
 fn lab_config(system: &System, lab_url: &str) -> lab::Config {
@@ -135,7 +135,7 @@ async fn the_shipped_lab_binary_runs_all_attacks_and_exits_zero() {
 }
 
 #[tokio::test]
-async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked() {
+async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_all_are_blocked() {
     let Some(chromedriver) = chromedriver() else { return };
     let system = System::start(Options::default()).await.expect("the system starts");
     let (lab_url, _) = serve_lab(|url| lab_config(&system, url)).await;
@@ -157,7 +157,7 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked(
     browser.goto(&lab_url).await.expect("open the lab");
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join("lab-top.png"), png).expect("save the screenshot");
-    for id in ["cors-read", "clickjacking"] {
+    for id in ["cors-read", "clickjacking", "token-theft"] {
         let button = format!("#{id} button.run");
         browser.find(Locator::Css(&button)).await.expect("a Run button").click().await.expect("run");
         let verdict = format!("#{id} .verdict[data-verdict]");
@@ -173,6 +173,13 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked(
     card.find(Locator::Css("details summary")).await.expect("the transcript").click().await.expect("open it");
     let png = browser.screenshot().await.expect("a screenshot");
     std::fs::write(screenshot_dir().join("lab-page.png"), png).expect("save the screenshot");
+    let inject = browser.find(Locator::Css("#token-theft details.inject")).await.expect("the script to paste");
+    inject.find(Locator::Css("summary")).await.expect("its summary").click().await.expect("open it");
+    let shown = inject.find(Locator::Css("pre")).await.expect("the script").text().await.expect("text");
+    assert!(shown.contains("localStorage"), "the page shows the injected script: {shown}");
+    let card = browser.find(Locator::Css("#token-theft")).await.expect("the card");
+    let png = card.screenshot().await.expect("a screenshot of the card");
+    std::fs::write(screenshot_dir().join("lab-token-theft.png"), png).expect("save the screenshot");
     let framed = browser.find(Locator::Css("#clickjacking")).await.expect("the card");
     let png = framed.screenshot().await.expect("a screenshot of the card");
     std::fs::write(screenshot_dir().join("lab-clickjacking.png"), png).expect("save the screenshot");
@@ -180,4 +187,35 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_both_are_blocked(
     browser.close().await.expect("close the session");
     drop(driver);
     system.stop().await;
+}
+
+/// The token-theft attack is real: on a page that keeps its token in
+/// `localStorage` (the seed's pattern, a stand-in served by this test) the
+/// same injected script that finds nothing on the system's pages steals it.
+#[tokio::test]
+async fn the_injected_script_steals_the_token_a_page_keeps_in_local_storage() {
+    let Some(chromedriver) = chromedriver() else { return };
+    const TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl";
+    let seed_page = axum::response::Html(format!(
+        "<!doctype html><title>Seed todo page</title><script>localStorage.setItem('access_token', '{TOKEN}');</script>"
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr().expect("an address").port());
+    let router = axum::Router::new().route("/", axum::routing::get(move || async move { seed_page }));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let driver = start_driver(&chromedriver).await;
+    let browser = open_chromium(&driver, "800,600").await;
+
+    browser.goto(&url).await.expect("open the stand-in");
+    let loot = inject_token_thief(&browser).await;
+
+    let finding = lab::attacks::token_theft::verdict(&loot);
+    assert_eq!(finding.verdict, lab::Verdict::Succeeded, "{}", finding.because);
+    assert!(
+        loot.iter()
+            .any(|l| l.place == "localStorage.access_token" && TOKEN.starts_with(l.preview.trim_end_matches('…'))),
+        "{loot:?}"
+    );
+    browser.close().await.expect("close the session");
+    drop(driver);
 }

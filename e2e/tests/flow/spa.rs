@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use shared::config::Env;
 use tokio::net::TcpListener;
 
-use crate::chromium::{add_and_tick, chromedriver, open_chromium_with, screenshot_dir, start_driver};
+use crate::chromium::{
+    add_and_tick, assert_nothing_to_steal, chromedriver, open_chromium_with, screenshot_dir, start_driver,
+};
 
 /// The SPA's origin in the shipped clients file.
 const SHIPPED_SPA_ORIGIN: &str = "http://localhost:5173";
@@ -219,6 +221,9 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     assert!(silent >= 2, "the first visit and the reload asked with prompt=none ({silent} times)");
     let (local, session) = web_storage(&browser).await;
     assert_eq!((local.as_str(), session.as_str()), ("{}", "{}"), "nothing in Web Storage after the reload");
+    // The tokens are in a module's variable: an injected script (the lab's
+    // token-theft attack) reaches neither them nor any copy in the page.
+    assert_nothing_to_steal(&browser, "the SPA").await;
 
     // Once the access token has expired (the todo API allows no leeway here),
     // the next call refreshes first; untick the todo.
@@ -262,10 +267,18 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
                 && r.body.contains("token_type_hint=refresh_token")),
         "the refresh token was revoked"
     );
-    assert!(
-        requests.iter().any(|r| r.url.starts_with(&format!("{provider_url}/oauth2/logout"))),
-        "RP-initiated logout"
-    );
+    // RP-Initiated Logout §2 by POST: the ID token is in the body, never in
+    // a URL that the history would keep.
+    let logouts: Vec<_> = requests.iter().filter(|r| r.url.contains("/oauth2/logout")).collect();
+    assert!(!logouts.is_empty(), "RP-initiated logout");
+    for logout in logouts {
+        assert_eq!(
+            (logout.method.as_str(), logout.url.as_str()),
+            ("POST", format!("{provider_url}/oauth2/logout").as_str())
+        );
+        assert!(logout.body.contains("id_token_hint="), "the hint goes in the body: {logout:?}");
+    }
+    assert!(requests.iter().all(|r| !r.url.contains("id_token_hint")), "no ID token in any URL");
 
     assert_no_client_secret(&requests);
     browser.close().await.expect("close the session");

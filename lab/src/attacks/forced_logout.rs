@@ -56,11 +56,15 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         .location
         .as_ref()
         .is_some_and(|to| to.path().ends_with("/logout") && !flow::is_at(to, &context.config.client_public_url));
-    if cleared || to_provider_logout {
+    // The client hands a logout over to the provider by redirect, or by a
+    // page whose form posts itself there (RP-Initiated Logout 1.0 §2).
+    let provider_logout = format!("action=\"{}/oauth2/logout\"", context.config.provider_public_url);
+    let handed_over = answer.body.replace("&#x2f;", "/").contains(&provider_logout);
+    if cleared || to_provider_logout || handed_over {
         return Ok(Finding::succeeded(format!(
             "a cross-site GET /logout ended the session (HTTP {}{})",
             answer.status,
-            if cleared { ", cookies cleared" } else { ", sent on to the provider's logout" }
+            if cleared { ", cookies cleared" } else { ", handed on to the provider's logout" }
         )));
     }
     if answer.status.is_success() && answer.body.contains("method=\"post\"") {

@@ -26,6 +26,7 @@ pub mod pkce_downgrade;
 pub mod redirect_uri;
 pub mod refresh_replay;
 pub mod tampered_payload;
+pub mod token_theft;
 pub mod wrong_audience;
 
 /// Every attack, in teaching order.
@@ -38,7 +39,8 @@ pub static ALL: &[&Attack] = &[
     &redirect_uri::ATTACK,
     &mix_up::ATTACK,
     &empty_scope_consent::ATTACK,
-    // (Token theft by an injected script slots in here.)
+    // Tokens where an injected script can read them.
+    &token_theft::ATTACK,
     // Forged tokens at the resource server (RFC 8725).
     &alg_none::ATTACK,
     &hs256_key_confusion::ATTACK,

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect};
 use axum::routing::get;
-use lab::attacks::{clickjacking, cors_read};
+use lab::attacks::{clickjacking, cors_read, token_theft};
 
 use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, issuing_token_endpoint, serve};
 
@@ -52,4 +52,53 @@ async fn clickjacking_succeeds_against_a_login_page_that_may_be_framed() {
 async fn clickjacking_is_blocked_by_frame_ancestors_none() {
     let provider = serve(framable_login(&[("content-security-policy", "frame-ancestors 'none'")])).await;
     assert_blocked(&crate::support::run(&clickjacking::ATTACK, aimed_at(&provider, "http://localhost:3000")).await);
+}
+
+/// A token as an issuer would sign it, for the stand-ins to hand out.
+const A_JWT: &str = "eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJl";
+
+/// A client stand-in whose `/callback` answers `callback` and whose home
+/// page is empty.
+async fn client_with_callback(provider: &str, callback: axum::routing::MethodRouter) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let client = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let router = crate::support::client_login_route(provider, &client)
+        .route("/callback", callback)
+        .route("/", get(|| async { Html("<h1>Todos</h1>") }));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    client
+}
+
+#[tokio::test]
+async fn token_theft_succeeds_against_the_seeds_page_that_keeps_tokens_in_local_storage() {
+    let provider = serve(approving_authorize()).await;
+    // The seed's pattern: the callback page hands the token to the page's
+    // script, which keeps it in localStorage for the API calls.
+    let callback = get(|| async {
+        Html(format!("<script>localStorage.setItem('access_token', '{A_JWT}'); location = '/';</script>"))
+    });
+    let client = client_with_callback(&provider, callback).await;
+    let report = crate::support::run(&token_theft::ATTACK, aimed_at(&provider, &client)).await;
+    assert_succeeded(&report);
+    assert!(report.because.contains("the callback's page"), "{}", report.because);
+}
+
+#[tokio::test]
+async fn token_theft_succeeds_against_token_cookies_without_http_only() {
+    let provider = serve(approving_authorize()).await;
+    let cookie = format!("access_token={A_JWT}; Path=/; SameSite=Lax");
+    let callback = get(move || async move { ([("set-cookie", cookie)], Redirect::to("/")).into_response() });
+    let client = client_with_callback(&provider, callback).await;
+    let report = crate::support::run(&token_theft::ATTACK, aimed_at(&provider, &client)).await;
+    assert_succeeded(&report);
+    assert!(report.because.contains("document.cookie (access_token, no HttpOnly)"), "{}", report.because);
+}
+
+#[tokio::test]
+async fn token_theft_is_blocked_by_http_only_token_cookies() {
+    let provider = serve(approving_authorize()).await;
+    let cookie = format!("access_token={A_JWT}; HttpOnly; Path=/; SameSite=Lax");
+    let callback = get(move || async move { ([("set-cookie", cookie)], Redirect::to("/")).into_response() });
+    let client = client_with_callback(&provider, callback).await;
+    assert_blocked(&crate::support::run(&token_theft::ATTACK, aimed_at(&provider, &client)).await);
 }

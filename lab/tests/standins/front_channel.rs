@@ -9,23 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use lab::attacks::{empty_scope_consent, forced_logout, login_csrf, mix_up, redirect_uri};
 
-use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, run, serve};
-
-/// A client app whose `/login` sends the browser to `provider`, with a state.
-fn client_login_route(provider: &str, client_url: &str) -> Router {
-    let (provider, callback) = (provider.to_owned(), format!("{client_url}/callback"));
-    Router::new().route(
-        "/login",
-        get(move || async move {
-            let mut url = url::Url::parse(&format!("{provider}/oauth2/authorize")).expect("a URL");
-            url.query_pairs_mut()
-                .append_pair("client_id", "todo-app")
-                .append_pair("redirect_uri", &callback)
-                .append_pair("state", &shared::random::random_token());
-            Redirect::to(url.as_str())
-        }),
-    )
-}
+use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succeeded, client_login_route, run, serve};
 
 /// The vulnerable callback: it redeems whatever code arrives and signs the
 /// browser in, never comparing `state` (or `iss`) with anything.
@@ -120,6 +104,25 @@ async fn forced_logout_succeeds_against_a_client_whose_get_logout_ends_the_sessi
         "/logout",
         get(|| async { ([("set-cookie", "access_token=; Max-Age=0; Path=/")], Redirect::to("/")).into_response() }),
     );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    assert_succeeded(&run(&forced_logout::ATTACK, aimed_at(&provider, &client)).await);
+}
+
+#[tokio::test]
+async fn forced_logout_succeeds_against_a_client_that_hands_any_logout_over_to_the_provider() {
+    let provider = serve(approving_authorize()).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let client = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    // No cookie of its own to clear, but a page that posts the logout to the
+    // provider, from whatever site the request came: the provider's session
+    // ends, so the user is logged out everywhere.
+    let page = format!(
+        r#"<form method="post" action="{}/oauth2/logout" data-autosubmit><input type="hidden" name="client_id" value="todo-app"></form>"#,
+        provider.replace('/', "&#x2f;")
+    );
+    let router = client_login_route(&provider, &client)
+        .route("/callback", get(trusting_callback))
+        .route("/logout", get(move || async move { axum::response::Html(page) }));
     tokio::spawn(async move { axum::serve(listener, router).await });
     assert_succeeded(&run(&forced_logout::ATTACK, aimed_at(&provider, &client)).await);
 }

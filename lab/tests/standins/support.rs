@@ -111,3 +111,19 @@ pub fn token_response(issuer: &str, form: &HashMap<String, String>) -> serde_jso
         "refresh_token": shared::random::random_token(),
     })
 }
+
+/// A client app whose `/login` sends the browser to `provider`, with a state.
+pub fn client_login_route(provider: &str, client_url: &str) -> Router {
+    let (provider, callback) = (provider.to_owned(), format!("{client_url}/callback"));
+    Router::new().route(
+        "/login",
+        get(move || async move {
+            let mut url = url::Url::parse(&format!("{provider}/oauth2/authorize")).expect("a URL");
+            url.query_pairs_mut()
+                .append_pair("client_id", "todo-app")
+                .append_pair("redirect_uri", &callback)
+                .append_pair("state", &shared::random::random_token());
+            Redirect::to(url.as_str())
+        }),
+    )
+}

@@ -264,21 +264,10 @@ pub fn redirect_params(response: &reqwest::Response) -> HashMap<String, String> 
 
 /// The value of `<input type="hidden" name="NAME" value="…">` in a page.
 pub fn hidden_input(page: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).unwrap_or_else(|| panic!("no hidden input {name} in page: {page}")) + marker.len();
-    let end = page[start..].find('"').unwrap() + start;
-    unescape(&page[start..end])
+    testkit::html::input_value(page, name).unwrap_or_else(|| panic!("no hidden input {name} in page: {page}"))
 }
 
-/// Undoes minijinja's HTML escaping, as a browser does for attribute values.
-pub fn unescape(text: &str) -> String {
-    text.replace("&#x2f;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
+pub use testkit::html::unescape;
 
 /// Decodes a JWT's header and claims without verifying (tests verify
 /// separately with the JWKS).
