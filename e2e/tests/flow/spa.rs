@@ -33,8 +33,10 @@ struct SpaSystem {
 impl SpaSystem {
     /// Starts everything. The SPA's port is chosen first, because the
     /// provider must know its redirect URI and web origin, and the todo API
-    /// its origin, before they start.
-    async fn start(token_request_body: &str) -> SpaSystem {
+    /// its origin, before they start. The provider signs with `signing_alg`
+    /// (`PROVIDER_SIGNING_ALG`), which the SPA's ID token check must verify
+    /// with WebCrypto.
+    async fn start(token_request_body: &str, signing_alg: &str) -> SpaSystem {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the spa's port");
         let spa_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
         let clients_file = std::env::temp_dir().join(format!("spa-clients-{}.toml", shared::random::random_token()));
@@ -42,6 +44,7 @@ impl SpaSystem {
         std::fs::write(&clients_file, clients).expect("write the clients file");
         let options = Options::default()
             .provider("PROVIDER_CLIENTS_FILE", &clients_file.display().to_string())
+            .provider("PROVIDER_SIGNING_ALG", signing_alg)
             // Short-lived access tokens, so that the SPA must refresh.
             .provider("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "4")
             .todo_api("TODO_API_LEEWAY_SECONDS", "0")
@@ -132,6 +135,18 @@ async fn sent_requests(browser: &Client) -> Vec<SentRequest> {
     requests
 }
 
+/// The provider's JWKS has a key for `alg`.
+async fn assert_jwks_offers(provider_url: &str, alg: &str) {
+    let jwks: Value = reqwest::get(format!("{provider_url}/.well-known/jwks.json"))
+        .await
+        .expect("the JWKS answers")
+        .json()
+        .await
+        .expect("a JSON JWKS");
+    let algs: Vec<&str> = jwks["keys"].as_array().into_iter().flatten().filter_map(|k| k["alg"].as_str()).collect();
+    assert!(algs.contains(&alg), "the provider signs with {alg}: {jwks}");
+}
+
 /// The attribute `name` of the session line, as a number.
 async fn session_number(browser: &Client, name: &str) -> i64 {
     let line = browser.find(Locator::Id("session")).await.expect("the session line");
@@ -171,7 +186,7 @@ fn assert_no_client_secret(requests: &[SentRequest]) {
 #[tokio::test]
 async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_logs_out_in_chromium() {
     let Some(chromedriver) = chromedriver() else { return };
-    let running = SpaSystem::start("form").await;
+    let running = SpaSystem::start("form", "RS256").await;
     let provider_url = running.system.provider.public_url.clone();
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium_with(&driver, "1200,900", performance_log()).await;
@@ -289,7 +304,10 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
 #[tokio::test]
 async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     let Some(chromedriver) = chromedriver() else { return };
-    let running = SpaSystem::start("json").await;
+    // ES256 here, EdDSA in the 401 test, RS256 in the main one: the SPA
+    // verifies the ID token's signature with WebCrypto for each.
+    let running = SpaSystem::start("json", "ES256").await;
+    assert_jwks_offers(&running.system.provider.public_url, "ES256").await;
     let provider_url = running.system.provider.public_url.clone();
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
@@ -327,7 +345,8 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
 #[tokio::test]
 async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
     let Some(chromedriver) = chromedriver() else { return };
-    let running = SpaSystem::start("form").await;
+    let running = SpaSystem::start("form", "EdDSA").await;
+    assert_jwks_offers(&running.system.provider.public_url, "EdDSA").await;
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
     browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
