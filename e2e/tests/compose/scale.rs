@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use shared::config::Env;
 
-use super::support::{self, Compose};
-use super::{COMPOSE, SCALE_OVERRIDE, Urls, base, config_of, drive_login_flow};
+use crate::flow::run_the_flow;
+use crate::support::{self, Compose};
+use crate::{COMPOSE, SCALE_OVERRIDE, base, config_of};
 
 fn scaled() -> Compose {
     base().merged(Compose::load(SCALE_OVERRIDE))
@@ -96,21 +97,5 @@ fn the_balancers_are_official_nginx_in_replica_a_s_network_with_a_config_from_th
 async fn replica_b_s_environments_run_the_flow() {
     // The harness given replica B's environments (it swaps ports, URLs and
     // databases): B alone is a working provider and todo API.
-    let compose = scaled();
-    let env_of = |service: &str| Env::from_pairs(support::default_environment(compose.service(service)));
-    let envs =
-        e2e::ServiceEnvs { provider: env_of("provider-b"), client: env_of("client"), todo_api: env_of("todo-api-b") };
-    let system = e2e::System::start_with_envs(envs).await.expect("the services start with replica B's environments");
-    let urls = Urls {
-        provider: system.provider.public_url.clone(),
-        client: system.client.public_url.clone(),
-        todo_api: system.todo_api.public_url.clone(),
-        health: vec![
-            ("provider", system.provider.url("/healthz")),
-            ("client", system.client.url("/healthz")),
-            ("todo-api", system.todo_api.url("/healthz")),
-        ],
-    };
-    drive_login_flow(&urls).await;
-    system.stop().await;
+    run_the_flow(&scaled(), ["provider-b", "client", "todo-api-b"]).await;
 }
