@@ -22,14 +22,12 @@ async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variab
     let client_url = format!("http://localhost:{client_port}");
     let todo_api_url = format!("http://localhost:{todo_api_port}");
 
-    let dir = std::env::temp_dir().join(format!("oauth-e2e-binaries-{}", shared::random::random_token()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let mut processes = Processes::new("binaries");
     // The shipped registrations, with the todo app's URLs moved to its port.
     let clients = provider::config::DEFAULT_CLIENTS_TOML.replace("http://localhost:3000", &client_url);
-    let clients_file = dir.join("clients.toml");
+    let clients_file = processes.dir().join("clients.toml");
     std::fs::write(&clients_file, clients).expect("write clients.toml");
 
-    let mut processes = Processes::in_dir(dir);
     processes.spawn(
         "provider",
         &[

@@ -20,14 +20,13 @@ use crate::support::wait_until_expired;
 pub(crate) struct Driver {
     child: Child,
     pub(crate) port: u16,
-    pub(crate) profile: PathBuf,
+    pub(crate) profile: tempfile::TempDir,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 
@@ -50,7 +49,7 @@ pub(crate) async fn start_driver(chromedriver: &Path) -> Driver {
         .stderr(Stdio::null())
         .spawn()
         .expect("chromedriver starts");
-    let profile = std::env::temp_dir().join(format!("oauth-e2e-chromium-{}", shared::random::random_token()));
+    let profile = tempfile::Builder::new().prefix("oauth-e2e-chromium-").tempdir().expect("a profile directory");
     let driver = Driver { child, port, profile };
     let status = format!("http://127.0.0.1:{port}/status");
     for _ in 0..100 {
@@ -241,7 +240,7 @@ pub(crate) async fn open_chromium_with(
     .map(|a| a.to_string())
     .collect();
     args.push(format!("--window-size={size}"));
-    args.push(format!("--user-data-dir={}", driver.profile.display()));
+    args.push(format!("--user-data-dir={}", driver.profile.path().display()));
     let mut chrome_options = json!({ "args": args });
     if let Some(chromium) = find_on_path("chromium") {
         chrome_options["binary"] = json!(chromium);

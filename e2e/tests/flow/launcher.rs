@@ -75,10 +75,8 @@ fn oauth_demo(dir: &std::path::Path, env: &[(&str, &str)]) -> Command {
     command
 }
 
-fn temp_dir(label: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("oauth-e2e-{label}-{}", shared::random::random_token()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
-    dir
+fn temp_dir(label: &str) -> tempfile::TempDir {
+    tempfile::Builder::new().prefix(&format!("oauth-e2e-{label}-")).tempdir().expect("a temp dir")
 }
 
 #[test]
@@ -86,11 +84,12 @@ fn the_oauth_demo_binary_exits_non_zero_naming_the_variable_of_a_taken_port() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let addr = taken.local_addr().expect("an address").to_string();
     let dir = temp_dir("taken");
-    let output =
-        oauth_demo(&dir, &[("PROVIDER_ADDR", &addr), ("CLIENT_ADDR", "127.0.0.1:0"), ("TODO_API_ADDR", "127.0.0.1:0")])
-            .output()
-            .expect("oauth-demo runs");
-    let _ = std::fs::remove_dir_all(&dir);
+    let output = oauth_demo(
+        dir.path(),
+        &[("PROVIDER_ADDR", &addr), ("CLIENT_ADDR", "127.0.0.1:0"), ("TODO_API_ADDR", "127.0.0.1:0")],
+    )
+    .output()
+    .expect("oauth-demo runs");
     assert!(!output.status.success(), "exits non-zero");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("set PROVIDER_ADDR to another host:port"), "{stderr}");
@@ -100,7 +99,7 @@ fn the_oauth_demo_binary_exits_non_zero_naming_the_variable_of_a_taken_port() {
 fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
     let dir = temp_dir("launcher");
     let mut child = oauth_demo(
-        &dir,
+        dir.path(),
         &[
             ("PROVIDER_ADDR", "127.0.0.1:0"),
             ("CLIENT_ADDR", "127.0.0.1:0"),
@@ -133,11 +132,10 @@ fn the_oauth_demo_binary_prints_the_urls_and_stops_cleanly_on_sigterm() {
     let printed = printed.join("\n");
     let stopped = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
     let status = child.wait().expect("oauth-demo ends");
-    let data = dir.join("data");
+    let data = dir.path().join("data");
     let databases: Vec<String> = std::fs::read_dir(&data)
         .map(|entries| entries.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
-    let _ = std::fs::remove_dir_all(&dir);
 
     assert!(printed.contains("http://localhost:3000") && printed.contains("demo / demo"), "{printed}");
     assert!(

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// Child processes; killed when dropped, also when the test panics.
 pub struct Processes {
     children: Vec<(&'static str, Child)>,
-    dir: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 impl Drop for Processes {
@@ -20,18 +20,19 @@ impl Drop for Processes {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 impl Processes {
-    /// No process yet; logs (and anything else) go to `dir`, removed at the end.
-    pub fn in_dir(dir: PathBuf) -> Self {
+    /// No process yet; logs (and anything else) go to a fresh directory
+    /// named after `label`, removed at the end.
+    pub fn new(label: &str) -> Self {
+        let dir = tempfile::Builder::new().prefix(&format!("oauth-e2e-{label}-")).tempdir().expect("a temp dir");
         Self { children: Vec::new(), dir }
     }
 
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.dir.path()
     }
 
     /// Kills `name` with SIGKILL: no shutdown, no flushing, as a crash.
@@ -64,7 +65,7 @@ impl Processes {
     }
 
     fn log_path(&self, name: &str) -> PathBuf {
-        self.dir.join(format!("{name}.log"))
+        self.dir.path().join(format!("{name}.log"))
     }
 
     /// Waits until `name` answers `/healthz`, failing with its log if it exits.

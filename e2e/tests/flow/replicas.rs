@@ -60,12 +60,10 @@ async fn start() -> Option<Replicas> {
         RoundRobin::start(vec![("A".into(), at(todo_a_port)), ("B".into(), at(todo_b_port))]).await.expect("starts");
     let client_url = format!("http://localhost:{client_port}");
 
-    let dir = std::env::temp_dir().join(format!("oauth-e2e-replicas-{}", shared::random::random_token()));
-    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let mut processes = Processes::new("replicas");
     let clients = provider::config::DEFAULT_CLIENTS_TOML.replace("http://localhost:3000", &client_url);
-    let clients_file = dir.join("clients.toml");
+    let clients_file = processes.dir().join("clients.toml");
     std::fs::write(&clients_file, clients).expect("write clients.toml");
-    let mut processes = Processes::in_dir(dir);
 
     let provider_database_url = shared::db::fresh_test_database("replicas_provider").await;
     let todo_database_url = shared::db::fresh_test_database("replicas_todo_api").await;

@@ -7,8 +7,6 @@
 //! Needs `chromium` and `chromium-driver`, like `chromium.rs`, and is
 //! skipped the same way without them.
 
-use std::path::PathBuf;
-
 use e2e::{Options, System};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
@@ -26,7 +24,8 @@ const SHIPPED_SPA_ORIGIN: &str = "http://localhost:5173";
 struct SpaSystem {
     system: System,
     spa_url: String,
-    clients_file: PathBuf,
+    /// The provider's clients file, removed when the test ends.
+    _clients_file: tempfile::NamedTempFile,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -39,11 +38,11 @@ impl SpaSystem {
     async fn start(token_request_body: &str, signing_alg: &str) -> SpaSystem {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the spa's port");
         let spa_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
-        let clients_file = std::env::temp_dir().join(format!("spa-clients-{}.toml", shared::random::random_token()));
+        let clients_file = tempfile::Builder::new().prefix("spa-clients-").suffix(".toml").tempfile().expect("a file");
         let clients = provider::config::DEFAULT_CLIENTS_TOML.replace(SHIPPED_SPA_ORIGIN, &spa_url);
-        std::fs::write(&clients_file, clients).expect("write the clients file");
+        std::fs::write(clients_file.path(), clients).expect("write the clients file");
         let options = Options::default()
-            .provider("PROVIDER_CLIENTS_FILE", &clients_file.display().to_string())
+            .provider("PROVIDER_CLIENTS_FILE", &clients_file.path().display().to_string())
             .provider("PROVIDER_SIGNING_ALG", signing_alg)
             // Short-lived access tokens, so that the SPA must refresh.
             .provider("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "4")
@@ -62,12 +61,11 @@ impl SpaSystem {
         tokio::spawn(app.run_until_stopped(async {
             let _ = stopped.await;
         }));
-        SpaSystem { system, spa_url, clients_file, stop }
+        SpaSystem { system, spa_url, _clients_file: clients_file, stop }
     }
 
     async fn stop(self) {
         let _ = self.stop.send(());
-        let _ = std::fs::remove_file(&self.clients_file);
         self.system.stop().await;
     }
 }
