@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::{FromRef, Request};
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use shared::jwks::JwksCache;
 use shared::session_store::SqlSessionStore;
@@ -21,6 +21,7 @@ use crate::config::Config;
 use crate::provider::Provider;
 use crate::refresh_flight::RefreshFlights;
 use crate::routes;
+use crate::state::AppState;
 
 /// The name of the session cookie; unique across the three services,
 /// because cookies on `localhost` ignore the port.
@@ -31,20 +32,6 @@ const SESSION_IDLE: time::Duration = time::Duration::days(7);
 
 /// How often the provider's JWKS may be refetched for an unknown `kid`.
 const JWKS_MIN_REFRESH: Duration = Duration::from_secs(60);
-
-/// What every handler may ask for.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    /// The provider's endpoints and the back-channel calls to them.
-    pub provider: Arc<Provider>,
-    /// The provider's signing keys, for ID token signatures.
-    pub jwks: JwksCache,
-    /// The refresh in flight for each session, if any.
-    pub refresh_flights: RefreshFlights,
-    /// The HTTP client for back-channel calls (BFF mode forwards with it).
-    pub http: reqwest::Client,
-}
 
 /// The client app, bound to its listener and ready to serve.
 pub struct App {
@@ -171,9 +158,4 @@ fn redact_url(raw: &str) -> String {
         }
         _ => raw.to_owned(),
     }
-}
-
-/// `Referrer-Policy: no-referrer`, for pages whose URL carries a code.
-pub fn no_referrer() -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"))
 }

@@ -61,8 +61,11 @@ pub mod refresh_flight;
 pub mod routes;
 /// What the server-side session holds, with typed access.
 pub mod session;
+/// What the handlers share, and the parts each takes.
+pub mod state;
 /// The embedded HTML templates.
 pub mod templates;
 
-pub use app::{App, AppState};
+pub use app::App;
 pub use config::Config;
+pub use state::AppState;

@@ -23,12 +23,12 @@ use shared::{ErrorCode, Secret};
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::flow_log::{FlowLog, FlowStep, Outcome, SpecRef, rfc};
 use crate::provider::TokenRequest;
 use crate::routes::refresh::{check_id_token, is_same_origin, json_error};
 use crate::session::{ClientSession, LoggedInUser};
+use crate::state::AppState;
 
 /// What the todo API answered.
 struct Forwarded {
@@ -172,7 +172,7 @@ async fn refresh_server_side(
             return Ok(Err(json_error(StatusCode::BAD_GATEWAY, ErrorCode::TemporarilyUnavailable, &e.to_string())));
         }
     };
-    let id_token = match check_id_token(app, session, log, &tokens).await? {
+    let id_token = match check_id_token(&app.provider, &app.config, &app.jwks, session, log, &tokens).await? {
         Ok(id_token) => id_token,
         Err(failed) => {
             session.clear().await?;

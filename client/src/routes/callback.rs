@@ -7,24 +7,25 @@
 //! article's `handleTokens` and a 303 to `/`, so the code leaves the
 //! address bar.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
-use shared::jwks::KeyLookupError;
+use shared::jwks::{JwksCache, KeyLookupError};
 use shared::secret::constant_time_eq;
 use shared::{Secret, TokenResponse};
 use tower_sessions::Session;
 
-use crate::app::AppState;
-use crate::config::TokenDelivery;
+use crate::config::{Config, TokenDelivery};
 use crate::cookies::handle_tokens;
 use crate::error::AppError;
 use crate::extract::Params;
 use crate::flow_log::{Check, FlowLog, FlowStep, Outcome, mask, oidc, rfc};
 use crate::id_token::{self, Context, Expected, IdTokenReport};
-use crate::provider::TokenRequest;
+use crate::provider::{Provider, TokenRequest};
 use crate::session::{ClientSession, LoggedInUser};
 
 /// The authorization response: RFC 6749 §4.1.2 (success), §4.1.2.1 (error),
@@ -41,20 +42,22 @@ pub struct AuthorizationResponse {
 
 /// `GET /callback`: 303 to `/` with the token cookies, or an error page.
 pub async fn callback(
-    State(app): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(provider): State<Arc<Provider>>,
+    State(jwks): State<JwksCache>,
     session: Session,
     jar: CookieJar,
     Params(response): Params<AuthorizationResponse>,
 ) -> Result<Response, AppError> {
     let session = ClientSession(&session);
     let mut log = session.flow_log().await?;
-    let outcome = complete_login(&app, &session, &mut log, response).await;
+    let outcome = complete_login(&config, &provider, &jwks, &session, &mut log, response).await;
     session.save_flow_log(&log).await?;
     match outcome {
         Ok((tokens, user)) => {
-            let jar = match app.config.token_delivery {
+            let jar = match config.token_delivery {
                 TokenDelivery::Cookies => {
-                    let (jar, cookies) = handle_tokens(jar, &tokens, app.config.cookie_secure);
+                    let (jar, cookies) = handle_tokens(jar, &tokens, config.cookie_secure);
                     log.push(
                         FlowStep::new(
                             "Cookies set (handleTokens)",
@@ -94,7 +97,9 @@ pub async fn callback(
 
 /// The checks and the exchange, each recorded in `log`.
 async fn complete_login(
-    app: &AppState,
+    config: &Config,
+    provider: &Provider,
+    jwks: &JwksCache,
     session: &ClientSession<'_>,
     log: &mut FlowLog,
     response: AuthorizationResponse,
@@ -161,8 +166,8 @@ async fn complete_login(
     // according to the client's configuration" — here, according to the
     // provider's metadata (`authorization_response_iss_parameter_supported`,
     // RFC 9207 §3).
-    let issuer = &app.provider.issuer;
-    let metadata = match app.provider.metadata().await {
+    let issuer = &provider.issuer;
+    let metadata = match provider.metadata().await {
         Ok(metadata) => metadata,
         Err(e) => {
             log.push(received.checks(checks).judged());
@@ -204,11 +209,10 @@ async fn complete_login(
     let code = response.code.ok_or(AppError::MissingCode)?;
 
     // RFC 6749 §4.1.3, over the back channel, with the PKCE verifier.
-    let exchange = app
-        .provider
+    let exchange = provider
         .token(TokenRequest::AuthorizationCode {
             code: code.expose(),
-            redirect_uri: &app.config.redirect_uri,
+            redirect_uri: &config.redirect_uri,
             code_verifier: &pending.code_verifier,
         })
         .await;
@@ -224,14 +228,14 @@ async fn complete_login(
     };
     let expected = Expected {
         issuer,
-        client_id: &app.config.client_id,
+        client_id: &config.client_id,
         context: Context::Login { nonce: &pending.nonce },
         access_token: &tokens.access_token,
         now: shared::now_unix(),
     };
-    let report = id_token::validate(id_token, &expected, &app.jwks).await.map_err(|e| match e {
+    let report = id_token::validate(id_token, &expected, jwks).await.map_err(|e| match e {
         KeyLookupError::Unavailable { url, reason } => AppError::JwksUnavailable { url, reason },
-        other => AppError::JwksUnavailable { url: app.jwks.url().to_owned(), reason: other.to_string() },
+        other => AppError::JwksUnavailable { url: jwks.url().to_owned(), reason: other.to_string() },
     })?;
     record_tokens(log, &report, &tokens);
 
@@ -247,7 +251,7 @@ async fn complete_login(
             .unwrap_or_else(|| claims.sub.clone()),
         id_token: id_token.clone(),
         refresh_token: tokens.refresh_token.clone(),
-        access_token: (app.config.token_delivery == TokenDelivery::Bff).then(|| tokens.access_token.clone()),
+        access_token: (config.token_delivery == TokenDelivery::Bff).then(|| tokens.access_token.clone()),
     };
     Ok((tokens, user))
 }

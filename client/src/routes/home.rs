@@ -6,23 +6,24 @@
 //! cookie travels with those calls) or, in BFF mode, this app's `/api/`;
 //! either way neither this page nor its script ever holds a token.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Html;
 use minijinja::context;
 use tower_sessions::Session;
 
-use crate::app::AppState;
-use crate::config::TokenDelivery;
+use crate::config::{Config, TokenDelivery};
 use crate::error::AppError;
 use crate::session::ClientSession;
 use crate::templates;
 
-pub async fn home(State(app): State<AppState>, session: Session) -> Result<Html<String>, AppError> {
+pub async fn home(State(config): State<Arc<Config>>, session: Session) -> Result<Html<String>, AppError> {
     let user = ClientSession(&session).user().await?;
-    let bff = app.config.token_delivery == TokenDelivery::Bff;
+    let bff = config.token_delivery == TokenDelivery::Bff;
     // In BFF mode the page calls this app's /api/, which forwards.
     let (todo_api_url, refresh_url) =
-        if bff { ("/api", "") } else { (app.config.todo_api_public_url.as_str(), "/refreshtoken") };
+        if bff { ("/api", "") } else { (config.todo_api_public_url.as_str(), "/refreshtoken") };
     Ok(templates::render(
         "home.html",
         context! {
@@ -30,8 +31,8 @@ pub async fn home(State(app): State<AppState>, session: Session) -> Result<Html<
             bff,
             todo_api_url,
             refresh_url,
-            provider_url => &app.config.provider_public_url,
-            client_id => app.config.client_id.as_str(),
+            provider_url => &config.provider_public_url,
+            client_id => config.client_id.as_str(),
         },
     )?)
 }

@@ -10,6 +10,8 @@
 //! - `code_challenge`, the SHA-256 of a `code_verifier` that only the token
 //!   request will reveal, so a stolen code is worthless (RFC 7636).
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,13 +20,18 @@ use shared::pkce::{CodeChallengeMethod, CodeVerifier};
 use shared::random::random_token;
 use tower_sessions::Session;
 
-use crate::app::AppState;
+use crate::config::Config;
 use crate::error::AppError;
 use crate::flow_log::{FlowStep, Outcome, rfc};
+use crate::provider::Provider;
 use crate::session::{ClientSession, PendingAuthorization};
 
 /// `GET /login`: 302 to the provider's authorization endpoint.
-pub async fn login(State(app): State<AppState>, session: Session) -> Result<Response, AppError> {
+pub async fn login(
+    State(config): State<Arc<Config>>,
+    State(provider): State<Arc<Provider>>,
+    session: Session,
+) -> Result<Response, AppError> {
     // RFC 6749 §10.10: 256 random bits each, far above the 128 required.
     // RFC 7636 §4.1: the verifier is 43 characters of base64url.
     let pending = PendingAuthorization {
@@ -33,9 +40,9 @@ pub async fn login(State(app): State<AppState>, session: Session) -> Result<Resp
         code_verifier: CodeVerifier::generate(),
     };
     let challenge = pending.code_verifier.challenge();
-    let scope = app.config.scopes.to_string();
-    let client_id = app.config.client_id.as_str();
-    let redirect_uri = app.config.redirect_uri.as_str();
+    let scope = config.scopes.to_string();
+    let client_id = config.client_id.as_str();
+    let redirect_uri = config.redirect_uri.as_str();
 
     // Each parameter, with one line on what it is for.
     let parameters = [
@@ -64,7 +71,7 @@ pub async fn login(State(app): State<AppState>, session: Session) -> Result<Resp
             "RFC 7636 §4.3: the challenge is a SHA-256 hash, never plain",
         ),
     ];
-    let mut url = app.provider.authorization_endpoint.clone();
+    let mut url = provider.authorization_endpoint.clone();
     {
         let mut query = url.query_pairs_mut();
         for (name, value, _) in parameters {
@@ -79,7 +86,7 @@ pub async fn login(State(app): State<AppState>, session: Session) -> Result<Resp
             format!(
                 "The client redirected the browser (302) to the provider's authorization endpoint, {}. \
                  The code_verifier stays in the server-side session; only its hash travels.",
-                app.provider.authorization_endpoint
+                provider.authorization_endpoint
             ),
         )
         .outcome(Outcome::Ok),

@@ -22,6 +22,8 @@
 //! refresh token to revoke comes from the session, where `/callback` and
 //! `/refreshtoken` keep a copy (see [`crate::session::LoggedInUser`]).
 
+use std::sync::Arc;
+
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -31,13 +33,13 @@ use minijinja::context;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::app::AppState;
-use crate::config::TokenDelivery;
+use crate::config::{Config, TokenDelivery};
 use crate::cookies::clear_tokens;
 use crate::csrf;
 use crate::error::AppError;
 use crate::fetch_metadata::started_on_this_site;
 use crate::flow_log::{FlowStep, Outcome, mask, rfc, rp_logout};
+use crate::provider::Provider;
 use crate::session::ClientSession;
 use crate::templates;
 
@@ -45,13 +47,14 @@ use crate::templates;
 /// hand-over to the provider's end-session endpoint; from anywhere else, a
 /// page asking the user to confirm.
 pub async fn logout(
-    State(app): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(provider): State<Arc<Provider>>,
     session: Session,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    if started_on_this_site(&headers, &app.config.public_url) {
-        return end_session(&app, &ClientSession(&session), jar).await;
+    if started_on_this_site(&headers, &config.public_url) {
+        return end_session(&config, &provider, &ClientSession(&session), jar).await;
     }
     let session = ClientSession(&session);
     let token = csrf::token(&session).await?;
@@ -69,7 +72,8 @@ pub struct ConfirmLogout {
 /// `POST /logout`: the confirmation page's button. Logs out only when the
 /// form carries this session's anti-forgery token.
 pub async fn confirm(
-    State(app): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(provider): State<Arc<Provider>>,
     session: Session,
     jar: CookieJar,
     Form(form): Form<ConfirmLogout>,
@@ -78,18 +82,23 @@ pub async fn confirm(
     if !csrf::matches(&session, form.csrf_token.as_deref()).await? {
         return Err(AppError::CsrfTokenMismatch);
     }
-    end_session(&app, &session, jar).await
+    end_session(&config, &provider, &session, jar).await
 }
 
 /// Steps 1–4.
-async fn end_session(app: &AppState, session: &ClientSession<'_>, jar: CookieJar) -> Result<Response, AppError> {
+async fn end_session(
+    config: &Config,
+    provider: &Provider,
+    session: &ClientSession<'_>,
+    jar: CookieJar,
+) -> Result<Response, AppError> {
     let user = session.user().await?;
     let mut log = session.flow_log().await?;
     log.begin("Logout");
 
     match user.as_ref().and_then(|u| u.refresh_token.as_ref()) {
         Some(refresh_token) => {
-            let revocation = app.provider.revoke(refresh_token).await;
+            let revocation = provider.revoke(refresh_token).await;
             for step in revocation.steps {
                 log.push(step);
             }
@@ -111,13 +120,13 @@ async fn end_session(app: &AppState, session: &ClientSession<'_>, jar: CookieJar
     // `post_logout_redirect_uri` must be registered for this client. §2
     // allows GET or a form-encoded POST: a POST keeps the ID token out of the
     // browser's history and out of the provider's access logs.
-    let post_logout_redirect_uri = format!("{}/", app.config.public_url);
+    let post_logout_redirect_uri = format!("{}/", config.public_url);
     let mut fields = Vec::with_capacity(3);
     if let Some(user) = &user {
         fields.push(("id_token_hint", user.id_token.expose().to_owned()));
     }
     fields.push(("post_logout_redirect_uri", post_logout_redirect_uri.clone()));
-    fields.push(("client_id", app.config.client_id.as_str().to_owned()));
+    fields.push(("client_id", config.client_id.as_str().to_owned()));
     log.push(
         FlowStep::new(
             "Cookies cleared, session ended, logout request posted to the provider",
@@ -131,7 +140,7 @@ async fn end_session(app: &AppState, session: &ClientSession<'_>, jar: CookieJar
             "which login to end",
         )
         .row("post_logout_redirect_uri", &post_logout_redirect_uri, "where to come back to; must be registered")
-        .row("client_id", app.config.client_id.as_str(), "who is asking"),
+        .row("client_id", config.client_id.as_str(), "who is asking"),
     );
 
     // Everything the login left in the session goes (the session id too).
@@ -139,13 +148,11 @@ async fn end_session(app: &AppState, session: &ClientSession<'_>, jar: CookieJar
     session.clear().await?;
     session.save_flow_log(&log).await?;
 
-    let jar = match app.config.token_delivery {
-        TokenDelivery::Cookies => clear_tokens(jar, app.config.cookie_secure),
+    let jar = match config.token_delivery {
+        TokenDelivery::Cookies => clear_tokens(jar, config.cookie_secure),
         TokenDelivery::Bff => jar,
     };
-    let page = templates::render(
-        "end_session.html",
-        context! { action => app.provider.end_session_endpoint.as_str(), fields },
-    )?;
+    let page =
+        templates::render("end_session.html", context! { action => provider.end_session_endpoint.as_str(), fields })?;
     Ok((jar, [(header::CACHE_CONTROL, "no-store")], page).into_response())
 }

@@ -3,8 +3,11 @@
 use axum::Router;
 use axum::routing::{get, patch, post};
 
-use crate::app::{AppState, no_referrer};
+use axum::http::{HeaderValue, header};
+use tower_http::set_header::SetResponseHeaderLayer;
+
 use crate::config::TokenDelivery;
+use crate::state::AppState;
 
 /// BFF mode: `/api/todos`, forwarded to the todo API with the session's token.
 pub mod api;
@@ -47,4 +50,9 @@ pub fn router(delivery: TokenDelivery) -> Router<AppState> {
         .route("/static/style.css", get(assets::style_css))
         .route("/healthz", get(assets::healthz))
         .fallback(assets::not_found)
+}
+
+/// `Referrer-Policy: no-referrer`, for pages whose URL carries a code.
+pub fn no_referrer() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"))
 }

@@ -36,26 +36,30 @@ use shared::secret::constant_time_eq;
 use shared::{ErrorCode, ErrorResponse, Secret, TokenResponse};
 use tower_sessions::Session;
 
-use crate::app::AppState;
 use crate::config::Config;
 use crate::cookies::{REFRESH_TOKEN, clear_tokens, handle_tokens};
 use crate::error::AppError;
 use crate::flow_log::{FlowLog, FlowStep, Outcome, oidc, rfc};
 use crate::id_token::{self, Context, Expected};
-use crate::provider::{ProviderError, TokenRequest};
+use crate::provider::{Provider, ProviderError, TokenRequest};
+use crate::refresh_flight::RefreshFlights;
 use crate::session::ClientSession;
+use shared::jwks::JwksCache;
 
 /// `POST /refreshtoken`: 200 `{"expires_in": N}` with new cookies; 401 when
 /// the refresh token is gone or no longer valid (log in again); 403 for a
 /// cross-origin request; 502 when the provider is unreachable or its answer
 /// carries an ID token that fails OIDC Core §12.2.
 pub async fn refresh(
-    State(app): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(provider): State<Arc<Provider>>,
+    State(jwks): State<JwksCache>,
+    State(refresh_flights): State<RefreshFlights>,
     session: Session,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Result<Response, AppError> {
-    if !is_same_origin(&headers, &app.config) {
+    if !is_same_origin(&headers, &config) {
         return Ok(json_error(
             StatusCode::FORBIDDEN,
             ErrorCode::InvalidRequest,
@@ -70,7 +74,7 @@ pub async fn refresh(
         ));
     };
     let not_ours = |jar: CookieJar| {
-        let jar = clear_tokens(jar, app.config.cookie_secure);
+        let jar = clear_tokens(jar, config.cookie_secure);
         let error = json_error(
             StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidGrant,
@@ -85,12 +89,12 @@ pub async fn refresh(
     // One exchange per session at a time (see `crate::refresh_flight`). The
     // session is read only once the flight is ours, so it shows what the
     // previous flight saved.
-    let mut flight = app.refresh_flights.enter(session_id).await;
+    let mut flight = refresh_flights.enter(session_id).await;
     if let Some(tokens) = flight.landed_for(&refresh_token) {
         // Another tab's request traded this very refresh token a moment ago:
         // its result is this request's too, and the provider is not asked
         // again (which would look like a replay of a rotated token).
-        let (jar, _) = handle_tokens(jar, &tokens, app.config.cookie_secure);
+        let (jar, _) = handle_tokens(jar, &tokens, config.cookie_secure);
         return Ok(tokens_answer(jar, &tokens));
     }
     let session = ClientSession(&session);
@@ -99,14 +103,14 @@ pub async fn refresh(
     }
     let mut log = session.flow_log().await?;
     log.begin_refresh();
-    let exchange = app.provider.token(TokenRequest::RefreshToken { refresh_token: &refresh_token }).await;
+    let exchange = provider.token(TokenRequest::RefreshToken { refresh_token: &refresh_token }).await;
     for step in exchange.steps {
         log.push(step);
     }
 
-    let secure = app.config.cookie_secure;
+    let secure = config.cookie_secure;
     let response = match exchange.result {
-        Ok(tokens) => match check_id_token(&app, &session, &mut log, &tokens).await? {
+        Ok(tokens) => match check_id_token(&provider, &config, &jwks, &session, &mut log, &tokens).await? {
             Ok(id_token) => {
                 let (jar, cookies) = handle_tokens(jar, &tokens, secure);
                 log.push(
@@ -185,7 +189,9 @@ fn tokens_answer(jar: CookieJar, tokens: &TokenResponse) -> Response {
 /// passed (or there is none: "it might not contain an ID Token"),
 /// `Ok(Err(rule))` with the first broken rule otherwise.
 pub(crate) async fn check_id_token(
-    app: &AppState,
+    provider: &Provider,
+    config: &Config,
+    jwks: &JwksCache,
     session: &ClientSession<'_>,
     log: &mut FlowLog,
     tokens: &TokenResponse,
@@ -198,13 +204,13 @@ pub(crate) async fn check_id_token(
         return Ok(Err("this session holds no ID token of the original login to compare with".to_owned()));
     };
     let expected = Expected {
-        issuer: &app.provider.issuer,
-        client_id: &app.config.client_id,
+        issuer: &provider.issuer,
+        client_id: &config.client_id,
         context: Context::Refresh { original: &original },
         access_token: &tokens.access_token,
         now: shared::now_unix(),
     };
-    let report = match id_token::validate(id_token, &expected, &app.jwks).await {
+    let report = match id_token::validate(id_token, &expected, jwks).await {
         Ok(report) => report,
         Err(e) => return Ok(Err(e.to_string())),
     };
