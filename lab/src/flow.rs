@@ -4,7 +4,6 @@
 //! `provider/clients.toml`, whose demo secrets are public there.
 
 use anyhow::{Context as _, bail};
-use base64::Engine;
 use reqwest::Method;
 use shared::pkce::CodeVerifier;
 
@@ -140,8 +139,7 @@ pub async fn token_request(
     let mut headers = Vec::new();
     match client.auth {
         ClientAuth::Basic(secret) => {
-            let credentials = base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", client.id));
-            basic = format!("Basic {credentials}");
+            basic = shared::basic_credentials::encode(client.id, secret);
             headers.push(("Authorization", basic.as_str()));
         }
         ClientAuth::Post(secret) => fields.extend([("client_id", client.id), ("client_secret", secret)]),

@@ -10,7 +10,6 @@
 use std::net::IpAddr;
 
 use axum::http::{HeaderMap, header};
-use base64::Engine;
 use shared::ClientAuthMethod;
 
 use crate::clients::Client;
@@ -156,29 +155,18 @@ fn presented_credentials(headers: &HeaderMap, params: &FormParams) -> Result<Pre
     }
 }
 
-/// RFC 6749 §2.3.1: "The client identifier is encoded using the
-/// "application/x-www-form-urlencoded" encoding algorithm per Appendix B,
-/// and the encoded value is used as the username; the client password is
-/// encoded using the same algorithm and used as the password."
+/// The credentials of an `Authorization: Basic` header, decoded as RFC 6749
+/// §2.3.1 says ([`shared::basic_credentials`]).
 fn parse_basic(value: &str) -> Result<(String, String), TokenError> {
-    let bad = |why: &str| {
+    shared::basic_credentials::decode(value).map_err(|why| {
         TokenError::invalid_client(format!("malformed HTTP Basic credentials: {why} (RFC 7617, RFC 6749 §2.3.1)"), true)
-    };
-    let (scheme, encoded) = value.split_once(' ').ok_or_else(|| bad("expected \"Basic <base64>\""))?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(bad("only the Basic scheme authenticates clients here"));
-    }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).map_err(|_| bad("not base64"))?;
-    let decoded = String::from_utf8(decoded).map_err(|_| bad("not UTF-8"))?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(|| bad("no ':' between id and secret"))?;
-    let form_decode = |s: &str| -> String {
-        percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned()
-    };
-    Ok((form_decode(id), form_decode(secret)))
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+
     use super::*;
 
     #[test]

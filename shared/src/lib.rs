@@ -5,6 +5,8 @@
 //! types whose `Debug` prints `[redacted]`, so they cannot leak into a log line
 //! by accident.
 
+/// HTTP Basic client credentials, encoded and decoded as RFC 6749 §2.3.1 says.
+pub mod basic_credentials;
 /// Environment-variable configuration helpers that name the variable on error.
 pub mod config;
 /// Connecting to SQLite or PostgreSQL through one sqlx `Any` pool.

@@ -5,8 +5,6 @@
 //! either in an HTTP `Basic` header (`client_secret_basic`, the one servers
 //! MUST support) or as two form fields (`client_secret_post`).
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use reqwest::header::{ACCEPT, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, PRAGMA};
 use shared::{ClientAuthMethod, ClientId, Secret};
 use url::Url;
@@ -107,11 +105,10 @@ impl Provider {
     }
 }
 
-/// `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`.
+/// `Basic base64(urlencode(client_id) ":" urlencode(client_secret))`
+/// (RFC 6749 §2.3.1).
 fn basic_credentials(id: &ClientId, secret: &Secret) -> String {
-    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let pair = format!("{}:{}", encode(id.as_str()), encode(secret.expose()));
-    format!("Basic {}", STANDARD.encode(pair))
+    shared::basic_credentials::encode(id.as_str(), secret.expose())
 }
 
 fn host_of(url: &Url) -> String {
@@ -154,6 +151,9 @@ fn redacted_json(body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     #[test]

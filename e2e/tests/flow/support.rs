@@ -1,7 +1,7 @@
 //! Small helpers the tests share: token internals and provider requests.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use e2e::browser::{Browser, location, location_params};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -15,7 +15,7 @@ pub fn jwt_claims(token: &str) -> Value {
 
 /// RFC 6749 §2.3.1 Basic credentials.
 pub fn basic(id: &str, secret: &str) -> String {
-    format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")))
+    shared::basic_credentials::encode(id, secret)
 }
 
 /// Waits until the JWT `token` has expired by the clock of the services

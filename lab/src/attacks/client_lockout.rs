@@ -8,7 +8,6 @@
 //! counted per client and address, and a secret already proven right is
 //! never refused.
 
-use base64::Engine;
 use reqwest::Method;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
@@ -60,5 +59,5 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
 }
 
 fn basic(id: &str, secret: &str) -> String {
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+    shared::basic_credentials::encode(id, secret)
 }

@@ -61,7 +61,12 @@ impl Introspector {
         let response = self
             .http
             .post(&self.endpoint)
-            .basic_auth(&self.client_id, Some(self.client_secret.expose()))
+            // RFC 6749 §2.3.1: form-encoded, then Basic (reqwest's
+            // `basic_auth` would skip the form-encoding).
+            .header(
+                reqwest::header::AUTHORIZATION,
+                shared::basic_credentials::encode(&self.client_id, self.client_secret.expose()),
+            )
             // RFC 7662 §2.1: `token` REQUIRED, `token_type_hint` OPTIONAL.
             .form(&[("token", token), ("token_type_hint", "access_token")])
             .send()
