@@ -7,6 +7,8 @@
 
 /// HTTP Basic client credentials, encoded and decoded as RFC 6749 §2.3.1 says.
 pub mod basic_credentials;
+/// The `WWW-Authenticate: Bearer` challenge of RFC 6750 §3.
+pub mod bearer_challenge;
 /// Environment-variable configuration helpers that name the variable on error.
 pub mod config;
 /// Connecting to SQLite or PostgreSQL through one sqlx `Any` pool.

@@ -7,6 +7,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
+use shared::ErrorCode;
+use shared::bearer_challenge::Challenge;
 
 use crate::access_token;
 use crate::state::AppState;
@@ -29,13 +31,15 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let claims = match access_token::verify(&state, token, false).await {
         Ok(claims) => claims,
         Err(access_token::Invalid::Database(e)) => return crate::error::AppError::from(e).into_response(),
-        Err(invalid) => return challenge(StatusCode::UNAUTHORIZED, Some("invalid_token"), Some(invalid.to_string())),
+        Err(invalid) => {
+            return challenge(StatusCode::UNAUTHORIZED, Some(ErrorCode::InvalidToken), Some(invalid.to_string()));
+        }
     };
     let scopes = shared::Scopes::parse(&claims.scope).unwrap_or_default();
     if !scopes.contains("openid") {
         return challenge(
             StatusCode::FORBIDDEN,
-            Some("insufficient_scope"),
+            Some(ErrorCode::InsufficientScope),
             Some("the userinfo endpoint needs a token with the openid scope (OIDC Core §5.3)".into()),
         );
     }
@@ -44,7 +48,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Ok(None) => {
             return challenge(
                 StatusCode::UNAUTHORIZED,
-                Some("invalid_token"),
+                Some(ErrorCode::InvalidToken),
                 Some("the token's user no longer exists".into()),
             );
         }
@@ -65,34 +69,22 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     response
 }
 
-/// An RFC 6750 §3 challenge.
-fn challenge(status: StatusCode, error: Option<&str>, description: Option<String>) -> Response {
-    let mut value = String::from("Bearer realm=\"userinfo\"");
+/// An RFC 6750 §3 challenge, with the same words in a JSON body.
+fn challenge(status: StatusCode, error: Option<ErrorCode>, description: Option<String>) -> Response {
+    let mut challenge = Challenge::new("userinfo");
     if let Some(error) = error {
-        value.push_str(&format!(", error=\"{error}\""));
+        challenge = challenge.error(error, description.as_deref().unwrap_or_default());
         if status == StatusCode::FORBIDDEN {
-            value.push_str(", scope=\"openid\"");
+            challenge = challenge.scope("openid");
         }
     }
-    if let Some(description) = &description {
-        value.push_str(&format!(", error_description=\"{}\"", header_safe(description)));
-    }
     let body = match error {
-        Some(error) => json!({"error": error, "error_description": description}),
+        Some(error) => json!({"error": error.as_str(), "error_description": description}),
         None => json!({"error_description": "send the access token as Authorization: Bearer <token>"}),
     };
     let mut response = (status, Json(body)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&value) {
+    if let Ok(value) = HeaderValue::from_str(&challenge.header_value()) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
     }
     response
-}
-
-/// RFC 6750 §3: error_description uses "%x20-21 / %x23-5B / %x5D-7E" only,
-/// so quotes, backslashes and non-ASCII (such as "§") are replaced.
-fn header_safe(text: &str) -> String {
-    text.replace('§', "section ")
-        .chars()
-        .map(|c| if c == '"' || c == '\\' || !(' '..='~').contains(&c) { '\'' } else { c })
-        .collect()
 }

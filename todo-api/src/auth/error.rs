@@ -11,6 +11,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use shared::bearer_challenge::{Challenge, header_safe};
 use shared::{ErrorCode, ErrorResponse};
 
 /// The `realm` of every challenge this API sends (RFC 6750 §3).
@@ -127,16 +128,16 @@ impl BearerError {
     }
 
     /// The `WWW-Authenticate` challenge (RFC 6750 §3), or none for a 503.
-    fn challenge(&self, description: &str) -> Option<String> {
+    fn challenge(&self, description: &str) -> Option<Challenge> {
         if matches!(self, Self::ValidatorUnavailable(_)) {
             return None;
         }
-        let mut challenge = format!("Bearer realm=\"{REALM}\"");
+        let mut challenge = Challenge::new(REALM);
         if let Some(code) = self.code() {
-            challenge.push_str(&format!(", error=\"{code}\", error_description=\"{description}\""));
+            challenge = challenge.error(code, description);
         }
         if let Self::InsufficientScope { required, .. } = self {
-            challenge.push_str(&format!(", scope=\"{required}\""));
+            challenge = challenge.scope(required.as_ref());
         }
         Some(challenge)
     }
@@ -157,7 +158,7 @@ impl IntoResponse for BearerError {
         if let Some(challenge) = self.challenge(&description) {
             // `header_safe` leaves only visible ASCII, so this cannot fail;
             // should it ever, the response is still a correct 401 without it.
-            if let Ok(value) = HeaderValue::from_str(&challenge) {
+            if let Ok(value) = HeaderValue::from_str(&challenge.header_value()) {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
             }
         }
@@ -165,34 +166,9 @@ impl IntoResponse for BearerError {
     }
 }
 
-/// RFC 6750 §3: "Values for the `error_description` attribute MUST NOT
-/// include characters outside the set %x20-21 / %x23-5B / %x5D-7E." That
-/// excludes `"` and `\`, which would end or escape the quoted string, and
-/// anything that is not printable ASCII. Descriptions quote values taken
-/// from the token (an attacker's `iss` may contain anything), so each is
-/// made safe here and kept short.
-pub fn header_safe(description: &str) -> String {
-    const MAX_CHARS: usize = 300;
-    description
-        .chars()
-        .take(MAX_CHARS)
-        .map(|c| match c {
-            '"' => '\'',
-            '\\' => '/',
-            ' '..='~' => c,
-            _ => '?',
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn descriptions_lose_quotes_backslashes_and_non_ascii() {
-        assert_eq!(header_safe("iss \"a\\b\" caf\u{e9}\n"), "iss 'a/b' caf??");
-    }
 
     #[test]
     fn a_missing_token_gets_a_bare_challenge() {
