@@ -86,7 +86,13 @@ pub(crate) fn chromedriver() -> Option<PathBuf> {
 pub(crate) async fn log_in_at_the_client(browser: &fantoccini::Client, client_url: &str) {
     browser.goto(client_url).await.expect("open the client");
     browser.find(Locator::Css("a.button[href='/login']")).await.expect("a Log in button").click().await.expect("click");
-    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
+    sign_in_and_approve(browser).await;
+}
+
+/// On the provider's login page: signs in as demo, then approves the
+/// consent page that follows.
+pub(crate) async fn sign_in_and_approve(browser: &fantoccini::Client) {
+    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the provider's login form");
     form.set_by_name("username", "demo").await.expect("type the username");
     form.set_by_name("password", "demo").await.expect("type the password");
     form.submit().await.expect("sign in");

@@ -13,7 +13,9 @@ use e2e::{Options, System};
 use fantoccini::Locator;
 use serde_json::Value;
 
-use crate::chromium::{chromedriver, inject_token_thief, open_chromium, screenshot_dir, start_driver};
+use crate::chromium::{
+    chromedriver, inject_token_thief, open_chromium, screenshot_dir, sign_in_and_approve, start_driver,
+};
 
 /// The lab's configuration for this system, the lab itself at `lab_url`.
 fn lab_config(system: &System, lab_url: &str) -> lab::Config {
@@ -145,12 +147,7 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_all_are_blocked()
     // The victim is logged in at the client: their browser has an
     // access_token cookie for localhost.
     browser.goto(&system.client.url("/login")).await.expect("open the client's login");
-    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the login form");
-    form.set_by_name("username", "demo").await.expect("type the username");
-    form.set_by_name("password", "demo").await.expect("type the password");
-    form.submit().await.expect("sign in");
-    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
-    approve.expect("the consent page").click().await.expect("approve");
+    sign_in_and_approve(&browser).await;
     browser.wait().for_element(Locator::Css("#todos")).await.expect("logged in at the client");
 
     // Then they visit the attacker's site.

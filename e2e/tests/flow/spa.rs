@@ -14,7 +14,8 @@ use shared::config::Env;
 use tokio::net::TcpListener;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, open_chromium_with, screenshot_dir, start_driver,
+    add_and_tick, assert_nothing_to_steal, chromedriver, open_chromium_with, screenshot_dir, sign_in_and_approve,
+    start_driver,
 };
 
 /// The SPA's origin in the shipped clients file.
@@ -159,13 +160,13 @@ async fn web_storage(browser: &Client) -> (String, String) {
     (value[0].as_str().unwrap_or_default().to_owned(), value[1].as_str().unwrap_or_default().to_owned())
 }
 
-async fn sign_in_at_the_provider(browser: &Client) {
-    let form = browser.form(Locator::Css("form[action='/login']")).await.expect("the provider's login form");
-    form.set_by_name("username", "demo").await.expect("type the username");
-    form.set_by_name("password", "demo").await.expect("type the password");
-    form.submit().await.expect("sign in");
-    let approve = browser.wait().for_element(Locator::Css("button[name='decision'][value='approve']")).await;
-    approve.expect("the consent page").click().await.expect("approve");
+/// Opens the SPA, clicks its Log in button, and signs in and approves at
+/// the provider.
+async fn log_in_at_the_spa(browser: &Client, spa_url: &str) {
+    browser.goto(&format!("{spa_url}/")).await.expect("open the spa");
+    let log_in = browser.wait().for_element(Locator::XPath(SIGNED_OUT)).await.expect("the logged-out page");
+    log_in.click().await.expect("log in");
+    sign_in_and_approve(browser).await;
 }
 
 const SIGNED_OUT: &str = "//section[@id='signed-out'][not(@hidden)]//button[@id='login']";
@@ -192,16 +193,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
 
     // First visit: the SPA asks the provider silently (prompt=none), hears
     // login_required, and shows its Log in button.
-    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
-    browser
-        .wait()
-        .for_element(Locator::XPath(SIGNED_OUT))
-        .await
-        .expect("the logged-out page")
-        .click()
-        .await
-        .expect("log in");
-    sign_in_at_the_provider(&browser).await;
+    log_in_at_the_spa(&browser, &running.spa_url).await;
 
     // Back at the SPA: it exchanged the code and loaded the (empty) list.
     browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
@@ -310,16 +302,7 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
 
-    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
-    browser
-        .wait()
-        .for_element(Locator::XPath(SIGNED_OUT))
-        .await
-        .expect("the logged-out page")
-        .click()
-        .await
-        .expect("log in");
-    sign_in_at_the_provider(&browser).await;
+    log_in_at_the_spa(&browser, &running.spa_url).await;
     browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
 
     let requests = sent_requests(&browser).await;
@@ -347,16 +330,7 @@ async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
     assert_jwks_offers(&running.system.provider.public_url, "EdDSA").await;
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
-    browser.goto(&format!("{}/", running.spa_url)).await.expect("open the spa");
-    browser
-        .wait()
-        .for_element(Locator::XPath(SIGNED_OUT))
-        .await
-        .expect("the logged-out page")
-        .click()
-        .await
-        .expect("log in");
-    sign_in_at_the_provider(&browser).await;
+    log_in_at_the_spa(&browser, &running.spa_url).await;
     browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
 
     // Let the access token expire, then set the page's clock 30 s back, so

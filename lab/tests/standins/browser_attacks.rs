@@ -83,22 +83,24 @@ async fn token_theft_succeeds_against_the_seeds_page_that_keeps_tokens_in_local_
     assert!(report.because.contains("the callback's page"), "{}", report.because);
 }
 
-#[tokio::test]
-async fn token_theft_succeeds_against_token_cookies_without_http_only() {
+/// The token-theft attack against a client whose callback sets the access
+/// token in a cookie with these `attributes`.
+async fn token_theft_with_cookie(attributes: &str) -> lab::Report {
     let provider = serve(approving_authorize()).await;
-    let cookie = format!("access_token={A_JWT}; Path=/; SameSite=Lax");
+    let cookie = format!("access_token={A_JWT}; {attributes}");
     let callback = get(move || async move { ([("set-cookie", cookie)], Redirect::to("/")).into_response() });
     let client = client_with_callback(&provider, callback).await;
-    let report = crate::support::run(&token_theft::ATTACK, aimed_at(&provider, &client)).await;
+    crate::support::run(&token_theft::ATTACK, aimed_at(&provider, &client)).await
+}
+
+#[tokio::test]
+async fn token_theft_succeeds_against_token_cookies_without_http_only() {
+    let report = token_theft_with_cookie("Path=/; SameSite=Lax").await;
     assert_succeeded(&report);
     assert!(report.because.contains("document.cookie (access_token, no HttpOnly)"), "{}", report.because);
 }
 
 #[tokio::test]
 async fn token_theft_is_blocked_by_http_only_token_cookies() {
-    let provider = serve(approving_authorize()).await;
-    let cookie = format!("access_token={A_JWT}; HttpOnly; Path=/; SameSite=Lax");
-    let callback = get(move || async move { ([("set-cookie", cookie)], Redirect::to("/")).into_response() });
-    let client = client_with_callback(&provider, callback).await;
-    assert_blocked(&crate::support::run(&token_theft::ATTACK, aimed_at(&provider, &client)).await);
+    assert_blocked(&token_theft_with_cookie("HttpOnly; Path=/; SameSite=Lax").await);
 }
