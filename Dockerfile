@@ -24,12 +24,13 @@ COPY todo-api/Cargo.toml todo-api/build.rs todo-api/
 COPY e2e/Cargo.toml e2e/
 COPY lab/Cargo.toml lab/
 COPY spa/Cargo.toml spa/
-# testkit is a dev-dependency only: its manifest completes the workspace.
+# testkit and workshop are test-only: their manifests complete the workspace.
 COPY testkit/Cargo.toml testkit/
+COPY workshop/Cargo.toml workshop/
 # Stand-ins: an empty lib.rs per crate, an empty main for every binary target
 # (the auto-discovered src/main.rs and every `path = "….rs"` a manifest names).
 RUN set -eu; \
-    for crate in shared provider client todo-api e2e lab testkit spa; do \
+    for crate in shared provider client todo-api e2e lab testkit spa workshop; do \
       mkdir -p "$crate/src"; \
       : > "$crate/src/lib.rs"; \
       for target in src/main.rs $(sed -n 's/^path *= *"\(.*\.rs\)"$/\1/p' "$crate/Cargo.toml"); do \
