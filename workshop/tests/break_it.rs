@@ -3,10 +3,12 @@
 //! the tree, lets the lab's `wrong-audience` attack through, while the same
 //! attack is blocked by the shipped todo API.
 //!
-//! The copy is built in its own target directory (Cargo holds this test
-//! run's lock on the main one), seeded with hard links to the main one's
-//! compiled dependencies, so only the workspace's own crates compile: about
-//! a minute on two cores.
+//! The copy is built in its own target directory, `target/workshop-break-it`
+//! (Cargo holds this test run's lock on the main one). The first time, it is
+//! seeded with hard links to the main one's compiled dependencies; a
+//! dependency whose features differ for this one binary still compiles
+//! once (about two minutes on two cores in a clean clone), and every later
+//! run compiles only the copied crates (about ten seconds).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -83,8 +85,10 @@ async fn the_lab_s_wrong_audience_attack_succeeds_against_a_todo_api_built_with_
     assert!(applied.status.success(), "{PATCH} applies: {}", String::from_utf8_lossy(&applied.stderr));
 
     let profile = profile_dir();
-    let target = scratch.path().join("target");
-    seed_target(&profile, &target);
+    let target = profile.parent().expect("the target directory").join("workshop-break-it");
+    if !target.join(profile.file_name().expect("a profile name")).join(".fingerprint").exists() {
+        seed_target(&profile, &target);
+    }
     let started = Instant::now();
     let mut build = Command::new(env!("CARGO"));
     build.args(["build", "--offline", "--locked", "-q", "-p", "todo-api", "--bin", "todo-api"]);
