@@ -167,7 +167,7 @@ async fn register_clients(
             client.secret_hash = Some(hash);
         }
         if client.redirect_uris.iter().any(|u| u.as_str().starts_with("http://")) {
-            // RFC 9700 §2.6 / checklist 7: plain http is a loopback-only,
+            // RFC 9700 §2.6, RFC 8252 §7.3: plain http is a loopback-only,
             // development-only allowance, and it is said out loud.
             tracing::warn!(client_id = %client.id, "client has plain-http loopback redirect URIs (development only)");
         }
@@ -177,7 +177,8 @@ async fn register_clients(
     Ok(clients)
 }
 
-/// The demo users of design.md, created when missing. Demo-only passwords.
+/// The demo users the README names (`demo`, `alice`), created when missing.
+/// Demo-only passwords.
 async fn seed_demo_users(db: &sqlx::AnyPool) -> anyhow::Result<()> {
     let demo_users =
         [("demo", "demo", "Demo User", "demo@example.com"), ("alice", "alice", "Alice Example", "alice@example.com")];

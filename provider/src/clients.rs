@@ -1,6 +1,7 @@
 //! Client registration (RFC 6749 §2) from the clients file.
 //!
-//! The file mirrors the seed's client object (see design.md). It is read at
+//! One `[[client]]` table per client, with RFC 7591 §2's metadata names
+//! where they exist (`redirect_uris`, `grant_types`). It is read at
 //! start, every entry is checked, and a mistake stops the provider with a
 //! message that names the client and the field — a misregistered redirect
 //! URI is a security hole, not a warning.

@@ -4,19 +4,17 @@
 //! authorization code grant with PKCE (RFC 7636), refresh-token rotation
 //! (RFC 9700 §4.14), JWT access tokens (RFC 9068) and ID tokens (OIDC Core).
 //!
-//! Read it in this order: `endpoints` (the flow, drawn once), then
-//! `authorization_request` and `authorization_response`, then `grants`.
+//! Read it in this order: `endpoints` (the flow, drawn once, naming the
+//! handler of each step), then `authorization` (the browser's half: request,
+//! consent, response), then `token` (the client's half: request, client
+//! authentication, grants, issuing, errors), then `store`.
 
 /// Checking this provider's own access tokens (userinfo, introspection).
 pub mod access_token;
 /// `App::build`, the router and its layers, start-up seeding.
 pub mod app;
-/// Checking the parameters of an authorization request (RFC 6749 §4.1.1).
-pub mod authorization_request;
-/// Sending the authorization response or error back (RFC 6749 §4.1.2).
-pub mod authorization_response;
-/// Client authentication at the token endpoint (RFC 6749 §2.3).
-pub mod client_auth;
+/// The authorization side: request, consent policy, response (RFC 6749 §4.1.1–§4.1.2).
+pub mod authorization;
 /// Client registrations from the clients file.
 pub mod clients;
 /// Settings from the environment.
@@ -29,16 +27,14 @@ pub mod endpoints;
 pub mod error;
 /// An HTML form extractor with a readable rejection.
 pub mod forms;
-/// One module per grant type.
-pub mod grants;
 /// Strict reading of form-urlencoded text (queries and form bodies).
 pub mod input;
-/// Minting access tokens, ID tokens and refresh tokens.
-pub mod issue;
 /// Signing keys and the JWKS.
 pub mod keys;
 /// argon2id for passwords and client secrets.
 pub mod password;
+/// Response helpers several endpoints share (no-store, the login redirect).
+pub mod responses;
 /// The known scopes and their plain-language descriptions.
 pub mod scopes;
 /// What the provider keeps in the user's session.
@@ -51,10 +47,8 @@ pub mod store;
 pub mod templates;
 /// Throttling of password and client-secret attempts, in the database.
 pub mod throttle;
-/// RFC 6749 §5.2 token endpoint errors.
-pub mod token_error;
-/// The token request body (form or JSON).
-pub mod token_request;
+/// The token side: request, client authentication, grants, issuing, errors.
+pub mod token;
 
 pub use app::App;
 pub use config::Config;

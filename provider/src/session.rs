@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::authorization_request::AuthorizationRequest;
+use crate::authorization::request::AuthorizationRequest;
 
 const LOGIN: &str = "login";
 const CSRF: &str = "csrf_token";

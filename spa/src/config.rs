@@ -8,7 +8,7 @@ use shared::config::{ConfigError, Env};
 pub enum TokenRequestBody {
     /// `application/x-www-form-urlencoded`, as RFC 6749 §4.1.3 says.
     Form,
-    /// `application/json`, as the second seed example sends it (the
+    /// `application/json`, as some browser apps send it (the
     /// provider accepts both).
     Json,
 }

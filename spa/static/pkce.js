@@ -1,12 +1,12 @@
 // PKCE: Proof Key for Code Exchange (RFC 7636), with the browser's WebCrypto.
 //
-// The second seed example got three things wrong here; each is corrected
-// below, next to the rule it broke:
+// Three mistakes are common here; each is avoided below, next to the rule
+// it would break:
 //
-// 1. It sent `code_challenge_method=SHA-256`. 'SHA-256' is WebCrypto's name
+// 1. Sending `code_challenge_method=SHA-256`. 'SHA-256' is WebCrypto's name
 //    for the hash function; RFC 7636 §4.3 spells the method "S256", and a
 //    provider that follows RFC 9700 §2.1.1 rejects anything else.
-// 2. It sent `btoa(hexDigest)`: base64 of the *hexadecimal text* of the
+// 2. Sending `btoa(hexDigest)`: base64 of the *hexadecimal text* of the
 //    digest. RFC 7636 §4.2 says
 //        code_challenge = BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))
 //    — base64url (no padding, Appendix A) of the 32 raw digest bytes.

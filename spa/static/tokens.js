@@ -43,7 +43,7 @@ export function accessToken() {
 
 /**
  * POSTs a token request. RFC 6749 §4.1.3 says
- * `application/x-www-form-urlencoded`; the second seed example sent JSON,
+ * `application/x-www-form-urlencoded`; some browser apps send JSON,
  * which this provider accepts too: `SPA_TOKEN_REQUEST_BODY=json` shows it.
  */
 async function tokenRequest(params) {

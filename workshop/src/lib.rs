@@ -169,7 +169,7 @@ fn placeholder_at(line: &str) -> Option<(usize, usize)> {
 }
 
 /// What a module cites in backticks: repository paths (`provider/src/…`)
-/// and Rust items (`provider::grants::authorization_code::issue_code`).
+/// and Rust items (`provider::token::grants::authorization_code::issue_code`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Citations {
     pub paths: Vec<String>,
@@ -247,7 +247,7 @@ pub fn item_exists(root: &Path, item: &str) -> bool {
     let src = root.join(folder).join("src");
     let (modules, name) = (&parts[1..parts.len() - 1], parts[parts.len() - 1]);
     // The item is declared in the deepest module file that exists: a path
-    // may end in a module (`provider::grants`) or in an item of one.
+    // may end in a module (`provider::token::grants`) or in an item of one.
     let mut candidates = Vec::new();
     for depth in (0..=modules.len()).rev() {
         let base = modules[..depth].iter().fold(src.clone(), |dir, m| dir.join(m));
@@ -313,10 +313,10 @@ mod tests {
 
     #[test]
     fn citations_are_paths_and_items_outside_code_blocks() {
-        let markdown = "Read `provider/src/endpoints/token.rs` and `provider::grants::authorization_code::issue_code`, not `cargo run`.\n```sh\ncat `not/cited`\n```\n";
+        let markdown = "Read `provider/src/endpoints/token.rs` and `provider::token::grants::authorization_code::issue_code`, not `cargo run`.\n```sh\ncat `not/cited`\n```\n";
         let cited = citations(markdown);
         assert_eq!(cited.paths, ["provider/src/endpoints/token.rs"]);
-        assert_eq!(cited.items, ["provider::grants::authorization_code::issue_code"]);
+        assert_eq!(cited.items, ["provider::token::grants::authorization_code::issue_code"]);
     }
 
     #[test]

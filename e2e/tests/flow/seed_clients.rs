@@ -108,7 +108,7 @@ async fn a_public_spa_uses_pkce_without_a_secret_and_refreshes_with_a_json_body(
     let tokens = token_response(response).await;
     let refresh_token = tokens["refresh_token"].as_str().expect("offline_access gives a refresh token");
 
-    // The refresh grant, in the JSON body of the seed examples.
+    // The refresh grant, in a JSON body (which the provider accepts beside the form).
     let response = http
         .post(system.provider.url("/oauth2/token"))
         .json(&json!({ "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": "todo-spa" }))

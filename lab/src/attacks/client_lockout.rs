@@ -19,7 +19,7 @@ pub const ATTACK: Attack = Attack {
     summary: "The attacker sends 21 wrong secrets for report-service to the token endpoint. Then the real \
               report-service asks for a token with its right secret: is it refused?",
     rule: Rule { label: "RFC 6749 §2.3.1", url: "https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1" },
-    enforced_in: "provider/src/client_auth.rs",
+    enforced_in: "provider/src/token/client_auth.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
 };

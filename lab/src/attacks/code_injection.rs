@@ -20,7 +20,7 @@ pub const ATTACK: Attack = Attack {
     rule: Rule {
         label: "RFC 7636 §1, §4.6; RFC 9700 §4.5", url: "https://www.rfc-editor.org/rfc/rfc7636#section-4.6"
     },
-    enforced_in: "provider/src/grants/authorization_code.rs",
+    enforced_in: "provider/src/token/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
 };

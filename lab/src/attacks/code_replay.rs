@@ -16,7 +16,7 @@ pub const ATTACK: Attack = Attack {
     summary: "The client redeems demo's code; the attacker redeems the same code again. The second redemption \
               must fail, and the refresh token from the first must stop working.",
     rule: Rule { label: "RFC 6749 §4.1.2, §10.5", url: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2" },
-    enforced_in: "provider/src/grants/authorization_code.rs",
+    enforced_in: "provider/src/token/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
 };

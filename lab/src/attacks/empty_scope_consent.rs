@@ -19,7 +19,7 @@ pub const ATTACK: Attack = Attack {
               authorization endpoint for a third-party client with scope=%20 (a space): if the provider \
               takes that as nothing new to consent to, the client gets a code the user never approved.",
     rule: Rule { label: "RFC 6749 §3.3", url: "https://www.rfc-editor.org/rfc/rfc6749#section-3.3" },
-    enforced_in: "provider/src/authorization_request.rs",
+    enforced_in: "provider/src/authorization/request.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
 };

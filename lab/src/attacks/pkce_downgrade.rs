@@ -17,7 +17,7 @@ pub const ATTACK: Attack = Attack {
     summary: "The victim (demo) authorizes legacy-app (registered without mandatory PKCE) with the challenge \
               stripped. The code is redeemed with a code_verifier the attacker made up.",
     rule: Rule { label: "RFC 9700 §4.8.2", url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.8.2" },
-    enforced_in: "provider/src/grants/authorization_code.rs",
+    enforced_in: "provider/src/token/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
 };

@@ -18,7 +18,7 @@ pub const ATTACK: Attack = Attack {
     summary: "The attacker steals demo's refresh token; the client rotates it; the attacker presents the stolen \
               one. It must fail, and the client's current refresh token must die with it.",
     rule: Rule { label: "RFC 9700 §4.14.2", url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2" },
-    enforced_in: "provider/src/grants/refresh_token.rs",
+    enforced_in: "provider/src/token/grants/refresh_token.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
 };

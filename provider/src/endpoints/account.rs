@@ -8,9 +8,9 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::endpoints::authorize::no_store;
 use crate::error::AppError;
 use crate::forms::HtmlForm;
+use crate::responses::{Via, no_store, see_login};
 use crate::session;
 use crate::state::AppState;
 use crate::store;
@@ -51,7 +51,7 @@ pub async fn home(State(state): State<AppState>, session: Session) -> Result<Res
             });
         }
     }
-    Ok(no_store(state.templates.render("home.html", context)?.into_response()))
+    Ok(no_store(state.templates.render("home.html", context)?))
 }
 
 #[derive(Deserialize)]
@@ -73,10 +73,10 @@ pub async fn revoke_app(
         return Ok((StatusCode::FORBIDDEN, "the form did not carry this session's anti-forgery token").into_response());
     }
     let Some(login) = session::login(&session).await else {
-        return Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response());
+        return Ok(see_login(Via::Post));
     };
     store::consents::forget(&state.db, &login.user_id, &form.client_id).await?;
-    let revoked = store::grants::revoke_all_for(&state.db, &login.user_id, &form.client_id).await?;
+    let revoked = store::families::revoke_all_for(&state.db, &login.user_id, &form.client_id).await?;
     tracing::info!(client_id = %form.client_id, grants = revoked, "user revoked an application");
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response())
 }

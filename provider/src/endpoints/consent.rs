@@ -10,9 +10,10 @@ use serde::Deserialize;
 use shared::ErrorCode;
 use tower_sessions::Session;
 
-use crate::authorization_response::{AuthorizeError, Via};
-use crate::endpoints::authorize::{decide, see_login};
+use crate::authorization::consent::decide;
+use crate::authorization::response::AuthorizeError;
 use crate::forms::HtmlForm;
+use crate::responses::{Via, see_login};
 use crate::session;
 use crate::state::AppState;
 use crate::store;

@@ -18,11 +18,12 @@ use serde::Serialize;
 use shared::random::sha256_hex;
 
 use crate::access_token;
-use crate::client_auth::authenticate_introspector;
+use crate::responses::no_store_headers;
 use crate::state::AppState;
 use crate::store;
-use crate::token_error::{TokenError, no_store};
-use crate::token_request::FormParams;
+use crate::token::client_auth::authenticate_introspector;
+use crate::token::error::TokenError;
+use crate::token::request::FormParams;
 
 /// RFC 7662 §2.2's response members.
 #[derive(Serialize, Default)]
@@ -71,7 +72,7 @@ pub async fn introspect(
         }
     };
     let mut response = Json(result).into_response();
-    no_store(response.headers_mut());
+    no_store_headers(response.headers_mut());
     Ok(response)
 }
 
@@ -101,7 +102,7 @@ async fn refresh_token(state: &AppState, token: &str) -> Result<Option<Introspec
         return Ok(None);
     };
     let now = shared::now_unix();
-    let grant_live = store::grants::find(&state.db, &row.grant_id).await?.is_some_and(|g| g.revoked_at.is_none());
+    let grant_live = store::families::find(&state.db, &row.grant_id).await?.is_some_and(|g| g.revoked_at.is_none());
     let active = row.revoked == 0 && row.rotated_at.is_none() && now < row.expires_at && grant_live;
     if !active {
         return Ok(None);

@@ -14,10 +14,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::endpoints::authorize::no_store;
 use crate::error::AppError;
 use crate::forms::HtmlForm;
 use crate::password;
+use crate::responses::no_store;
 use crate::session::{self, Login};
 use crate::state::AppState;
 use crate::store;
@@ -143,7 +143,7 @@ async fn render(state: &AppState, session: &Session, status: StatusCode, mut pag
     page.csrf_token = session::csrf_token(session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
     page.client_name = client_name_of_pending_request(state, session).await;
     let html = state.templates.render("login.html", page)?;
-    Ok(no_store((status, html).into_response()))
+    Ok(no_store((status, html)))
 }
 
 /// "Sign in to continue to <client>", when a request is waiting.

@@ -17,12 +17,12 @@ use serde::{Deserialize, Serialize};
 use shared::jwt::IdTokenClaims;
 use tower_sessions::Session;
 
-use crate::authorization_response::AuthorizeError;
-use crate::authorization_response::Via;
+use crate::authorization::response::AuthorizeError;
 use crate::clients::Client;
-use crate::endpoints::authorize::no_store;
 use crate::error::AppError;
 use crate::forms::{HtmlForm, HtmlQuery};
+use crate::responses::Via;
+use crate::responses::no_store;
 use crate::session;
 use crate::state::AppState;
 
@@ -189,14 +189,10 @@ async fn finish(state: &AppState, session: &Session, checked: &Checked, params: 
             if let Some(state_param) = &params.state {
                 url.query_pairs_mut().append_pair("state", state_param);
             }
-            let status = match via {
-                Via::Get => StatusCode::FOUND,
-                Via::Post => StatusCode::SEE_OTHER,
-            };
-            (status, [(header::LOCATION, url.to_string())]).into_response()
+            (via.redirect_status(), [(header::LOCATION, url.to_string())]).into_response()
         }
         None => match state.templates.render("logout.html", LogoutPage { done: true, ..LogoutPage::default() }) {
-            Ok(html) => no_store(html.into_response()),
+            Ok(html) => no_store(html),
             Err(e) => e.into_response(),
         },
     }

@@ -1,7 +1,7 @@
 //! The provider's endpoints, one module each.
 //!
 //! The authorization code flow (RFC 6749 §4.1, Figure 3), with the handler
-//! that serves each step:
+//! that serves each step (`crate::…` paths are outside this folder):
 //!
 //! ```text
 //!  +----------+
@@ -9,8 +9,8 @@
 //!  |   Owner  |
 //!  +----------+
 //!       ^
-//!       |                                   login::show / login::submit
-//!      (B) user authenticates and consents  consent::decide
+//!       |                         (B) login::show, login::submit,
+//!      (B)                            consent::submit
 //!  +----|-----+          Client Identifier      +---------------+
 //!  |         -+----(A)-- & Redirection URI ---->|               |
 //!  |  User-   |                                 | Authorization |
@@ -18,17 +18,17 @@
 //!  |          |                                 |               |
 //!  |         -+----(C)-- Authorization Code ---<|               |
 //!  +-|----|---+                                 +---------------+
-//!    |    |           (A) authorize::authorize       ^      v
-//!   (A)  (C)          (C) authorization_response     |      |
-//!    |    |                                          |      |
+//!    |    |   (A) authorize::authorize               ^      v
+//!   (A)  (C)  (B) authorization::consent::decide     |      |
+//!    |    |   (C) authorization::response::deliver   |      |
 //!    ^    v                                          |      |
 //!  +---------+                                       |      |
 //!  |         |>---(D)-- Authorization Code ---------'      |
 //!  |  Client |          & Redirection URI                  |
-//!  |         |          (D) token::token                    |
+//!  |         |   (D) token::token                          |
 //!  |         |<---(E)----- Access Token -------------------'
 //!  +---------+       (w/ Optional Refresh Token)
-//!                    (E) grants::authorization_code::exchange
+//!            (E) crate::token::grants::authorization_code::exchange
 //! ```
 
 pub mod account;

@@ -15,11 +15,12 @@ use axum::response::{IntoResponse, Response};
 use shared::random::sha256_hex;
 
 use crate::access_token;
-use crate::client_auth::authenticate;
+use crate::responses::no_store_headers;
 use crate::state::AppState;
 use crate::store;
-use crate::token_error::{TokenError, no_store};
-use crate::token_request::FormParams;
+use crate::token::client_auth::authenticate;
+use crate::token::error::TokenError;
+use crate::token::request::FormParams;
 
 pub async fn revoke(
     State(state): State<AppState>,
@@ -34,7 +35,7 @@ pub async fn revoke(
         if row.client_id != client.id.as_str() {
             return Err(foreign());
         }
-        store::grants::revoke(&state.db, &row.grant_id).await?;
+        store::families::revoke(&state.db, &row.grant_id).await?;
         tracing::info!(client_id = %client.id, "refresh token revoked with its grant");
     } else if let Ok(claims) = access_token::verify(&state, token, true).await {
         if claims.client_id != client.id.as_str() {
@@ -44,7 +45,7 @@ pub async fn revoke(
         tracing::info!(client_id = %client.id, "access token revoked");
     }
     let mut response = StatusCode::OK.into_response();
-    no_store(response.headers_mut());
+    no_store_headers(response.headers_mut());
     Ok(response)
 }
 

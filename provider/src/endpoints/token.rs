@@ -11,11 +11,12 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use shared::{ErrorCode, GrantType};
 
-use crate::client_auth::authenticate;
-use crate::grants;
+use crate::responses::no_store_headers;
 use crate::state::AppState;
-use crate::token_error::{TokenError, no_store};
-use crate::token_request::FormParams;
+use crate::token::client_auth::authenticate;
+use crate::token::error::TokenError;
+use crate::token::grants;
+use crate::token::request::FormParams;
 
 #[tracing::instrument(skip_all, fields(grant_type, client_id))]
 pub async fn token(
@@ -46,7 +47,7 @@ pub async fn token(
     };
     tracing::info!("tokens issued");
     let mut response = Json(response).into_response();
-    no_store(response.headers_mut());
+    no_store_headers(response.headers_mut());
     Ok(response)
 }
 

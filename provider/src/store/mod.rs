@@ -6,7 +6,7 @@
 pub mod clients;
 pub mod codes;
 pub mod consents;
-pub mod grants;
+pub mod families;
 pub mod keys;
 pub mod throttle;
 pub mod tokens;

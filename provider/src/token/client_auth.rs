@@ -15,8 +15,8 @@ use shared::ClientAuthMethod;
 use crate::clients::Client;
 use crate::state::AppState;
 use crate::throttle::{self, Key, Refused};
-use crate::token_error::TokenError;
-use crate::token_request::FormParams;
+use crate::token::error::TokenError;
+use crate::token::request::FormParams;
 
 /// The credentials a request presented.
 struct Presented {

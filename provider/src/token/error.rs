@@ -11,6 +11,7 @@
 //! "WWW-Authenticate" response header field matching the authentication
 //! scheme used by the client."
 
+use crate::responses::no_store_headers;
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -87,7 +88,7 @@ impl IntoResponse for TokenError {
         let status = self.status();
         let mut response = (status, Json(ErrorResponse::new(self.code, self.description))).into_response();
         let headers = response.headers_mut();
-        no_store(headers);
+        no_store_headers(headers);
         if self.basic_challenge {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -99,13 +100,4 @@ impl IntoResponse for TokenError {
         }
         response
     }
-}
-
-/// RFC 6749 §5.1: "The authorization server MUST include the HTTP
-/// "Cache-Control" response header field with a value of "no-store" in any
-/// response containing tokens, credentials, or other sensitive information,
-/// as well as the "Pragma" response header field with a value of "no-cache"."
-pub fn no_store(headers: &mut axum::http::HeaderMap) {
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
 }

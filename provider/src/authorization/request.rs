@@ -16,7 +16,7 @@ use shared::pkce::{CodeChallenge, PkceError};
 use shared::scope::Scopes;
 use shared::{ClientId, ErrorCode, RedirectUri, ResponseMode, ResponseType};
 
-use crate::authorization_response::{AuthorizeError, ResponseTarget};
+use crate::authorization::response::{AuthorizeError, ResponseTarget};
 use crate::clients::Client;
 use crate::input::{self, TextProblem};
 

@@ -6,16 +6,16 @@ use shared::pkce::CodeVerifier;
 use shared::random::{random_token, sha256_hex};
 use shared::{Scopes, TokenResponse};
 
-use crate::authorization_request::AuthorizationRequest;
+use crate::authorization::request::AuthorizationRequest;
 use crate::clients::Client;
 use crate::error::AppError;
-use crate::issue::{Issue, issue, wants_refresh_token};
 use crate::session::Login;
 use crate::state::AppState;
 use crate::store;
 use crate::store::codes::Redemption;
-use crate::token_error::TokenError;
-use crate::token_request::FormParams;
+use crate::token::error::TokenError;
+use crate::token::issue::{Issue, issue, wants_refresh_token};
+use crate::token::request::FormParams;
 
 /// RFC 6749 §4.1.2: issues a code for an approved request. The code is 256
 /// random bits; only its SHA-256 is stored, bound to the client, the
@@ -23,9 +23,9 @@ use crate::token_request::FormParams;
 /// scopes, nonce and auth_time.
 pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login: &Login) -> Result<String, AppError> {
     let scope = request.scope.to_string();
-    let grant_id = store::grants::create(
+    let grant_id = store::families::create(
         &state.db,
-        store::grants::NewGrant {
+        store::families::NewFamily {
             client_id: request.client_id.as_str(),
             user_id: Some(&login.user_id),
             scope: &scope,
@@ -84,7 +84,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) ->
             // once, the authorization server MUST deny the request and SHOULD
             // revoke (when possible) all tokens previously issued based on
             // that authorization code."
-            store::grants::revoke(&state.db, &grant_id).await?;
+            store::families::revoke(&state.db, &grant_id).await?;
             tracing::warn!(client_id = %client.id, "authorization code replayed; its grant was revoked");
             return Err(TokenError::invalid_grant(
                 "the authorization code was already used; every token issued from it has been revoked (RFC 6749 §4.1.2)",
@@ -140,7 +140,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) ->
         (None, None) => {}
     }
 
-    let grant = store::grants::find(&state.db, &issued.grant_id)
+    let grant = store::families::find(&state.db, &issued.grant_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this code no longer exists"))?;
     if grant.revoked_at.is_some() {

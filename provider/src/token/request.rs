@@ -1,7 +1,7 @@
 //! The body of a token (or introspection, or revocation) request.
 //!
-//! RFC 6749 §4.1.3 sends it as `application/x-www-form-urlencoded`; the
-//! seed examples of this course send JSON, so both are accepted and turned
+//! RFC 6749 §4.1.3 sends it as `application/x-www-form-urlencoded`; some
+//! browser apps send JSON, so both are accepted and turned
 //! into the same name → value map. The extractor owns its rejection: a
 //! malformed body is an RFC 6749 §5.2 `invalid_request`, never axum's
 //! plain-text 4xx.
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 
-use crate::token_error::TokenError;
+use crate::token::error::TokenError;
 
 /// Largest body accepted: parameters are short.
 const MAX_BODY: usize = 16 * 1024;

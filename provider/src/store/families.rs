@@ -1,9 +1,12 @@
-//! Grants: one per authorization, the family of everything issued from it.
+//! Token families (the `grants` table): one row per authorization — a
+//! user's approval of a client, or a client's own credentials — that every
+//! token issued from it points to, so one update revokes them all (RFC 6749
+//! §4.1.2, RFC 9700 §4.14.2).
 
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Clone, Debug, FromRow)]
-pub struct Grant {
+pub struct Family {
     pub id: String,
     pub client_id: String,
     pub user_id: Option<String>,
@@ -13,7 +16,7 @@ pub struct Grant {
     pub revoked_at: Option<i64>,
 }
 
-pub struct NewGrant<'a> {
+pub struct NewFamily<'a> {
     pub client_id: &'a str,
     pub user_id: Option<&'a str>,
     pub scope: &'a str,
@@ -22,7 +25,7 @@ pub struct NewGrant<'a> {
 }
 
 /// Creates a grant and returns its id.
-pub async fn create(pool: &AnyPool, grant: NewGrant<'_>) -> sqlx::Result<String> {
+pub async fn create(pool: &AnyPool, grant: NewFamily<'_>) -> sqlx::Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO grants (id, client_id, user_id, scope, auth_time, nonce, created_at) \
@@ -40,7 +43,7 @@ pub async fn create(pool: &AnyPool, grant: NewGrant<'_>) -> sqlx::Result<String>
     Ok(id)
 }
 
-pub async fn find(pool: &AnyPool, id: &str) -> sqlx::Result<Option<Grant>> {
+pub async fn find(pool: &AnyPool, id: &str) -> sqlx::Result<Option<Family>> {
     sqlx::query_as("SELECT id, client_id, user_id, scope, auth_time, nonce, revoked_at FROM grants WHERE id = $1")
         .bind(id)
         .fetch_optional(pool)

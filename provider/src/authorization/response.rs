@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shared::{ErrorCode, RedirectUri, ResponseMode};
 
+use crate::responses::{Via, no_store};
 use crate::templates::Templates;
 
 /// Where and how to send the response.
@@ -23,14 +24,6 @@ pub struct ResponseTarget {
     /// the client authorization request. The exact value received from the
     /// client."
     pub state: Option<String>,
-}
-
-/// How the browser is sent on: 302 answers a GET, 303 answers a POST so the
-/// browser follows with a GET and never re-POSTs the form (RFC 9700 §4.12).
-#[derive(Clone, Copy, Debug)]
-pub enum Via {
-    Get,
-    Post,
 }
 
 #[derive(Debug)]
@@ -82,6 +75,13 @@ impl From<crate::error::AppError> for AuthorizeError {
     }
 }
 
+/// The session store failed (a database error underneath).
+impl From<tower_sessions::session::Error> for AuthorizeError {
+    fn from(e: tower_sessions::session::Error) -> Self {
+        Self::Internal(anyhow::anyhow!("session store: {e}").into())
+    }
+}
+
 impl From<sqlx::Error> for AuthorizeError {
     fn from(e: sqlx::Error) -> Self {
         Self::Internal(e.into())
@@ -128,11 +128,7 @@ pub fn deliver(
             }
             match templates.render("form_post.html", Context { action: target.redirect_uri.as_str(), params: &params })
             {
-                Ok(html) => {
-                    let mut response = html.into_response();
-                    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                    response
-                }
+                Ok(html) => no_store(html),
                 Err(e) => e.into_response(),
             }
         }
@@ -140,15 +136,8 @@ pub fn deliver(
 }
 
 fn redirect(location: &str, via: Via) -> Response {
-    let status = match via {
-        Via::Get => StatusCode::FOUND,
-        Via::Post => StatusCode::SEE_OTHER,
-    };
     match HeaderValue::from_str(location) {
-        Ok(value) => {
-            (status, [(header::LOCATION, value), (header::CACHE_CONTROL, HeaderValue::from_static("no-store"))])
-                .into_response()
-        }
+        Ok(value) => no_store((via.redirect_status(), [(header::LOCATION, value)])),
         Err(_) => (StatusCode::BAD_REQUEST, "redirect URI cannot be used in a header").into_response(),
     }
 }

@@ -5,10 +5,10 @@
 use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
-use crate::issue::{Issue, issue};
 use crate::state::AppState;
-use crate::token_error::TokenError;
-use crate::token_request::FormParams;
+use crate::token::error::TokenError;
+use crate::token::issue::{Issue, issue};
+use crate::token::request::FormParams;
 
 pub async fn issue_for_client(
     state: &AppState,

@@ -11,11 +11,11 @@ use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
 use crate::error::AppError;
-use crate::issue::{Issue, mint};
 use crate::state::AppState;
 use crate::store;
-use crate::token_error::TokenError;
-use crate::token_request::FormParams;
+use crate::token::error::TokenError;
+use crate::token::issue::{Issue, mint};
+use crate::token::request::FormParams;
 
 pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
     let presented = params.require("refresh_token", "RFC 6749 §6")?;
@@ -69,7 +69,7 @@ pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> 
         }
     };
 
-    let grant = store::grants::find(&state.db, &token.grant_id)
+    let grant = store::families::find(&state.db, &token.grant_id)
         .await?
         .filter(|g| g.revoked_at.is_none())
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this refresh token was revoked"))?;
@@ -105,7 +105,7 @@ pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> 
 
 async fn reuse_detected(state: &AppState, grant_id: &str, client: &Client) -> TokenError {
     tracing::warn!(client_id = %client.id, "refresh token reuse detected; revoking the token family");
-    if let Err(e) = store::grants::revoke(&state.db, grant_id).await {
+    if let Err(e) = store::families::revoke(&state.db, grant_id).await {
         return e.into();
     }
     TokenError::invalid_grant(
