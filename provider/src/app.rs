@@ -27,7 +27,6 @@ use crate::keys::Keys;
 use crate::password::{self, SecretVerifier};
 use crate::state::AppState;
 use crate::store;
-use crate::templates::Templates;
 use crate::throttle::Throttle;
 
 /// The session cookie's name: unique across the three services, because
@@ -58,6 +57,7 @@ impl App {
         if config.seed_demo_users {
             seed_demo_users(&db).await?;
         }
+        crate::templates::check()?;
         let keys = Keys::load_or_create(&db, config.signing_alg, config.key_publish_delay).await?;
         let state = AppState {
             throttle: Throttle::new(db.clone()),
@@ -66,7 +66,6 @@ impl App {
             db,
             clients: Arc::new(clients),
             keys,
-            templates: Templates::new()?,
             secrets,
         };
         spawn_housekeeping(state.clone());

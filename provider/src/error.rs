@@ -10,6 +10,9 @@ pub enum AppError {
     /// 500: a query failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// 500: the session store failed (a database error underneath).
+    #[error("session store: {0}")]
+    Session(#[from] tower_sessions::session::Error),
     /// 500: a template failed to render.
     #[error("template error: {0}")]
     Template(#[from] minijinja::Error),

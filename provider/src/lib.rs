@@ -31,6 +31,8 @@ pub mod forms;
 pub mod input;
 /// Signing keys and the JWKS.
 pub mod keys;
+/// Request parameters and the RFC 6749 §3.1/§3.2 rules they share.
+pub mod params;
 /// argon2id for passwords and client secrets.
 pub mod password;
 /// Response helpers several endpoints share (no-store, the login redirect).

@@ -10,7 +10,6 @@ use crate::config::Config;
 use crate::keys::Keys;
 use crate::password::SecretVerifier;
 use crate::store::tokens::AccessTokenLog;
-use crate::templates::Templates;
 use crate::throttle::Throttle;
 
 #[derive(Clone)]
@@ -21,7 +20,6 @@ pub struct AppState {
     /// file is the only way to change them, and it is read at start).
     pub clients: Arc<HashMap<String, Client>>,
     pub keys: Keys,
-    pub templates: Templates,
     /// Password and client-secret attempts, counted in the database.
     pub throttle: Throttle,
     pub secrets: SecretVerifier,

@@ -39,6 +39,8 @@ pub mod server;
 pub mod session_store;
 /// The successful token response (RFC 6749 §5.1).
 pub mod token;
+/// The token request, one variant per grant type (RFC 6749 §4.1.3, §6, §4.4.2).
+pub mod token_request;
 
 pub use error::{ErrorCode, ErrorResponse};
 pub use grant::{ClientAuthMethod, GrantType, ResponseMode, ResponseType};
@@ -46,6 +48,7 @@ pub use ids::{ClientId, RedirectUri, WebOrigin};
 pub use scope::Scopes;
 pub use secret::Secret;
 pub use token::{TokenResponse, TokenType};
+pub use token_request::{MissingParameter, TokenRequest};
 
 /// Seconds since the Unix epoch, the unit of every `exp`, `iat` and `nbf`.
 pub fn now_unix() -> i64 {

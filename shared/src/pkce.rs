@@ -107,6 +107,11 @@ impl CodeChallengeMethod {
     pub fn as_str(self) -> &'static str {
         "S256"
     }
+
+    /// The method named `value`; `None` for `plain` and anything else.
+    pub fn parse(value: &str) -> Option<Self> {
+        (value == "S256").then_some(Self::S256)
+    }
 }
 
 #[cfg(test)]

@@ -8,3 +8,6 @@ pub mod malformed;
 
 /// The forms and inputs of the HTML pages the services render.
 pub mod html;
+
+/// Signing keys and their public JWKs.
+pub mod keys;

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::{Router, middleware, routing::get};
 use shared::jwks::JwksCache;
@@ -21,19 +21,12 @@ use crate::auth::claims::Expectations;
 use crate::auth::{Introspector, JwtValidator, TokenValidator};
 use crate::config::{Config, TokenValidation};
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::store::Store;
 use crate::{cors, health, todos};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
-
-/// What the handlers share. Each handler asks only for the part it uses
-/// (`State<Store>`, or `TokenValidator` through the `Authorized` extractor).
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub store: Store,
-    pub validator: TokenValidator,
-}
 
 /// The todo API, bound and ready to serve.
 pub struct App {

@@ -1,13 +1,20 @@
 //! # todo-api: the protected resource
 //!
-//! The API of "The Authorization Code grant in excruciating detail": a todo
-//! list per user, behind OAuth 2.0 access tokens. It is the article's
-//! "API verifies token" step done in full — every request's token is checked
-//! (signature, `typ`, `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `jti`,
-//! `scope`; RFC 9068 §4 and RFC 8725) before any data is read, and every
-//! refusal is an RFC 6750 §3 challenge that names the rule.
+//! A todo list per user, behind OAuth 2.0 access tokens: the resource server
+//! of RFC 6749 §1.1. Every request's token is checked (signature, `typ`,
+//! `iss`, `aud`, `exp`, `nbf`, `iat`, `sub`, `jti`, `scope`; RFC 9068 §4 and
+//! RFC 8725) before any data is read, and every refusal is an RFC 6750 §3
+//! challenge that names the rule.
 //!
-//! Read it in this order:
+//! Read it in the order a request meets it:
+//!
+//! 1. [`app`] — the router and its layers (CORS, body limit, timeout).
+//! 2. [`auth::bearer`] — the token taken from the request (RFC 6750 §2).
+//! 3. [`auth::jwt`] and [`auth::claims`] — the JWT checked (RFC 9068 §4,
+//!    RFC 8725), or [`auth::introspection`] asking the provider (RFC 7662).
+//! 4. [`auth`]'s `Authorized` extractor — the scope a route needs.
+//! 5. [`todos`] — the handlers, then [`store`] — the queries, always by owner.
+//! 6. [`auth::error`] and [`error`] — every way a request is refused.
 
 /// `App`: binds, connects, migrates, serves; the router and its layers.
 pub mod app;
@@ -25,6 +32,8 @@ pub mod error;
 pub mod extract;
 /// `GET /healthz`.
 pub mod health;
+/// What the handlers share, handed out by part (`FromRef`).
+pub mod state;
 /// The todos table, one small function per operation.
 pub mod store;
 /// The todo endpoints and the rules of their input.

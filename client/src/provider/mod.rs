@@ -13,8 +13,7 @@
 use std::sync::Arc;
 
 use serde::Deserialize;
-use shared::pkce::CodeVerifier;
-use shared::{ClientAuthMethod, ClientId, ErrorCode, RedirectUri, Secret, TokenResponse};
+use shared::{ClientAuthMethod, ClientId, ErrorCode, Secret, TokenRequest, TokenResponse};
 use url::Url;
 
 use crate::config::Config;
@@ -76,67 +75,39 @@ pub struct Recorded<T> {
     pub result: Result<T, ProviderError>,
 }
 
-/// The two grants this client sends to the token endpoint.
-pub enum TokenRequest<'a> {
-    /// RFC 6749 §4.1.3 plus RFC 7636 §4.5.
-    AuthorizationCode { code: &'a str, redirect_uri: &'a RedirectUri, code_verifier: &'a CodeVerifier },
-    /// RFC 6749 §6.
-    RefreshToken { refresh_token: &'a Secret },
+/// How the flow inspector labels a token request (the request itself is
+/// [`shared::TokenRequest`], the same type the provider reads).
+fn labels(request: &TokenRequest<'_>) -> Labels {
+    let (title, request_spec) = match request {
+        TokenRequest::AuthorizationCode { .. } => ("Token request (authorization code)", rfc(6749, "4.1.3")),
+        TokenRequest::RefreshToken { .. } => ("Token request (refresh token)", rfc(6749, "6")),
+        TokenRequest::ClientCredentials { .. } => ("Token request (client credentials)", rfc(6749, "4.4.2")),
+    };
+    Labels {
+        title,
+        request_spec,
+        response_spec: rfc(6749, "5.1"),
+        response_summary: "The provider's answer. RFC 6749 §5.1 requires Cache-Control: no-store on token responses, so no cache keeps the tokens.",
+    }
 }
 
-impl TokenRequest<'_> {
-    fn labels(&self) -> Labels {
-        let (title, request_spec) = match self {
-            Self::AuthorizationCode { .. } => ("Token request (authorization code)", rfc(6749, "4.1.3")),
-            Self::RefreshToken { .. } => ("Token request (refresh token)", rfc(6749, "6")),
-        };
-        Labels {
-            title,
-            request_spec,
-            response_spec: rfc(6749, "5.1"),
-            response_summary: "The provider's answer. RFC 6749 §5.1 requires Cache-Control: no-store on token responses, so no cache keeps the tokens.",
-        }
-    }
-
-    /// The form parameters, and how the inspector shows each one.
-    fn parameters(&self) -> Vec<(&'static str, &str, String, &'static str)> {
-        match self {
-            Self::AuthorizationCode { code, redirect_uri, code_verifier } => vec![
-                (
-                    "grant_type",
-                    "authorization_code",
-                    "authorization_code".into(),
-                    "RFC 6749 §4.1.3: we are redeeming an authorization code",
-                ),
-                ("code", code, mask(code), "the code from the callback; single use, short-lived"),
-                (
-                    "redirect_uri",
-                    redirect_uri.as_str(),
-                    redirect_uri.to_string(),
-                    "must be identical to the one in the authorization request (§4.1.3)",
-                ),
-                (
-                    "code_verifier",
-                    code_verifier.expose(),
-                    "[redacted]".into(),
-                    "RFC 7636 §4.5: proves we are the one who sent the code_challenge",
-                ),
-            ],
-            Self::RefreshToken { refresh_token } => vec![
-                (
-                    "grant_type",
-                    "refresh_token",
-                    "refresh_token".into(),
-                    "RFC 6749 §6: trading a refresh token for a new access token",
-                ),
-                (
-                    "refresh_token",
-                    refresh_token.expose(),
-                    "[redacted]".into(),
-                    "the long-lived credential, from the HttpOnly cookie",
-                ),
-            ],
-        }
+/// How the inspector shows one form parameter of a token request, and why
+/// it is there. Credentials are never shown whole.
+fn shown(name: &str, value: &str) -> (String, &'static str) {
+    match name {
+        "grant_type" => (
+            value.to_owned(),
+            match value {
+                "authorization_code" => "RFC 6749 §4.1.3: we are redeeming an authorization code",
+                "refresh_token" => "RFC 6749 §6: trading a refresh token for a new access token",
+                _ => "RFC 6749 §4.4.2: a token for the client itself",
+            },
+        ),
+        "code" => (mask(value), "the code from the callback; single use, short-lived"),
+        "redirect_uri" => (value.to_owned(), "must be identical to the one in the authorization request (§4.1.3)"),
+        "code_verifier" => ("[redacted]".into(), "RFC 7636 §4.5: proves we are the one who sent the code_challenge"),
+        "refresh_token" => ("[redacted]".into(), "the long-lived credential, from the HttpOnly cookie"),
+        _ => (value.to_owned(), "RFC 6749 §3.3: narrower than what was granted, never wider"),
     }
 }
 
@@ -170,10 +141,15 @@ impl Provider {
     /// `POST /oauth2/token` (RFC 6749 §4.1.3 or §6), answered by §5.1 or §5.2.
     #[tracing::instrument(skip_all, fields(client_id = %self.client_id))]
     pub async fn token(&self, request: TokenRequest<'_>) -> Recorded<TokenResponse> {
-        let parameters = request.parameters();
-        let form: Vec<(&str, &str)> = parameters.iter().map(|(k, v, _, _)| (*k, *v)).collect();
-        let rows = parameters.iter().map(|(k, _, shown, note)| Row::new(k, shown.clone(), note)).collect();
-        let (mut steps, answer) = self.post_form(&self.token_endpoint, form, rows, request.labels()).await;
+        let form = request.to_form();
+        let rows = form
+            .iter()
+            .map(|(name, value)| {
+                let (value, note) = shown(name, value);
+                Row::new(name, value, note)
+            })
+            .collect();
+        let (mut steps, answer) = self.post_form(&self.token_endpoint, form, rows, labels(&request)).await;
         let result = answer.and_then(|(status, body)| {
             if (200..300).contains(&status) {
                 // RFC 6749 §5.1: the successful response.

@@ -19,13 +19,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use shared::{ErrorCode, Secret};
+use shared::{ErrorCode, Secret, TokenRequest};
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
 use crate::error::AppError;
 use crate::flow_log::{FlowLog, FlowStep, Outcome, SpecRef, rfc};
-use crate::provider::TokenRequest;
 use crate::routes::refresh::{check_id_token, is_same_origin, json_error};
 use crate::session::{ClientSession, LoggedInUser};
 use crate::state::AppState;
@@ -154,7 +153,8 @@ async fn refresh_server_side(
         return Ok(Ok(tokens.access_token.clone()));
     }
     log.begin_refresh();
-    let exchange = app.provider.token(TokenRequest::RefreshToken { refresh_token: &refresh_token }).await;
+    let exchange =
+        app.provider.token(TokenRequest::RefreshToken { refresh_token: refresh_token.expose(), scope: None }).await;
     for step in exchange.steps {
         log.push(step);
     }

@@ -16,7 +16,7 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use shared::jwks::{JwksCache, KeyLookupError};
 use shared::secret::constant_time_eq;
-use shared::{Secret, TokenResponse};
+use shared::{Secret, TokenRequest, TokenResponse};
 use tower_sessions::Session;
 
 use crate::config::{Config, TokenDelivery};
@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::extract::Params;
 use crate::flow_log::{Check, FlowLog, FlowStep, Outcome, mask, oidc, rfc};
 use crate::id_token::{self, Context, Expected, IdTokenReport};
-use crate::provider::{Provider, TokenRequest};
+use crate::provider::Provider;
 use crate::session::{ClientSession, LoggedInUser};
 
 /// The authorization response: RFC 6749 §4.1.2 (success), §4.1.2.1 (error),
@@ -212,8 +212,8 @@ async fn complete_login(
     let exchange = provider
         .token(TokenRequest::AuthorizationCode {
             code: code.expose(),
-            redirect_uri: &config.redirect_uri,
-            code_verifier: &pending.code_verifier,
+            redirect_uri: Some(config.redirect_uri.as_str()),
+            code_verifier: Some(pending.code_verifier.expose()),
         })
         .await;
     for step in exchange.steps {

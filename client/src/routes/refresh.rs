@@ -33,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde_json::json;
 use shared::secret::constant_time_eq;
-use shared::{ErrorCode, ErrorResponse, Secret, TokenResponse};
+use shared::{ErrorCode, ErrorResponse, Secret, TokenRequest, TokenResponse};
 use tower_sessions::Session;
 
 use crate::config::Config;
@@ -41,7 +41,7 @@ use crate::cookies::{REFRESH_TOKEN, clear_tokens, handle_tokens};
 use crate::error::AppError;
 use crate::flow_log::{FlowLog, FlowStep, Outcome, oidc, rfc};
 use crate::id_token::{self, Context, Expected};
-use crate::provider::{Provider, ProviderError, TokenRequest};
+use crate::provider::{Provider, ProviderError};
 use crate::refresh_flight::RefreshFlights;
 use crate::session::ClientSession;
 use shared::jwks::JwksCache;
@@ -103,7 +103,8 @@ pub async fn refresh(
     }
     let mut log = session.flow_log().await?;
     log.begin_refresh();
-    let exchange = provider.token(TokenRequest::RefreshToken { refresh_token: &refresh_token }).await;
+    let exchange =
+        provider.token(TokenRequest::RefreshToken { refresh_token: refresh_token.expose(), scope: None }).await;
     for step in exchange.steps {
         log.push(step);
     }

@@ -9,52 +9,27 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use client::{App, Config};
-use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::Algorithm;
+use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 use shared::config::Env;
+use testkit::keys::TestKey;
 use url::Url;
 
 pub const CLIENT_ID: &str = "todo-app";
 pub const CLIENT_SECRET: &str = "todo-app-secret";
 pub const KID: &str = "test-key-1";
 
-/// An RSA signing key and its public JWK.
-pub struct TestKey {
-    pub encoding: EncodingKey,
-    pub jwk: Jwk,
-}
-
 /// The fake provider's key, published in its JWKS. RSA key generation is
 /// slow, so it happens once per test binary.
-pub static PROVIDER_KEY: LazyLock<TestKey> = LazyLock::new(|| rsa_key(KID));
+pub static PROVIDER_KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::rsa(KID));
 /// Another key with the same `kid`: what a forger would sign with.
-pub static FORGER_KEY: LazyLock<TestKey> = LazyLock::new(|| rsa_key(KID));
-
-fn rsa_key(kid: &str) -> TestKey {
-    use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-    let pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("RSA keygen");
-    let der: Pkcs8V1Der = pair.as_der().expect("PKCS#8 DER");
-    let body = STANDARD.encode(der.as_ref());
-    let lines: Vec<&str> =
-        body.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).expect("base64 is ASCII")).collect();
-    let pem = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", lines.join("\n"));
-    let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).expect("RSA PEM");
-    let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256).expect("JWK");
-    jwk.common.key_id = Some(kid.to_owned());
-    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-    TestKey { encoding, jwk }
-}
+pub static FORGER_KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::rsa(KID));
 
 /// Signs `claims` as an ID token (RS256, `typ: JWT`, `kid`).
 pub fn sign(claims: &Value, key: &TestKey) -> String {
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(KID.to_owned());
-    header.typ = Some("JWT".to_owned());
-    jsonwebtoken::encode(&header, claims, &key.encoding).expect("signing works")
+    key.sign(claims, "JWT")
 }
 
 /// One request the fake provider received.
@@ -67,12 +42,7 @@ pub struct Received {
 impl Received {
     /// The `client_id:client_secret` of a `Basic` header, URL-decoded.
     pub fn basic_credentials(&self) -> Option<(String, String)> {
-        let encoded = self.authorization.as_deref()?.strip_prefix("Basic ")?;
-        let decoded = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
-        let (id, secret) = decoded.split_once(':')?;
-        let decode =
-            |s: &str| url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
-        Some((decode(id)?, decode(secret)?))
+        shared::basic_credentials::decode(self.authorization.as_deref()?).ok()
     }
 }
 

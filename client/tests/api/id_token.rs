@@ -5,7 +5,8 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{FORGER_KEY, PROVIDER_KEY, TestApp, TestKey, page, set_cookies, spawn_app};
+use crate::helpers::{FORGER_KEY, PROVIDER_KEY, TestApp, page, set_cookies, spawn_app};
+use testkit::keys::TestKey;
 
 async fn assert_rejected(app: &TestApp, key: &TestKey, tweak: impl FnOnce(&mut Value), rule: &str) {
     let response = app.log_in_with(key, tweak).await;

@@ -19,6 +19,7 @@ use crate::scopes::describe;
 use crate::session::{self, Login};
 use crate::state::AppState;
 use crate::store;
+use crate::templates;
 use crate::token::grants::authorization_code::issue_code;
 
 /// Consent, then the code: shared by the authorization endpoint and the
@@ -43,17 +44,17 @@ pub async fn decide(
     if needs_consent {
         if request.prompt.none {
             return Err(AuthorizeError::redirect(
-                request.target(),
+                request.target(&state.config.issuer, via),
                 ErrorCode::ConsentRequired,
                 "the user has not consented to these scopes and prompt=none forbids asking",
             ));
         }
         return show_consent(state, session, &request, client, login).await;
     }
-    ensure_consented(state, &request, client, login).await?;
+    ensure_consented(state, &request, client, login, via).await?;
     let code = issue_code(state, &request, login).await?;
     tracing::info!(client_id = %client.id, "authorization code issued");
-    Ok(deliver(&request.target(), vec![("code", code)], &state.config.issuer, &state.templates, via))
+    Ok(deliver(&request.target(&state.config.issuer, via), vec![("code", code)]))
 }
 
 /// The invariant behind every code, checked where the code is issued:
@@ -65,6 +66,7 @@ async fn ensure_consented(
     request: &AuthorizationRequest,
     client: &Client,
     login: &Login,
+    via: Via,
 ) -> Result<(), AuthorizeError> {
     let granted = if client.first_party {
         None
@@ -76,7 +78,7 @@ async fn ensure_consented(
     }
     tracing::error!(client_id = %client.id, "refused to issue a code that no consent covers");
     Err(AuthorizeError::redirect(
-        request.target(),
+        request.target(&state.config.issuer, via),
         ErrorCode::AccessDenied,
         "the user has not consented to this request, so no code is issued (RFC 6749 §4.1.2.1)",
     ))
@@ -121,7 +123,7 @@ async fn show_consent(
         csrf_token: session::csrf_token(session).await?,
         request_id: session::park_request(session, request).await?,
     };
-    let html = state.templates.render("consent.html", context)?;
+    let html = templates::render("consent.html", context)?;
     Ok(no_store(html))
 }
 

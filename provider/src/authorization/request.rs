@@ -9,16 +9,15 @@
 //! fail with a page; once both are known to be good, every other error is
 //! sent back to the client at its redirect URI.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use shared::pkce::{CodeChallenge, PkceError};
+use shared::pkce::{CodeChallenge, CodeChallengeMethod, PkceError};
 use shared::scope::Scopes;
 use shared::{ClientId, ErrorCode, RedirectUri, ResponseMode, ResponseType};
 
 use crate::authorization::response::{AuthorizeError, ResponseTarget};
 use crate::clients::Client;
-use crate::input::{self, TextProblem};
+use crate::params::Params;
+use crate::responses::Via;
 
 /// OIDC Core §3.1.2.1 `prompt`.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -64,74 +63,16 @@ impl AuthorizationRequest {
         self.prompt.login || self.max_age.is_some_and(|max| now.saturating_sub(auth_time) > max as i64)
     }
 
-    pub fn target(&self) -> ResponseTarget {
-        ResponseTarget { redirect_uri: self.redirect_uri.clone(), mode: self.response_mode, state: self.state.clone() }
-    }
-}
-
-/// The parameters of an authorization request (a query for GET, a form
-/// body for POST: OIDC Core §3.1.2.1 "Authorization Servers MUST support
-/// the use of the HTTP GET and POST methods"), with RFC 6749 §3.1's rule:
-/// "Request and response parameters MUST NOT be included more than once."
-///
-/// Each value is read strictly (`input`); a value that is not usable text
-/// is remembered with its reason, so that the request can be refused in the
-/// right way (a page for `client_id` and `redirect_uri`, a redirect for the
-/// rest).
-pub struct Params {
-    values: BTreeMap<String, String>,
-    repeated: Vec<String>,
-    unreadable: BTreeMap<String, TextProblem>,
-}
-
-impl Params {
-    pub fn parse(raw: &[u8]) -> Self {
-        let mut params = Self { values: BTreeMap::new(), repeated: Vec::new(), unreadable: BTreeMap::new() };
-        for pair in input::parse(raw) {
-            // A name that is not text cannot be a parameter of ours: RFC 6749
-            // §3.1 "The authorization server MUST ignore unrecognized request
-            // parameters."
-            let Ok(name) = pair.name else { continue };
-            let seen = params.values.contains_key(&name) || params.unreadable.contains_key(&name);
-            if seen {
-                params.repeated.push(name.clone());
-            }
-            match pair.value {
-                Ok(value) => {
-                    params.values.insert(name, value);
-                }
-                Err(problem) => {
-                    params.unreadable.insert(name, problem);
-                }
-            }
+    /// Where the response to this request goes, sent by `issuer` in
+    /// answer to a request made `via` GET or POST.
+    pub fn target(&self, issuer: &str, via: Via) -> ResponseTarget {
+        ResponseTarget {
+            redirect_uri: self.redirect_uri.clone(),
+            mode: self.response_mode,
+            state: self.state.clone(),
+            issuer: issuer.to_owned(),
+            via,
         }
-        params
-    }
-
-    /// "Parameters sent without a value MUST be treated as if they were
-    /// omitted from the request." (RFC 6749 §3.1)
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
-    }
-
-    fn is_repeated(&self, name: &str) -> bool {
-        self.repeated.iter().any(|r| r == name)
-    }
-
-    /// Why a parameter's value could not be read, if it could not.
-    fn problem(&self, name: &str) -> Option<&TextProblem> {
-        self.unreadable.get(name)
-    }
-
-    /// Whether the parameter was sent at all, readable or not.
-    fn was_sent(&self, name: &str) -> bool {
-        self.get(name).is_some() || self.problem(name).is_some()
-    }
-
-    /// The readable parameters as one query string, in a fixed order: what
-    /// is replayed against the authorization endpoint after the login.
-    pub fn to_query(&self) -> String {
-        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(self.values.iter()).finish()
     }
 }
 
@@ -150,9 +91,12 @@ const PARAMETERS: [&str; 11] = [
     "request_uri",
 ];
 
-/// Checks a request against the client's registration.
+/// Checks a request against the client's registration. `issuer` and `via`
+/// say how an error found after the redirect URI is sent back.
 pub fn validate(
     params: &Params,
+    issuer: &str,
+    via: Via,
     find_client: impl Fn(&str) -> Option<Client>,
 ) -> Result<(AuthorizationRequest, Client), AuthorizeError> {
     // 1. client_id: missing or unknown → a page, never a redirect.
@@ -209,8 +153,13 @@ pub fn validate(
     // to the client. The response mode decides how; a bad one is reported
     // in the default mode, `query`.
     let state = params.get("state").map(str::to_owned);
-    let mut target =
-        ResponseTarget { redirect_uri: redirect_uri.clone(), mode: ResponseMode::Query, state: state.clone() };
+    let mut target = ResponseTarget {
+        redirect_uri: redirect_uri.clone(),
+        mode: ResponseMode::Query,
+        state: state.clone(),
+        issuer: issuer.to_owned(),
+        via,
+    };
     let fail = |target: &ResponseTarget, code: ErrorCode, description: String| {
         AuthorizeError::redirect(target.clone(), code, description)
     };
@@ -272,7 +221,7 @@ pub fn validate(
 
     // 4. response_type: the code flow only. The implicit flow (`token`) is
     //    gone: RFC 9700 §2.1.2 "Clients SHOULD NOT use the implicit grant".
-    match params.get("response_type") {
+    match params.get("response_type").map(|raw| (raw, ResponseType::parse(raw))) {
         None => {
             return Err(fail(
                 &target,
@@ -280,15 +229,15 @@ pub fn validate(
                 "response_type is required; use response_type=code (RFC 6749 §4.1.1)".into(),
             ));
         }
-        Some("code") if client.response_types.contains(&ResponseType::Code) => {}
-        Some("code") => {
+        Some((_, Some(response_type))) if client.response_types.contains(&response_type) => {}
+        Some((_, Some(_))) => {
             return Err(fail(
                 &target,
                 ErrorCode::UnauthorizedClient,
                 "this client is not registered for the authorization code flow".into(),
             ));
         }
-        Some(other) => {
+        Some((other, None)) => {
             return Err(fail(
                 &target,
                 ErrorCode::UnsupportedResponseType,
@@ -406,12 +355,12 @@ pub fn validate(
 /// RFC 7636 §4.3: "code_challenge_method: OPTIONAL, defaults to "plain" if
 /// not present in the request." This server accepts S256 only, so both an
 /// absent method and `plain` are refused, as are misspellings.
-fn check_challenge_method(method: Option<&str>) -> Result<(), String> {
-    match method {
-        Some("S256") => Ok(()),
+fn check_challenge_method(method: Option<&str>) -> Result<CodeChallengeMethod, String> {
+    match method.map(|raw| (raw, CodeChallengeMethod::parse(raw))) {
+        Some((_, Some(method))) => Ok(method),
         None => Err("code_challenge_method is missing, which means \"plain\" (RFC 7636 §4.3); this server only accepts code_challenge_method=S256".into()),
-        Some("plain") => Err("code_challenge_method=plain is not accepted; use S256 (RFC 7636 §4.2, RFC 9700 §2.1.1)".into()),
-        Some(other) => Err(format!("code_challenge_method {other:?} is not supported; RFC 7636 §4.2 spells it S256")),
+        Some(("plain", None)) => Err("code_challenge_method=plain is not accepted; use S256 (RFC 7636 §4.2, RFC 9700 §2.1.1)".into()),
+        Some((other, None)) => Err(format!("code_challenge_method {other:?} is not supported; RFC 7636 §4.2 spells it S256")),
     }
 }
 
@@ -452,13 +401,5 @@ mod tests {
         assert!(parse_prompt(Some("none login")).is_err());
         assert_eq!(parse_prompt(Some("login consent")).unwrap(), Prompt { none: false, login: true, consent: true });
         assert!(parse_prompt(Some("bogus")).is_err());
-    }
-
-    #[test]
-    fn repeated_parameters_are_noticed_and_empty_is_absent() {
-        let params = Params::parse(b"a=1&a=2&b=&c=%00&c=x");
-        assert!(params.is_repeated("a"));
-        assert_eq!(params.get("b"), None);
-        assert!(params.is_repeated("c") && params.problem("c").is_some());
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use shared::{ErrorCode, RedirectUri, ResponseMode};
 
 use crate::responses::{Via, no_store};
-use crate::templates::Templates;
+use crate::templates;
 
 /// Where and how to send the response.
 #[derive(Clone, Debug)]
@@ -24,6 +24,11 @@ pub struct ResponseTarget {
     /// the client authorization request. The exact value received from the
     /// client."
     pub state: Option<String>,
+    /// RFC 9207 §2: the `iss` every response names, this provider's issuer.
+    pub issuer: String,
+    /// The method of the request being answered, which decides the
+    /// redirect's status.
+    pub via: Via,
 }
 
 #[derive(Debug)]
@@ -44,8 +49,12 @@ impl AuthorizeError {
     pub fn redirect(target: ResponseTarget, code: ErrorCode, description: impl Into<String>) -> Self {
         Self::Redirect { target, code, description: description.into() }
     }
+}
 
-    pub fn respond(self, issuer: &str, templates: &Templates, via: Via) -> Response {
+/// Every authorization error answers for itself: a page, or a redirect to
+/// the client that its target describes.
+impl IntoResponse for AuthorizeError {
+    fn into_response(self) -> Response {
         match self {
             Self::Page { title, detail, rule } => {
                 #[derive(Serialize)]
@@ -54,7 +63,7 @@ impl AuthorizeError {
                     detail: &'a str,
                     rule: &'a str,
                 }
-                match templates.render("error.html", Context { title: &title, detail: &detail, rule }) {
+                match templates::render("error.html", Context { title: &title, detail: &detail, rule }) {
                     Ok(html) => (StatusCode::BAD_REQUEST, html).into_response(),
                     Err(e) => e.into_response(),
                 }
@@ -62,7 +71,7 @@ impl AuthorizeError {
             Self::Redirect { target, code, description } => {
                 tracing::info!(error = %code, %description, "authorization request refused");
                 let params = vec![("error", code.as_str().to_owned()), ("error_description", description)];
-                deliver(&target, params, issuer, templates, via)
+                deliver(&target, params)
             }
             Self::Internal(e) => e.into_response(),
         }
@@ -78,7 +87,7 @@ impl From<crate::error::AppError> for AuthorizeError {
 /// The session store failed (a database error underneath).
 impl From<tower_sessions::session::Error> for AuthorizeError {
     fn from(e: tower_sessions::session::Error) -> Self {
-        Self::Internal(anyhow::anyhow!("session store: {e}").into())
+        Self::Internal(e.into())
     }
 }
 
@@ -89,20 +98,14 @@ impl From<sqlx::Error> for AuthorizeError {
 }
 
 /// Sends `params` (plus `state` and `iss`) to the client.
-pub fn deliver(
-    target: &ResponseTarget,
-    mut params: Vec<(&'static str, String)>,
-    issuer: &str,
-    templates: &Templates,
-    via: Via,
-) -> Response {
+pub fn deliver(target: &ResponseTarget, mut params: Vec<(&'static str, String)>) -> Response {
     if let Some(state) = &target.state {
         params.push(("state", state.clone()));
     }
     // RFC 9207 §2: "the authorization server MUST include the iss parameter
     // in the authorization response" — the client checks it against the
     // issuer it started with, defeating mix-up attacks (RFC 9700 §4.4).
-    params.push(("iss", issuer.to_owned()));
+    params.push(("iss", target.issuer.clone()));
 
     let mut url = target.redirect_uri.to_url();
     match target.mode {
@@ -111,14 +114,14 @@ pub fn deliver(
             // "application/x-www-form-urlencoded" formatted query component,
             // which MUST be retained when adding additional query parameters."
             url.query_pairs_mut().extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())));
-            redirect(url.as_str(), via)
+            redirect(url.as_str(), target.via)
         }
         ResponseMode::Fragment => {
             let fragment = url::form_urlencoded::Serializer::new(String::new())
                 .extend_pairs(params.iter().map(|(k, v)| (*k, v.as_str())))
                 .finish();
             url.set_fragment(Some(&fragment));
-            redirect(url.as_str(), via)
+            redirect(url.as_str(), target.via)
         }
         ResponseMode::FormPost => {
             #[derive(Serialize)]
@@ -126,7 +129,7 @@ pub fn deliver(
                 action: &'a str,
                 params: &'a [(&'static str, String)],
             }
-            match templates.render("form_post.html", Context { action: target.redirect_uri.as_str(), params: &params })
+            match templates::render("form_post.html", Context { action: target.redirect_uri.as_str(), params: &params })
             {
                 Ok(html) => no_store(html),
                 Err(e) => e.into_response(),

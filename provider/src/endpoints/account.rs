@@ -14,6 +14,7 @@ use crate::responses::{Via, no_store, see_login};
 use crate::session;
 use crate::state::AppState;
 use crate::store;
+use crate::templates;
 
 #[derive(Serialize)]
 struct App {
@@ -31,11 +32,7 @@ struct Context {
 }
 
 pub async fn home(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
-    let mut context = Context {
-        user_name: None,
-        apps: Vec::new(),
-        csrf_token: session::csrf_token(&session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?,
-    };
+    let mut context = Context { user_name: None, apps: Vec::new(), csrf_token: session::csrf_token(&session).await? };
     if let Some(login) = session::login(&session).await
         && let Some(user) = store::users::find_by_id(&state.db, &login.user_id).await?
     {
@@ -51,7 +48,7 @@ pub async fn home(State(state): State<AppState>, session: Session) -> Result<Res
             });
         }
     }
-    Ok(no_store(state.templates.render("home.html", context)?))
+    Ok(no_store(templates::render("home.html", context)?))
 }
 
 #[derive(Deserialize)]

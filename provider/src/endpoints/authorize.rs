@@ -12,19 +12,21 @@ use shared::ErrorCode;
 use tower_sessions::Session;
 
 use crate::authorization::consent::decide;
-use crate::authorization::request::{Params, validate};
+use crate::authorization::request::validate;
 use crate::authorization::response::AuthorizeError;
 use crate::forms::FORM_TYPE;
+use crate::params::Params;
 use crate::responses::{Via, see_login};
 use crate::session;
 use crate::state::AppState;
 
-pub async fn authorize(State(state): State<AppState>, session: Session, RawQuery(query): RawQuery) -> Response {
+pub async fn authorize(
+    State(state): State<AppState>,
+    session: Session,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AuthorizeError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    match handle(&state, &session, &params, Via::Get).await {
-        Ok(response) => response,
-        Err(error) => error.respond(&state.config.issuer, &state.templates, Via::Get),
-    }
+    handle(&state, &session, &params, Via::Get).await
 }
 
 /// `POST /oauth2/authorize`: OIDC Core §3.1.2.1 "Authorization Servers MUST
@@ -36,28 +38,24 @@ pub async fn authorize_post(
     session: Session,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, AuthorizeError> {
     let form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(FORM_TYPE));
     if !form {
-        return AuthorizeError::page(
+        return Err(AuthorizeError::page(
             "Invalid request",
             format!("A POST authorization request is a form: send it as {FORM_TYPE}."),
             "OIDC Core §3.1.2.1",
-        )
-        .respond(&state.config.issuer, &state.templates, Via::Post);
+        ));
     }
     let params = Params::parse(&body);
-    match handle(&state, &session, &params, Via::Post).await {
-        Ok(response) => response,
-        Err(error) => error.respond(&state.config.issuer, &state.templates, Via::Post),
-    }
+    handle(&state, &session, &params, Via::Post).await
 }
 
 async fn handle(state: &AppState, session: &Session, params: &Params, via: Via) -> Result<Response, AuthorizeError> {
-    let (request, client) = validate(params, |id| state.client(id))?;
+    let (request, client) = validate(params, &state.config.issuer, via, |id| state.client(id))?;
 
     // The request is replayed as this query after a login; the login page
     // marks the session with it, so that the fresh login satisfies exactly
@@ -78,7 +76,7 @@ async fn handle(state: &AppState, session: &Session, params: &Params, via: Via) 
         } else {
             "the user is not signed in and prompt=none forbids asking"
         };
-        return Err(AuthorizeError::redirect(request.target(), ErrorCode::LoginRequired, why));
+        return Err(AuthorizeError::redirect(request.target(&state.config.issuer, via), ErrorCode::LoginRequired, why));
     }
     if current.is_some() {
         // A fresh authentication is required: the old one satisfies

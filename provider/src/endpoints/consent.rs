@@ -5,7 +5,7 @@
 //! the values `approve` and `deny`.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use shared::ErrorCode;
 use tower_sessions::Session;
@@ -32,25 +32,18 @@ pub async fn submit(
     State(state): State<AppState>,
     session: Session,
     HtmlForm(form): HtmlForm<ConsentForm>,
-) -> Response {
-    match handle(&state, &session, form).await {
-        Ok(response) => response,
-        Err(error) => error.respond(&state.config.issuer, &state.templates, Via::Post),
-    }
-}
-
-async fn handle(state: &AppState, session: &Session, form: ConsentForm) -> Result<Response, AuthorizeError> {
-    if !session::csrf_matches(session, &form.csrf_token).await {
+) -> Result<Response, AuthorizeError> {
+    if !session::csrf_matches(&session, &form.csrf_token).await {
         return Err(AuthorizeError::page(
             "Form expired",
             "The consent form did not carry this session's anti-forgery token. Start again from the application.",
             "RFC 6749 §10.12 (CSRF)",
         ));
     }
-    let Some(login) = session::login(session).await else {
+    let Some(login) = session::login(&session).await else {
         return Ok(see_login(Via::Post));
     };
-    let request = session::take_request(session, &form.request_id).await.ok_or_else(|| {
+    let request = session::take_request(&session, &form.request_id).await.ok_or_else(|| {
         AuthorizeError::page(
             "Request expired",
             "This consent request was already answered or has expired. Start again from the application.",
@@ -67,15 +60,14 @@ async fn handle(state: &AppState, session: &Session, form: ConsentForm) -> Resul
             // The consent now covers the request, so this issues the code.
             let mut request = request;
             request.prompt.consent = false;
-            decide(state, session, request, &client, &login, Via::Post).await
+            decide(&state, &session, request, &client, &login, Via::Post).await
         }
         "deny" => {
-            Err(AuthorizeError::redirect(request.target(), ErrorCode::AccessDenied, "the user denied the request"))
+            let target = request.target(&state.config.issuer, Via::Post);
+            Err(AuthorizeError::redirect(target, ErrorCode::AccessDenied, "the user denied the request"))
         }
         other => {
-            Ok(AuthorizeError::page("Invalid request", format!("decision must be approve or deny, not {other:?}"), "")
-                .respond(&state.config.issuer, &state.templates, Via::Post))
+            Err(AuthorizeError::page("Invalid request", format!("decision must be approve or deny, not {other:?}"), ""))
         }
     }
-    .map(IntoResponse::into_response)
 }

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use shared::metadata::ProviderMetadata;
+use shared::pkce::CodeChallengeMethod;
 use shared::{ClientAuthMethod, GrantType, ResponseMode, ResponseType};
 
 use crate::keys::alg_name;
@@ -40,7 +41,7 @@ pub fn metadata(state: &AppState) -> ProviderMetadata {
             .map(|m| m.as_str().to_owned())
             .collect(),
         // RFC 7636 §4.2 / RFC 9700 §2.1.1: S256 only, so only S256 is listed.
-        code_challenge_methods_supported: vec!["S256".to_owned()],
+        code_challenge_methods_supported: vec![CodeChallengeMethod::S256.as_str().to_owned()],
         subject_types_supported: vec!["public".to_owned()],
         id_token_signing_alg_values_supported: vec![alg_name(config.signing_alg).to_owned()],
         claims_supported: all(&[

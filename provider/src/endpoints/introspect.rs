@@ -18,12 +18,12 @@ use serde::Serialize;
 use shared::random::sha256_hex;
 
 use crate::access_token;
+use crate::params::Params;
 use crate::responses::no_store_headers;
 use crate::state::AppState;
 use crate::store;
 use crate::token::client_auth::authenticate_introspector;
 use crate::token::error::TokenError;
-use crate::token::request::FormParams;
 
 /// RFC 7662 §2.2's response members.
 #[derive(Serialize, Default)]
@@ -55,7 +55,7 @@ pub async fn introspect(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    params: FormParams,
+    params: Params,
 ) -> Result<Response, TokenError> {
     authenticate_introspector(&state, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7662 §2.1")?;

@@ -21,6 +21,7 @@ use crate::responses::no_store;
 use crate::session::{self, Login};
 use crate::state::AppState;
 use crate::store;
+use crate::templates;
 use crate::throttle::{self, Key, OnSuccess, Refused, Rule};
 
 #[derive(Serialize, Default)]
@@ -99,9 +100,9 @@ pub async fn submit(
     state.throttle.succeeded(attempt).await?;
     let return_to = session::take_return_to(&session).await;
     let login = Login { user_id: user.id.clone(), auth_time: shared::now_unix() };
-    session::set_login(&session, &login).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    session::set_login(&session, &login).await?;
     if let Some(query) = &return_to {
-        session::set_fresh_login(&session, query).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+        session::set_fresh_login(&session, query).await?;
     }
     tracing::info!(user_id = %user.id, "login succeeded");
 
@@ -140,9 +141,9 @@ impl Page {
 }
 
 async fn render(state: &AppState, session: &Session, status: StatusCode, mut page: Page) -> Result<Response, AppError> {
-    page.csrf_token = session::csrf_token(session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?;
+    page.csrf_token = session::csrf_token(session).await?;
     page.client_name = client_name_of_pending_request(state, session).await;
-    let html = state.templates.render("login.html", page)?;
+    let html = templates::render("login.html", page)?;
     Ok(no_store((status, html)))
 }
 

@@ -25,6 +25,7 @@ use crate::responses::Via;
 use crate::responses::no_store;
 use crate::session;
 use crate::state::AppState;
+use crate::templates;
 
 #[derive(Deserialize, Default)]
 pub struct LogoutParams {
@@ -68,7 +69,7 @@ pub async fn confirm(
     }
     let checked = match check(&state, &params) {
         Ok(checked) => checked,
-        Err(error) => return error.respond(&state.config.issuer, &state.templates, Via::Post),
+        Err(error) => return error.into_response(),
     };
     let token = params.csrf_token.as_deref().unwrap_or_default();
     if params.confirm.as_deref() != Some("yes") || !session::csrf_matches(&session, token).await {
@@ -77,9 +78,9 @@ pub async fn confirm(
             "The sign-out form did not carry this session's anti-forgery token.",
             "RFC 6749 §10.12",
         )
-        .respond(&state.config.issuer, &state.templates, Via::Post);
+        .into_response();
     }
-    finish(&state, &session, &checked, &params, Via::Post).await
+    finish(&session, &checked, &params, Via::Post).await
 }
 
 /// A client's logout request: with a valid hint for the signed-in user (or
@@ -87,15 +88,15 @@ pub async fn confirm(
 async fn request(state: &AppState, session: &Session, params: &LogoutParams, via: Via) -> Response {
     let checked = match check(state, params) {
         Ok(checked) => checked,
-        Err(error) => return error.respond(&state.config.issuer, &state.templates, via),
+        Err(error) => return error.into_response(),
     };
     let current = session::login(session).await;
     let hint_matches = checked.hint_subject.is_some()
         && current.as_ref().is_none_or(|login| Some(&login.user_id) == checked.hint_subject.as_ref());
     if hint_matches {
-        return finish(state, session, &checked, params, via).await;
+        return finish(session, &checked, params, via).await;
     }
-    confirmation_page(state, session, &checked, params).await.unwrap_or_else(IntoResponse::into_response)
+    confirmation_page(session, &checked, params).await.unwrap_or_else(IntoResponse::into_response)
 }
 
 fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeError> {
@@ -175,9 +176,9 @@ fn verify_hint(state: &AppState, hint: &str) -> Option<IdTokenClaims> {
     decode::<IdTokenClaims>(hint, &key.decoding, &validation).ok().map(|d| d.claims)
 }
 
-async fn finish(state: &AppState, session: &Session, checked: &Checked, params: &LogoutParams, via: Via) -> Response {
+async fn finish(session: &Session, checked: &Checked, params: &LogoutParams, via: Via) -> Response {
     if let Err(e) = session::logout(session).await {
-        return AppError::Other(anyhow::anyhow!("session store: {e}")).into_response();
+        return AppError::from(e).into_response();
     }
     tracing::info!(client_id = checked.client.as_ref().map(|c| c.id.as_str()).unwrap_or("-"), "signed out");
     match &checked.redirect {
@@ -191,7 +192,7 @@ async fn finish(state: &AppState, session: &Session, checked: &Checked, params: 
             }
             (via.redirect_status(), [(header::LOCATION, url.to_string())]).into_response()
         }
-        None => match state.templates.render("logout.html", LogoutPage { done: true, ..LogoutPage::default() }) {
+        None => match templates::render("logout.html", LogoutPage { done: true, ..LogoutPage::default() }) {
             Ok(html) => no_store(html),
             Err(e) => e.into_response(),
         },
@@ -206,12 +207,7 @@ struct LogoutPage {
     params: Vec<(&'static str, String)>,
 }
 
-async fn confirmation_page(
-    state: &AppState,
-    session: &Session,
-    checked: &Checked,
-    params: &LogoutParams,
-) -> Result<Response, AppError> {
+async fn confirmation_page(session: &Session, checked: &Checked, params: &LogoutParams) -> Result<Response, AppError> {
     let mut carried = Vec::new();
     for (name, value) in [
         ("id_token_hint", &params.id_token_hint),
@@ -226,8 +222,8 @@ async fn confirmation_page(
     let page = LogoutPage {
         done: false,
         client_name: checked.client.as_ref().map(|c| c.name.clone()),
-        csrf_token: session::csrf_token(session).await.map_err(|e| anyhow::anyhow!("session store: {e}"))?,
+        csrf_token: session::csrf_token(session).await?,
         params: carried,
     };
-    Ok(no_store(state.templates.render("logout.html", page)?.into_response()))
+    Ok(no_store(templates::render("logout.html", page)?))
 }

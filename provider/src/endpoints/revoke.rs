@@ -15,18 +15,18 @@ use axum::response::{IntoResponse, Response};
 use shared::random::sha256_hex;
 
 use crate::access_token;
+use crate::params::Params;
 use crate::responses::no_store_headers;
 use crate::state::AppState;
 use crate::store;
 use crate::token::client_auth::authenticate;
 use crate::token::error::TokenError;
-use crate::token::request::FormParams;
 
 pub async fn revoke(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    params: FormParams,
+    params: Params,
 ) -> Result<Response, TokenError> {
     let client = authenticate(&state, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7009 §2.1")?;

@@ -9,21 +9,21 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use shared::{ErrorCode, GrantType};
+use shared::{ErrorCode, GrantType, TokenRequest};
 
+use crate::params::Params;
 use crate::responses::no_store_headers;
 use crate::state::AppState;
 use crate::token::client_auth::authenticate;
 use crate::token::error::TokenError;
 use crate::token::grants;
-use crate::token::request::FormParams;
 
 #[tracing::instrument(skip_all, fields(grant_type, client_id))]
 pub async fn token(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    params: FormParams,
+    params: Params,
 ) -> Result<Response, TokenError> {
     let raw_grant = params.require("grant_type", "RFC 6749 §4.1.3")?;
     tracing::Span::current().record("grant_type", raw_grant);
@@ -40,10 +40,16 @@ pub async fn token(
         )));
     }
 
-    let response = match grant {
-        GrantType::AuthorizationCode => grants::authorization_code::exchange(&state, &client, &params).await?,
-        GrantType::RefreshToken => grants::refresh_token::refresh(&state, &client, &params).await?,
-        GrantType::ClientCredentials => grants::client_credentials::issue_for_client(&state, &client, &params).await?,
+    let response = match TokenRequest::read(grant, |name| params.get(name))? {
+        TokenRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
+            grants::authorization_code::exchange(&state, &client, code, redirect_uri, code_verifier).await?
+        }
+        TokenRequest::RefreshToken { refresh_token, scope } => {
+            grants::refresh_token::refresh(&state, &client, refresh_token, scope).await?
+        }
+        TokenRequest::ClientCredentials { scope } => {
+            grants::client_credentials::issue_for_client(&state, &client, scope).await?
+        }
     };
     tracing::info!("tokens issued");
     let mut response = Json(response).into_response();

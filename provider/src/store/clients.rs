@@ -4,7 +4,7 @@ use shared::ids::RedirectUri;
 use shared::{ClientAuthMethod, ClientId, GrantType, ResponseMode, ResponseType, Scopes};
 use sqlx::{AnyPool, FromRow};
 
-use super::json_list;
+use super::{corrupt, parse_list};
 use crate::clients::Client;
 
 #[derive(FromRow)]
@@ -25,13 +25,14 @@ struct ClientRow {
 }
 
 impl ClientRow {
-    fn into_client(self) -> Client {
-        // Values were checked when the clients file was loaded; anything
-        // unreadable is dropped rather than trusted.
-        let uris = |text: &str| json_list(text).iter().filter_map(|u| RedirectUri::parse(u).ok()).collect();
-        let redirect_uris: Vec<RedirectUri> = uris(&self.redirect_uris);
-        let is_public = json_list(&self.auth_methods) == ["none"];
-        Client {
+    /// Values were checked when the clients file was loaded; one that no
+    /// longer reads back is a corrupt row, not something to drop quietly.
+    fn into_client(self) -> sqlx::Result<Client> {
+        let uris = |column, text: &str| parse_list(column, text, |u| RedirectUri::parse(u).ok());
+        let redirect_uris = uris("clients.redirect_uris", &self.redirect_uris)?;
+        let auth_methods = parse_list("clients.auth_methods", &self.auth_methods, ClientAuthMethod::parse)?;
+        let is_public = auth_methods == [ClientAuthMethod::None];
+        Ok(Client {
             id: ClientId::new(self.id),
             name: self.name,
             secret_hash: self.secret_hash,
@@ -39,16 +40,16 @@ impl ClientRow {
             // the clients file at start; the default is what is derived here.
             web_origins: if is_public { crate::clients::default_web_origins(&redirect_uris) } else { Vec::new() },
             redirect_uris,
-            post_logout_redirect_uris: uris(&self.post_logout_redirect_uris),
+            post_logout_redirect_uris: uris("clients.post_logout_redirect_uris", &self.post_logout_redirect_uris)?,
             first_party: self.first_party != 0,
-            grant_types: json_list(&self.grant_types).iter().filter_map(|v| GrantType::parse(v)).collect(),
-            response_types: json_list(&self.response_types).iter().filter_map(|v| ResponseType::parse(v)).collect(),
-            response_modes: json_list(&self.response_modes).iter().filter_map(|v| ResponseMode::parse(v)).collect(),
-            auth_methods: json_list(&self.auth_methods).iter().filter_map(|v| ClientAuthMethod::parse(v)).collect(),
-            scopes: Scopes::parse(&self.scopes).unwrap_or_default(),
+            grant_types: parse_list("clients.grant_types", &self.grant_types, GrantType::parse)?,
+            response_types: parse_list("clients.response_types", &self.response_types, ResponseType::parse)?,
+            response_modes: parse_list("clients.response_modes", &self.response_modes, ResponseMode::parse)?,
+            auth_methods,
+            scopes: Scopes::parse(&self.scopes).map_err(|e| corrupt("clients.scopes", e))?,
             require_pkce: self.require_pkce != 0,
             may_introspect: self.may_introspect != 0,
-        }
+        })
     }
 }
 
@@ -59,7 +60,7 @@ pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<Client>> {
     )
     .fetch_all(pool)
     .await?;
-    Ok(rows.into_iter().map(ClientRow::into_client).collect())
+    rows.into_iter().map(ClientRow::into_client).collect()
 }
 
 pub async fn secret_hash(pool: &AnyPool, id: &ClientId) -> sqlx::Result<Option<String>> {

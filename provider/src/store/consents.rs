@@ -10,7 +10,10 @@ pub async fn granted(pool: &AnyPool, user_id: &str, client_id: &ClientId) -> sql
         .bind(client_id.as_str())
         .fetch_optional(pool)
         .await?;
-    Ok(row.and_then(|(s,)| Scopes::parse(&s).ok()).unwrap_or_default())
+    match row {
+        Some((scope,)) => Scopes::parse(&scope).map_err(|e| super::corrupt("consents.scope", e)),
+        None => Ok(Scopes::default()),
+    }
 }
 
 /// Adds `scopes` to what the user has granted the client.

@@ -26,6 +26,26 @@ pub async fn open(database_url: &str) -> anyhow::Result<AnyPool> {
 }
 
 /// A JSON array column, read back.
-pub(crate) fn json_list(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
+pub(crate) fn json_list(column: &'static str, text: &str) -> sqlx::Result<Vec<String>> {
+    serde_json::from_str(text).map_err(|e| corrupt(column, e))
+}
+
+/// A stored value that does not read back as what was written: the database
+/// was changed behind the provider's back. It fails the request (a logged
+/// 500) rather than turning into a silent default — an empty scope list or a
+/// missing user id would quietly change what a token grants.
+pub(crate) fn corrupt(column: &'static str, why: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("stored {column} is unreadable: {why}").into())
+}
+
+/// Each element of a stored list, parsed, or the error naming the column.
+pub(crate) fn parse_list<T>(
+    column: &'static str,
+    text: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> sqlx::Result<Vec<T>> {
+    json_list(column, text)?
+        .iter()
+        .map(|value| parse(value).ok_or_else(|| corrupt(column, format!("{value:?} is not a known value"))))
+        .collect()
 }

@@ -13,10 +13,10 @@ use axum::http::{HeaderMap, header};
 use shared::ClientAuthMethod;
 
 use crate::clients::Client;
+use crate::params::Params;
 use crate::state::AppState;
 use crate::throttle::{self, Key, Refused};
 use crate::token::error::TokenError;
-use crate::token::request::FormParams;
 
 /// The credentials a request presented.
 struct Presented {
@@ -41,7 +41,7 @@ pub async fn authenticate(
     state: &AppState,
     address: IpAddr,
     headers: &HeaderMap,
-    params: &FormParams,
+    params: &Params,
 ) -> Result<Client, TokenError> {
     let presented = presented_credentials(headers, params)?;
     let basic = presented.method == ClientAuthMethod::ClientSecretBasic;
@@ -102,7 +102,7 @@ pub async fn authenticate_introspector(
     state: &AppState,
     address: IpAddr,
     headers: &HeaderMap,
-    params: &FormParams,
+    params: &Params,
 ) -> Result<Client, TokenError> {
     let client = authenticate(state, address, headers, params).await?;
     if client.is_public() {
@@ -123,7 +123,7 @@ pub async fn authenticate_introspector(
     Ok(client)
 }
 
-fn presented_credentials(headers: &HeaderMap, params: &FormParams) -> Result<Presented, TokenError> {
+fn presented_credentials(headers: &HeaderMap, params: &Params) -> Result<Presented, TokenError> {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     if let Some(value) = authorization {
         let (id, secret) = parse_basic(value)?;

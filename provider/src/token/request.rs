@@ -1,4 +1,5 @@
-//! The body of a token (or introspection, or revocation) request.
+//! The body of a token (or introspection, or revocation) request, read
+//! into [`Params`].
 //!
 //! RFC 6749 §4.1.3 sends it as `application/x-www-form-urlencoded`; some
 //! browser apps send JSON, so both are accepted and turned
@@ -6,51 +7,18 @@
 //! malformed body is an RFC 6749 §5.2 `invalid_request`, never axum's
 //! plain-text 4xx.
 
-use std::collections::HashMap;
-
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 
+use shared::MissingParameter;
+
+use crate::params::Params;
 use crate::token::error::TokenError;
 
 /// Largest body accepted: parameters are short.
 const MAX_BODY: usize = 16 * 1024;
 
-pub struct FormParams {
-    values: HashMap<String, String>,
-}
-
-impl FormParams {
-    fn from_pairs(pairs: Vec<(String, String)>) -> Result<Self, TokenError> {
-        let mut values = HashMap::with_capacity(pairs.len());
-        for (name, value) in pairs {
-            // RFC 6749 §3.2: "Request and response parameters MUST NOT be
-            // included more than once."
-            if values.insert(name.clone(), value).is_some() {
-                return Err(TokenError::invalid_request(format!(
-                    "parameter {name} was sent more than once (RFC 6749 §3.2)"
-                )));
-            }
-        }
-        Ok(Self { values })
-    }
-
-    /// A parameter; empty values count as absent (RFC 6749 §3.2).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str).filter(|v| !v.is_empty())
-    }
-
-    /// A required parameter, or `invalid_request` naming it.
-    pub fn require(&self, name: &str, rule: &str) -> Result<&str, TokenError> {
-        self.get(name).ok_or_else(|| TokenError::invalid_request(format!("{name} is required ({rule})")))
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-}
-
-impl<S: Send + Sync> FromRequest<S> for FormParams {
+impl<S: Send + Sync> FromRequest<S> for Params {
     type Rejection = TokenError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -66,11 +34,9 @@ impl<S: Send + Sync> FromRequest<S> for FormParams {
         if body.len() > MAX_BODY {
             return Err(TokenError::invalid_request("the request body is larger than 16 KiB"));
         }
-        let pairs = match content_type.as_str() {
-            "application/x-www-form-urlencoded" => {
-                url::form_urlencoded::parse(&body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
-            }
-            "application/json" => json_pairs(&body)?,
+        let params = match content_type.as_str() {
+            "application/x-www-form-urlencoded" => Params::parse(&body),
+            "application/json" => Params::from_pairs(json_pairs(&body)?),
             other => {
                 let got = if other.is_empty() { "no Content-Type".to_owned() } else { format!("Content-Type {other}") };
                 return Err(TokenError::invalid_request(format!(
@@ -78,7 +44,23 @@ impl<S: Send + Sync> FromRequest<S> for FormParams {
                 )));
             }
         };
-        Self::from_pairs(pairs)
+        // RFC 6749 §3.2: "Request and response parameters MUST NOT be
+        // included more than once."
+        if let Some(name) = params.first_repeated() {
+            return Err(TokenError::invalid_request(format!(
+                "parameter {name} was sent more than once (RFC 6749 §3.2)"
+            )));
+        }
+        if let Some((name, problem)) = params.first_problem() {
+            return Err(TokenError::invalid_request(format!("the value of {name} {problem}")));
+        }
+        Ok(params)
+    }
+}
+
+impl From<MissingParameter> for TokenError {
+    fn from(missing: MissingParameter) -> Self {
+        TokenError::invalid_request(missing.to_string())
     }
 }
 

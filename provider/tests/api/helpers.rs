@@ -242,8 +242,7 @@ impl TestApp {
 
 /// RFC 6749 §2.3.1 Basic credentials (form-urlencoded id and secret).
 pub fn basic_auth(id: &str, secret: &str) -> String {
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret))))
+    shared::basic_credentials::encode(id, secret)
 }
 
 pub fn location(response: &reqwest::Response) -> String {

@@ -16,7 +16,7 @@ pub mod model;
 use axum::Router;
 use axum::routing::{get, patch};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub use model::{Title, Todo, TodoId};
 

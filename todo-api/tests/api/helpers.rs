@@ -6,21 +6,19 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
-use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::jwk::{Jwk, JwkSet, PublicKeyUse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{Map, Value, json};
 use shared::Secret;
 use shared::config::Env;
+use testkit::keys::TestKey;
 use todo_api::{App, Config, TokenValidation};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -35,57 +33,20 @@ pub const API_CLIENT_SECRET: &str = "todo-api-test-secret";
 /// The provider's signing keys for the whole test binary (RSA keygen is
 /// slow, so it happens once).
 pub struct TestKeys {
-    pub rsa: EncodingKey,
-    /// The RSA public key's bytes, for the HS256-with-the-public-key attack.
-    pub rsa_public_bytes: Vec<u8>,
-    pub ec: EncodingKey,
+    pub rsa: TestKey,
+    pub ec: TestKey,
     /// A key the provider publishes only later (rotation).
-    pub rotated: EncodingKey,
+    pub rotated: TestKey,
     /// A key the provider never published: an attacker's.
-    pub attacker: EncodingKey,
-    pub rsa_jwk: Jwk,
-    pub ec_jwk: Jwk,
-    pub rotated_jwk: Jwk,
-    pub attacker_jwk: Jwk,
+    pub attacker: TestKey,
 }
 
-pub static KEYS: LazyLock<TestKeys> = LazyLock::new(|| {
-    let rsa_pair = aws_lc_rs::rsa::KeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048).expect("RSA key generation");
-    let der: Pkcs8V1Der = rsa_pair.as_der().expect("PKCS#8 DER");
-    let rsa = EncodingKey::from_rsa_pem(pem("PRIVATE KEY", der.as_ref()).as_bytes()).expect("RSA PEM");
-    let rsa_public_bytes = rsa_pair.public_key().as_ref().to_vec();
-    let (ec, ec_jwk) = ec_key(EC_KID);
-    let (rotated, rotated_jwk) = ec_key(NEW_KID);
-    let (attacker, attacker_jwk) = ec_key("attacker");
-    let rsa_jwk = jwk(&rsa, Algorithm::RS256, RSA_KID);
-    TestKeys { rsa, rsa_public_bytes, ec, rotated, attacker, rsa_jwk, ec_jwk, rotated_jwk, attacker_jwk }
+pub static KEYS: LazyLock<TestKeys> = LazyLock::new(|| TestKeys {
+    rsa: TestKey::rsa(RSA_KID),
+    ec: TestKey::ec(EC_KID),
+    rotated: TestKey::ec(NEW_KID),
+    attacker: TestKey::ec("attacker"),
 });
-
-fn ec_key(kid: &str) -> (EncodingKey, Jwk) {
-    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-        .expect("EC key generation");
-    let key = EncodingKey::from_ec_der(pkcs8.as_ref());
-    let jwk = jwk(&key, Algorithm::ES256, kid);
-    (key, jwk)
-}
-
-fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Jwk {
-    let mut jwk = Jwk::from_encoding_key(key, alg).expect("JWK from key");
-    jwk.common.key_id = Some(kid.to_owned());
-    jwk.common.public_key_use = Some(PublicKeyUse::Signature);
-    jwk
-}
-
-fn pem(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = format!("-----BEGIN {label}-----\n");
-    for line in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
-        out.push('\n');
-    }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
-}
 
 // ---------------------------------------------------------------- provider
 
@@ -117,7 +78,7 @@ pub struct FakeProvider {
 impl FakeProvider {
     pub async fn start() -> FakeProvider {
         let state = ProviderState::default();
-        state.jwks.lock().unwrap().keys.extend([KEYS.rsa_jwk.clone(), KEYS.ec_jwk.clone()]);
+        state.jwks.lock().unwrap().keys.extend([KEYS.rsa.jwk.clone(), KEYS.ec.jwk.clone()]);
         let router = Router::new()
             .route("/.well-known/jwks.json", get(jwks))
             .route("/oauth2/introspect", post(introspect))
@@ -378,16 +339,16 @@ impl TokenBuilder {
     /// algorithm-confusion attack of RFC 8725 §2.1.
     pub fn hs256_with_public_key(mut self) -> Self {
         self.header.alg = Algorithm::HS256;
-        self.key = SigningKey::Secret(KEYS.rsa_public_bytes.clone());
+        self.key = SigningKey::Secret(KEYS.rsa.public_bytes.clone());
         self
     }
 
     pub fn sign(self) -> String {
         let key = match &self.key {
-            SigningKey::Rsa => KEYS.rsa.clone(),
-            SigningKey::Ec => KEYS.ec.clone(),
-            SigningKey::Rotated => KEYS.rotated.clone(),
-            SigningKey::Attacker => KEYS.attacker.clone(),
+            SigningKey::Rsa => KEYS.rsa.encoding.clone(),
+            SigningKey::Ec => KEYS.ec.encoding.clone(),
+            SigningKey::Rotated => KEYS.rotated.encoding.clone(),
+            SigningKey::Attacker => KEYS.attacker.encoding.clone(),
             SigningKey::Secret(secret) => EncodingKey::from_secret(secret),
         };
         jsonwebtoken::encode(&self.header, &self.claims, &key).expect("token signs")

@@ -62,7 +62,7 @@ async fn a_key_published_after_start_is_picked_up_on_its_first_token() {
     let first = app.get_todos(&app.token().sign()).await;
     assert_eq!(first.status(), StatusCode::OK);
 
-    app.provider.publish(KEYS.rotated_jwk.clone());
+    app.provider.publish(KEYS.rotated.jwk.clone());
     let response = app.get_todos(&app.token().rotated_key().sign()).await;
 
     assert_eq!(response.status(), StatusCode::OK);

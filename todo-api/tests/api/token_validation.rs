@@ -143,7 +143,7 @@ async fn key_embedded_in_the_header_is_never_trusted() {
         .attacker_key()
         .kid(Some("attacker"))
         .header(|h| {
-            h.jwk = Some(KEYS.attacker_jwk.clone());
+            h.jwk = Some(KEYS.attacker.jwk.clone());
             h.jku = Some("http://127.0.0.1:9/evil-jwks.json".to_owned());
         })
         .sign();

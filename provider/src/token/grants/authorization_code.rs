@@ -15,7 +15,6 @@ use crate::store;
 use crate::store::codes::Redemption;
 use crate::token::error::TokenError;
 use crate::token::issue::{Issue, issue, wants_refresh_token};
-use crate::token::request::FormParams;
 
 /// RFC 6749 §4.1.2: issues a code for an approved request. The code is 256
 /// random bits; only its SHA-256 is stored, bound to the client, the
@@ -52,15 +51,18 @@ pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login:
 }
 
 /// RFC 6749 §4.1.3: the client trades the code for tokens.
-pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
-    let code = params.require("code", "RFC 6749 §4.1.3")?;
+/// `redirect_uri` and `code_verifier` are as sent (`None` when absent).
+pub async fn exchange(
+    state: &AppState,
+    client: &Client,
+    code: &str,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+) -> Result<TokenResponse, TokenError> {
     // RFC 7636 §4.1: a verifier of the wrong shape is refused before the
     // code is even looked at.
-    let verifier = params
-        .get("code_verifier")
-        .map(CodeVerifier::parse)
-        .transpose()
-        .map_err(|e| TokenError::invalid_request(e.to_string()))?;
+    let verifier =
+        code_verifier.map(CodeVerifier::parse).transpose().map_err(|e| TokenError::invalid_request(e.to_string()))?;
 
     // Spend the code, only if it was issued to this client (one UPDATE …
     // RETURNING: see store::codes::redeem). The client was authenticated
@@ -103,7 +105,7 @@ pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) ->
     // RFC 6749 §4.1.3: redirect_uri is "REQUIRED, if the "redirect_uri"
     // parameter was included in the authorization request [...] and their
     // values MUST be identical."
-    let sent = params.get("redirect_uri");
+    let sent = redirect_uri;
     if !issued.redirect_uri.is_empty() && sent != Some(issued.redirect_uri.as_str()) {
         return Err(TokenError::invalid_grant(
             "redirect_uri does not match the one of the authorization request; it must be identical (RFC 6749 §4.1.3)",
@@ -146,11 +148,13 @@ pub async fn exchange(state: &AppState, client: &Client, params: &FormParams) ->
     if grant.revoked_at.is_some() {
         return Err(TokenError::invalid_grant("the grant behind this code was revoked"));
     }
-    let user_id = grant.user_id.clone().unwrap_or_default();
-    let user = store::users::find_by_id(&state.db, &user_id)
+    // A code is only ever issued for a user, so its grant names one.
+    let user_id =
+        grant.user_id.as_deref().ok_or_else(|| store::corrupt("grants.user_id", "a code's grant has no user"))?;
+    let user = store::users::find_by_id(&state.db, user_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the user who approved this code no longer exists"))?;
-    let scope = Scopes::parse(&grant.scope).unwrap_or_default();
+    let scope = Scopes::parse(&grant.scope).map_err(|e| store::corrupt("grants.scope", e))?;
     let refresh = wants_refresh_token(client, &scope)
         .then(|| shared::now_unix() + state.config.refresh_token_ttl.as_secs() as i64);
     let response = issue(

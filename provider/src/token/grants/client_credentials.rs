@@ -8,16 +8,16 @@ use crate::clients::Client;
 use crate::state::AppState;
 use crate::token::error::TokenError;
 use crate::token::issue::{Issue, issue};
-use crate::token::request::FormParams;
 
+/// `scope` is the scope asked for, if any (RFC 6749 §4.4.2).
 pub async fn issue_for_client(
     state: &AppState,
     client: &Client,
-    params: &FormParams,
+    scope: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
     // Scopes that only make sense with a user cannot be granted here.
     let user_scopes = Scopes::from_iter(["openid", "profile", "email", "offline_access"]);
-    let scope = match params.get("scope") {
+    let scope = match scope {
         None => client.scopes.difference(&user_scopes),
         Some(raw) => {
             let asked = Scopes::parse(raw).map_err(|e| TokenError::invalid_scope(e.to_string()))?;

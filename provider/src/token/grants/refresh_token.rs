@@ -15,10 +15,14 @@ use crate::state::AppState;
 use crate::store;
 use crate::token::error::TokenError;
 use crate::token::issue::{Issue, mint};
-use crate::token::request::FormParams;
 
-pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> Result<TokenResponse, TokenError> {
-    let presented = params.require("refresh_token", "RFC 6749 §6")?;
+/// `scope` is the narrower scope asked for, if any (RFC 6749 §6).
+pub async fn refresh(
+    state: &AppState,
+    client: &Client,
+    presented: &str,
+    scope: Option<&str>,
+) -> Result<TokenResponse, TokenError> {
     let hash = sha256_hex(presented);
     let token = store::tokens::find_refresh_token(&state.db, &hash)
         .await?
@@ -54,8 +58,8 @@ pub async fn refresh(state: &AppState, client: &Client, params: &FormParams) -> 
     // RFC 6749 §6: "The requested scope MUST NOT include any scope not
     // originally granted by the resource owner, and if omitted is treated as
     // equal to the scope originally granted by the resource owner."
-    let granted = Scopes::parse(&token.scope).unwrap_or_default();
-    let scope = match params.get("scope") {
+    let granted = Scopes::parse(&token.scope).map_err(|e| store::corrupt("refresh_tokens.scope", e))?;
+    let scope = match scope {
         None => granted.clone(),
         Some(raw) => {
             let asked = Scopes::parse(raw).map_err(|e| TokenError::invalid_scope(e.to_string()))?;
