@@ -7,6 +7,8 @@
 
 /// Consent policy: when the user is asked, and the invariant behind every code.
 pub mod consent;
+/// OIDC Core §3.1.2.1 `prompt`.
+pub mod prompt;
 /// Checking the parameters of an authorization request (RFC 6749 §4.1.1).
 pub mod request;
 /// Sending the authorization response or error back (RFC 6749 §4.1.2).

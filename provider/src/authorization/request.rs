@@ -14,24 +14,11 @@ use shared::pkce::{CodeChallenge, CodeChallengeMethod, PkceError};
 use shared::scope::Scopes;
 use shared::{ClientId, ErrorCode, RedirectUri, ResponseMode, ResponseType};
 
+use crate::authorization::prompt::Prompt;
 use crate::authorization::response::{AuthorizeError, ResponseTarget};
 use crate::clients::Client;
 use crate::params::Params;
 use crate::responses::Via;
-
-/// OIDC Core §3.1.2.1 `prompt`.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Prompt {
-    /// "The Authorization Server MUST NOT display any authentication or
-    /// consent user interface pages."
-    pub none: bool,
-    /// "The Authorization Server SHOULD prompt the End-User for
-    /// reauthentication."
-    pub login: bool,
-    /// "The Authorization Server SHOULD prompt the End-User for consent
-    /// before returning information to the Client."
-    pub consent: bool,
-}
 
 /// A request that passed every check.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -319,7 +306,7 @@ pub fn validate(
     if nonce.as_ref().is_some_and(|n| n.len() > 512) {
         return Err(fail(&target, ErrorCode::InvalidRequest, "nonce is longer than 512 characters".into()));
     }
-    let prompt = parse_prompt(params.get("prompt")).map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
+    let prompt = Prompt::parse(params.get("prompt")).map_err(|d| fail(&target, ErrorCode::InvalidRequest, d))?;
     // OIDC Core §3.1.2.1 max_age: "Specifies the allowable elapsed time in
     // seconds since the last time the End-User was actively authenticated".
     let max_age = params
@@ -364,26 +351,6 @@ fn check_challenge_method(method: Option<&str>) -> Result<CodeChallengeMethod, S
     }
 }
 
-fn parse_prompt(raw: Option<&str>) -> Result<Prompt, String> {
-    let mut prompt = Prompt::default();
-    for value in raw.unwrap_or("").split(' ').filter(|v| !v.is_empty()) {
-        match value {
-            "none" => prompt.none = true,
-            "login" => prompt.login = true,
-            "consent" => prompt.consent = true,
-            // Only one account per session here: nothing to select.
-            "select_account" => {}
-            other => {
-                return Err(format!("unknown prompt value {other:?}; supported: none, login, consent, select_account"));
-            }
-        }
-    }
-    if prompt.none && (prompt.login || prompt.consent) {
-        return Err("prompt=none cannot be combined with other values (OIDC Core §3.1.2.1)".into());
-    }
-    Ok(prompt)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,12 +361,5 @@ mod tests {
         assert!(check_challenge_method(Some("SHA-256")).unwrap_err().contains("spells it S256"));
         assert!(check_challenge_method(Some("plain")).is_err());
         assert!(check_challenge_method(None).unwrap_err().contains("plain"));
-    }
-
-    #[test]
-    fn prompt_none_is_exclusive() {
-        assert!(parse_prompt(Some("none login")).is_err());
-        assert_eq!(parse_prompt(Some("login consent")).unwrap(), Prompt { none: false, login: true, consent: true });
-        assert!(parse_prompt(Some("bogus")).is_err());
     }
 }

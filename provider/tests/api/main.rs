@@ -4,7 +4,9 @@
 
 mod account;
 mod authorize;
+mod client_auth;
 mod client_credentials;
+mod clients_file;
 mod consent;
 mod cors;
 mod discovery;
