@@ -6,10 +6,11 @@
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::input;
+use crate::{input, templates};
 
 pub struct HtmlForm<T>(pub T);
 
@@ -18,18 +19,24 @@ pub struct HtmlQuery<T>(pub T);
 
 pub struct FormRejection(String);
 
+/// The provider's error page (auto-escaped: the reason may quote input).
 impl IntoResponse for FormRejection {
     fn into_response(self) -> Response {
-        let body = format!(
-            "<!doctype html><title>Bad request</title><h1>Bad request</h1><p>The form could not be read: {}</p>",
-            html_escape(&self.0)
-        );
-        (StatusCode::BAD_REQUEST, Html(body)).into_response()
+        #[derive(Serialize)]
+        struct Context {
+            title: &'static str,
+            detail: String,
+            rule: &'static str,
+        }
+        let detail = format!("The form could not be read: {}", self.0);
+        match templates::render(
+            "error.html",
+            Context { title: "Bad request", detail, rule: "HTML §4.10.21.7 (application/x-www-form-urlencoded)" },
+        ) {
+            Ok(html) => (StatusCode::BAD_REQUEST, html).into_response(),
+            Err(e) => e.into_response(),
+        }
     }
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// Checks every pair strictly, then deserializes.

@@ -1,8 +1,11 @@
-//! The provider's shared state, handed to every handler.
+//! The provider's shared state. `FromRef` hands each part out on its own, so
+//! a handler that needs only the database asks for `State<AnyPool>`, and one
+//! that needs only the keys asks for `State<Keys>`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::extract::FromRef;
 use sqlx::AnyPool;
 
 use crate::clients::Client;
@@ -12,7 +15,7 @@ use crate::password::SecretVerifier;
 use crate::store::tokens::AccessTokenLog;
 use crate::throttle::Throttle;
 
-#[derive(Clone)]
+#[derive(Clone, FromRef)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: AnyPool,

@@ -11,3 +11,6 @@ pub mod html;
 
 /// Signing keys and their public JWKs.
 pub mod keys;
+
+/// `Set-Cookie` headers, parsed.
+pub mod cookies;

@@ -1,7 +1,7 @@
 //! `spawn_app()`: a fake provider and the client app, each on 127.0.0.1:0,
 //! plus one helper per endpoint and the test's signing keys.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::extract::State;
@@ -14,6 +14,7 @@ use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 use shared::config::Env;
+pub use testkit::cookies::{SetCookie, attributes};
 use testkit::keys::TestKey;
 use url::Url;
 
@@ -299,41 +300,18 @@ pub fn location(response: &reqwest::Response) -> &str {
     response.headers().get(header::LOCATION).expect("a Location header").to_str().expect("Location is ASCII")
 }
 
-/// One `Set-Cookie` header, split into its name, value and attributes.
-#[derive(Debug)]
-pub struct SetCookie {
-    pub name: String,
-    pub value: String,
-    pub attributes: BTreeSet<String>,
-}
-
-impl SetCookie {
-    /// The attributes without `Expires` (a date that moves).
-    pub fn attributes_except_expires(&self) -> BTreeSet<String> {
-        self.attributes.iter().filter(|a| !a.starts_with("Expires=")).cloned().collect()
-    }
-}
-
+/// Every `Set-Cookie` header of a response.
 pub fn set_cookies(response: &reqwest::Response) -> Vec<SetCookie> {
     response
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
-        .map(|value| {
-            let text = value.to_str().expect("Set-Cookie is ASCII");
-            let mut parts = text.split(';').map(str::trim);
-            let (name, value) = parts.next().and_then(|p| p.split_once('=')).expect("name=value");
-            SetCookie { name: name.to_owned(), value: value.to_owned(), attributes: parts.map(str::to_owned).collect() }
-        })
+        .map(|value| SetCookie::parse(value.to_str().expect("Set-Cookie is ASCII")).expect("a cookie"))
         .collect()
 }
 
 pub fn cookie<'a>(cookies: &'a [SetCookie], name: &str) -> &'a SetCookie {
     cookies.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no Set-Cookie for {name} in {cookies:?}"))
-}
-
-pub fn attributes(list: &[&str]) -> BTreeSet<String> {
-    list.iter().map(|s| (*s).to_owned()).collect()
 }
 
 /// The body of an HTML page with minijinja's escapes undone, so assertions

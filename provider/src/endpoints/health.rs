@@ -5,11 +5,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
+use sqlx::AnyPool;
 
-use crate::state::AppState;
-
-pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    match sqlx::query("SELECT 1").execute(&state.db).await {
+pub async fn health(State(db): State<AnyPool>) -> (StatusCode, Json<Value>) {
+    match sqlx::query("SELECT 1").execute(&db).await {
         Ok(_) => (StatusCode::OK, Json(json!({"status": "ok"}))),
         Err(_) => {
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "reason": "database unreachable"})))
