@@ -24,13 +24,15 @@ COPY todo-api/Cargo.toml todo-api/build.rs todo-api/
 COPY e2e/Cargo.toml e2e/
 COPY lab/Cargo.toml lab/
 COPY spa/Cargo.toml spa/
-# testkit and workshop are test-only: their manifests complete the workspace.
+# testkit, workshop and bench are never in the image: their manifests
+# complete the workspace.
 COPY testkit/Cargo.toml testkit/
 COPY workshop/Cargo.toml workshop/
+COPY bench/Cargo.toml bench/
 # Stand-ins: an empty lib.rs per crate, an empty main for every binary target
 # (the auto-discovered src/main.rs and every `path = "….rs"` a manifest names).
 RUN set -eu; \
-    for crate in shared provider client todo-api e2e lab testkit spa workshop; do \
+    for crate in shared provider client todo-api e2e lab testkit spa workshop bench; do \
       mkdir -p "$crate/src"; \
       : > "$crate/src/lib.rs"; \
       for target in src/main.rs $(sed -n 's/^path *= *"\(.*\.rs\)"$/\1/p' "$crate/Cargo.toml"); do \

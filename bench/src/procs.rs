@@ -35,6 +35,11 @@ pub fn memory_mb(pid: u32, field: &str) -> Option<f64> {
     Some(kib * 1024.0 / 1e6)
 }
 
+/// `/proc/loadavg`: the 1, 5 and 15 minute load averages and more.
+pub fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned()
+}
+
 /// A free loopback port, chosen by the kernel (bind port 0, then let go).
 pub fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -76,7 +81,7 @@ pub fn binary(name: &str) -> anyhow::Result<PathBuf> {
     if !path.is_file() {
         anyhow::bail!(
             "{} is missing. The benchmark runs the release binaries of the three services; build them first:\n\n    \
-             cargo build --release --workspace --bins && cargo run --release -p e2e --bin bench\n",
+             cargo build --release --workspace --bins && cargo run --release -p bench\n",
             path.display()
         );
     }

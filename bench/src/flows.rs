@@ -83,13 +83,15 @@ impl Operation for CodeFlow {
 pub struct FirstLogin {
     pub conn: Conn,
     pub username: String,
+    pub password: String,
     pub scope: String,
 }
 
 impl Operation for FirstLogin {
     async fn call(&mut self) -> Result<(), String> {
         let mut cookies = Cookies::default();
-        let (code, verifier) = sign_in(&mut self.conn, &mut cookies, &self.username, &self.scope, true).await?;
+        let (code, verifier) =
+            sign_in(&mut self.conn, &mut cookies, &self.username, &self.password, &self.scope, true).await?;
         exchange(&mut self.conn, &code, &verifier).await.map(|_| ())
     }
 }
@@ -101,6 +103,7 @@ pub async fn sign_in(
     conn: &mut Conn,
     cookies: &mut Cookies,
     username: &str,
+    password: &str,
     scope: &str,
     force_consent: bool,
 ) -> Result<(String, CodeVerifier), String> {
@@ -114,7 +117,7 @@ pub async fn sign_in(
         return Err(format!("GET /login: {}", page.describe()));
     }
     let csrf = hidden_input(&page.text(), "csrf_token")?;
-    let body = form(&[("username", username), ("password", username), ("csrf_token", &csrf)]);
+    let body = form(&[("username", username), ("password", password), ("csrf_token", &csrf)]);
     let login = post(conn, cookies, "/login", &[], body).await?;
     if login.status != 303 {
         return Err(format!("POST /login: {}", login.describe()));

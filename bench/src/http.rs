@@ -226,9 +226,7 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 
 /// RFC 6749 §2.3.1 HTTP Basic credentials.
 pub fn basic(id: &str, secret: &str) -> String {
-    use base64::Engine;
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", enc(id), enc(secret))))
+    shared::basic_credentials::encode(id, secret)
 }
 
 /// A browser's cookie jar for one origin, reduced to what the flows need.

@@ -1,0 +1,202 @@
+//! `bench`: how fast are the three services, compared with the cheapest
+//! possible axum endpoint on the same machine in the same run?
+//!
+//! ```text
+//! cargo build --release --workspace --bins && cargo run --release -p bench
+//! cargo run --release -p bench -- --quick     # ~30 s smoke run
+//! cargo run --release -p bench -- --json      # JSON on stdout
+//! ```
+//!
+//! It starts the release binaries `provider`, `todo-api` and `client` (found
+//! next to this executable) as separate processes on free loopback ports,
+//! with fresh SQLite databases in a temporary directory and the services'
+//! default configuration, plus a "floor": this same executable re-run with
+//! `--floor`, serving a fixed small JSON with bare axum. Each scenario
+//! (`scenarios`) is driven by our own load generator (`load`: 32 keep-alive
+//! connections, 2 s warm-up, 10 s measured, a cap on requests), and the
+//! server's CPU time is read from `/proc/<pid>/stat`, its memory from
+//! `/proc/<pid>/status`. The results and the targets they are held to are
+//! in `report`. Everything stops by itself; nothing leaves 127.0.0.1.
+
+mod flows;
+mod http;
+mod load;
+mod procs;
+mod report;
+mod scenarios;
+mod seed;
+mod services;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::load::Plan;
+use crate::report::Report;
+use crate::scenarios::Bench;
+use crate::services::Services;
+
+const USAGE: &str = "\
+usage: bench [--quick] [--json] [--only NAME,...] [--concurrency N] [--seconds S]
+
+  --quick          0.5 s warm-up and 2 s measured per scenario (smoke run)
+  --json           print the results as JSON on stdout (the table goes to stderr)
+  --only NAMES     run only these scenarios (the floor always runs): todo_get,
+                   client_credentials, introspection, code_flow, first_login,
+                   client_credentials_rs256, client_credentials_es256,
+                   client_credentials_eddsa
+  --concurrency N  connections per scenario (default 32)
+  --seconds S      measured window per scenario (default 10, --quick 2), e.g. for a profiler
+
+Build the services first: cargo build --release --workspace --bins";
+
+pub struct Args {
+    pub quick: bool,
+    pub json: bool,
+    pub only: Option<Vec<String>>,
+    pub concurrency: usize,
+    /// Overrides the measured window (for profiling runs).
+    pub seconds: Option<f64>,
+}
+
+impl Args {
+    /// Whether the scenario `name` is to run.
+    pub fn wants(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|only| only.iter().any(|o| o == name))
+    }
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { quick: false, json: false, only: None, concurrency: 32, seconds: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => args.quick = true,
+            "--json" => args.json = true,
+            "--only" => {
+                let names = it.next().ok_or("--only needs a comma-separated list")?;
+                args.only = Some(names.split(',').map(str::to_owned).collect());
+            }
+            "--concurrency" => {
+                let n = it.next().ok_or("--concurrency needs a number")?;
+                args.concurrency = n.parse().ok().filter(|n| (1..=1024).contains(n)).ok_or("--concurrency: 1..1024")?;
+            }
+            "--seconds" => {
+                let n = it.next().ok_or("--seconds needs a number")?;
+                args.seconds = Some(n.parse().ok().filter(|s| (0.1..=600.0).contains(s)).ok_or("--seconds: 0.1..600")?);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("--floor") {
+        return match procs::serve_floor() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("floor: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            if e.is_empty() {
+                println!("{USAGE}");
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("bench: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("bench: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("bench: some requests failed; see \"first error\" in the table");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Starts everything, runs the wanted scenarios in order, reports.
+async fn run(args: Args) -> anyhow::Result<bool> {
+    let plan = Plan {
+        concurrency: args.concurrency,
+        warmup: Duration::from_millis(if args.quick { 500 } else { 2000 }),
+        measure: match args.seconds {
+            Some(seconds) => Duration::from_secs_f64(seconds),
+            None => Duration::from_millis(if args.quick { 2000 } else { 10_000 }),
+        },
+        max_ops: 5_000_000,
+    };
+    let load_before = procs::loadavg();
+
+    let services = Services::start().await?;
+    // Idle: started, healthy, nothing asked of them yet.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = services.rss();
+    let bench = Bench::set_up(plan, services).await?;
+
+    let mut rows = vec![scenarios::floor(&bench).await];
+    if args.wants("todo_get") {
+        rows.push(scenarios::todo_get(&bench).await);
+    }
+    if args.wants("client_credentials") {
+        rows.push(scenarios::client_credentials(&bench).await);
+    }
+    if args.wants("introspection") {
+        rows.push(scenarios::introspection(&bench).await);
+    }
+    if args.wants("code_flow") {
+        rows.push(scenarios::code_flow(&bench).await?);
+    }
+    if args.wants("first_login") {
+        rows.push(scenarios::first_login(&bench).await?);
+    }
+    let end = bench.services.rss();
+    let peak = bench.services.peak_rss();
+
+    // Each signing algorithm, on a provider of its own.
+    for alg in scenarios::ALGORITHMS {
+        if args.wants(&scenarios::per_algorithm_name(alg)) {
+            rows.push(scenarios::client_credentials_signed_with(&bench, alg).await?);
+        }
+    }
+    let load_after = procs::loadavg();
+
+    let report = Report {
+        plan,
+        rows,
+        idle,
+        end,
+        peak,
+        argon2: bench.argon2.clone(),
+        access_token_alg: bench.access_token_alg.clone(),
+        load_before,
+        load_after,
+    };
+    let table = report.table();
+    if args.json {
+        eprintln!("{table}");
+        println!("{}", serde_json::to_string_pretty(&report.json())?);
+    } else {
+        println!("{table}");
+    }
+    bench.services.stop().await;
+    // Missed targets are reported, not fatal; failed requests are.
+    Ok(report.rows.iter().all(|r| r.outcome.errors == 0 && r.outcome.ops > 0))
+}

@@ -1,0 +1,186 @@
+//! The scenarios, one function each, in the order they run. Each returns a
+//! [`Row`]: what was measured, on which process, and the outcome.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::flows::{self, CodeFlow, FirstLogin, REPORT_SERVICE, Request, TODO_API_CLIENT};
+use crate::http::{Conn, Cookies, basic};
+use crate::load::{self, Operation, Plan};
+use crate::report::Row;
+use crate::seed;
+use crate::services::Services;
+
+/// The algorithms a provider can sign access tokens with, each measured
+/// on `client_credentials` (RFC 9068 §2.1 requires RS256 to be supported).
+pub const ALGORITHMS: [&str; 3] = ["RS256", "ES256", "EdDSA"];
+
+/// The scope of the code-flow scenarios: an ID token and a todo API token.
+const FLOW_SCOPE: &str = "openid todos:read";
+
+/// The running system and what the set-up obtained from it.
+pub struct Bench {
+    pub plan: Plan,
+    pub services: Services,
+    /// A `client_credentials` token of the report service (`todos:read`).
+    pub cc_token: String,
+    /// A user's access token for the todo API (`todos:read todos:write`).
+    pub user_token: String,
+    /// The argon2 parameters of the stored password hashes.
+    pub argon2: String,
+    /// The `alg` the provider's default configuration signs access tokens with.
+    pub access_token_alg: String,
+}
+
+impl Bench {
+    /// Set-up, outside any measurement: tokens, a few todos, one user per
+    /// first-login worker (the throttle counts attempts per username, so
+    /// 32 browsers signing in as one user at once would be refused — as
+    /// they should be), and the argon2 parameters the provider really stored.
+    pub async fn set_up(plan: Plan, services: Services) -> anyhow::Result<Self> {
+        let p = services.provider.addr;
+        let mut conn = Conn::new(p);
+        let cc =
+            flows::client_credentials(&mut conn, REPORT_SERVICE, "todos:read").await.map_err(anyhow::Error::msg)?;
+        let cc_token = cc["access_token"].as_str().unwrap_or_default().to_owned();
+        let access_token_alg =
+            jsonwebtoken::decode_header(&cc_token).map(|h| format!("{:?}", h.alg)).unwrap_or_else(|_| "unknown".into());
+        let mut cookies = Cookies::default();
+        let (code, verifier) =
+            flows::sign_in(&mut conn, &mut cookies, "demo", "demo", "openid todos:read todos:write", false)
+                .await
+                .map_err(anyhow::Error::msg)?;
+        let tokens = flows::exchange(&mut conn, &code, &verifier).await.map_err(anyhow::Error::msg)?;
+        let user_token = tokens["access_token"].as_str().unwrap_or_default().to_owned();
+
+        let mut api = Conn::new(services.todo_api.addr);
+        for title in ["write the benchmark", "read the profile", "close the gap"] {
+            let body = serde_json::to_vec(&json!({ "title": title }))?;
+            let bearer = format!("Bearer {user_token}");
+            let headers = [("authorization", bearer.as_str()), ("content-type", "application/json")];
+            let response = api.send("POST", "/todos", &headers, &body).await?;
+            anyhow::ensure!(response.status == 201, "POST /todos during set-up: {}", response.describe());
+        }
+        let provider_db = services.dir.0.join("provider.db");
+        seed::add_login_users(&provider_db, plan.concurrency).await?;
+        let argon2 = seed::argon2_parameters(&provider_db).await;
+        Ok(Self { plan, services, cc_token, user_token, argon2, access_token_alg })
+    }
+
+    fn workers<W>(&self, make: impl FnMut(usize) -> W) -> Vec<W> {
+        (0..self.plan.concurrency).map(make).collect()
+    }
+}
+
+/// Runs `workers` against the process named `service` and records a row.
+async fn measure<W: Operation>(bench: &Bench, name: &str, what: String, service: &str, workers: Vec<W>) -> Row {
+    eprintln!("running {name}: {what}");
+    let outcome = load::run(bench.plan, workers, &[bench.services.pid_of(service)]).await;
+    let rss_after = bench.services.rss();
+    // Let the last responses drain before the next scenario starts.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    Row { name: name.to_owned(), what, service: service.to_owned(), unit: unit_of(name), outcome, rss_after }
+}
+
+fn unit_of(name: &str) -> &'static str {
+    if name.starts_with("code_flow") || name.starts_with("first_login") { "flow" } else { "req" }
+}
+
+/// The floor: bare axum, `GET /` → a fixed JSON. Every ratio divides by it.
+pub async fn floor(bench: &Bench) -> Row {
+    let addr = bench.services.floor.addr;
+    let workers = bench.workers(|_| Request::get(addr, "/", &[]));
+    measure(bench, "floor", "bare axum: GET / → fixed JSON".into(), "floor", workers).await
+}
+
+/// Target 1: the todo API with a JWT (signature, iss, aud, exp, nbf, typ,
+/// scope) and a database read.
+pub async fn todo_get(bench: &Bench) -> Row {
+    let addr = bench.services.todo_api.addr;
+    let bearer = format!("Bearer {}", bench.user_token);
+    let workers = bench.workers(|_| Request::get(addr, "/todos", &[("authorization", &bearer)]));
+    let what = format!("todo-api GET /todos, {} JWT, 3 rows", bench.access_token_alg);
+    measure(bench, "todo_get", what, "todo-api", workers).await
+}
+
+/// Target 2: `client_credentials` with the provider's default
+/// configuration: client authentication, signing, recording the `jti`.
+pub async fn client_credentials(bench: &Bench) -> Row {
+    let addr = bench.services.provider.addr;
+    let workers = bench.workers(|_| cc_request(addr));
+    let what = format!("provider client_credentials token, default configuration ({})", bench.access_token_alg);
+    measure(bench, "client_credentials", what, "provider", workers).await
+}
+
+/// Target 3: introspection of an active access token.
+pub async fn introspection(bench: &Bench) -> Row {
+    let addr = bench.services.provider.addr;
+    let auth = basic(TODO_API_CLIENT.0, TODO_API_CLIENT.1);
+    let token = bench.cc_token.as_str();
+    let workers = bench
+        .workers(|_| Request::post_form(addr, "/oauth2/introspect", &[("authorization", &auth)], &[("token", token)]));
+    measure(bench, "introspection", "provider introspection of an active token".into(), "provider", workers).await
+}
+
+/// Target 4: the code flow of a signed-in user whose consent is remembered.
+pub async fn code_flow(bench: &Bench) -> anyhow::Result<Row> {
+    let addr = bench.services.provider.addr;
+    let mut workers = Vec::new();
+    for _ in 0..bench.plan.concurrency {
+        let mut conn = Conn::new(addr);
+        let mut cookies = Cookies::default();
+        let (code, verifier) = flows::sign_in(&mut conn, &mut cookies, "demo", "demo", FLOW_SCOPE, false)
+            .await
+            .map_err(anyhow::Error::msg)?;
+        flows::exchange(&mut conn, &code, &verifier).await.map_err(anyhow::Error::msg)?;
+        workers.push(CodeFlow { conn, cookies, scope: FLOW_SCOPE.to_owned() });
+    }
+    let what = format!("code flow, session + consent remembered: authorize → token (PKCE, scope \"{FLOW_SCOPE}\")");
+    Ok(measure(bench, "code_flow", what, "provider", workers).await)
+}
+
+/// Target 5: the first login, where argon2id is the point. Each worker is
+/// its own user, asked for consent every time (`prompt=consent`).
+pub async fn first_login(bench: &Bench) -> anyhow::Result<Row> {
+    let addr = bench.services.provider.addr;
+    let workers = bench.workers(|i| FirstLogin {
+        conn: Conn::new(addr),
+        username: seed::login_user(i),
+        password: "demo".into(),
+        scope: FLOW_SCOPE.to_owned(),
+    });
+    let what = format!("first login: authorize → login ({}) → consent → code → token", bench.argon2);
+    Ok(measure(bench, "first_login", what, "provider", workers).await)
+}
+
+/// The name of the per-algorithm `client_credentials` scenario.
+pub fn per_algorithm_name(alg: &str) -> String {
+    format!("client_credentials_{}", alg.to_ascii_lowercase())
+}
+
+/// `client_credentials` against a provider of its own that signs access
+/// tokens with `alg`.
+pub async fn client_credentials_signed_with(bench: &Bench, alg: &str) -> anyhow::Result<Row> {
+    let name = per_algorithm_name(alg);
+    let provider = bench.services.extra_provider(&name, &[("PROVIDER_SIGNING_ALG", alg.to_owned())]).await?;
+    let addr = provider.addr;
+    let workers = bench.workers(|_| cc_request(addr));
+    let what = format!("provider client_credentials token, {alg} (PROVIDER_SIGNING_ALG={alg})");
+    eprintln!("running {name}: {what}");
+    let outcome = load::run(bench.plan, workers, &[provider.pid()]).await;
+    let rss_after = vec![("provider", provider.rss_mb())];
+    provider.stop().await;
+    Ok(Row { name, what, service: "provider".into(), unit: "req", outcome, rss_after })
+}
+
+fn cc_request(addr: SocketAddr) -> Request {
+    let auth = basic(REPORT_SERVICE.0, REPORT_SERVICE.1);
+    Request::post_form(
+        addr,
+        "/oauth2/token",
+        &[("authorization", &auth)],
+        &[("grant_type", "client_credentials"), ("scope", "todos:read")],
+    )
+}

@@ -1,0 +1,144 @@
+//! The system under test: the three release services, each its own process
+//! with its own SQLite file in a temporary directory, and the floor.
+//!
+//! The services run with their default configuration; the bench sets only
+//! what it must — addresses, URLs, database files — and `RUST_LOG=warn`:
+//! the level a production deployment logs at, where a request that goes
+//! well writes nothing. At the default `info` every request writes a line,
+//! and on a 2-core machine formatting and writing those lines measures the
+//! terminal, not the service.
+
+use std::path::{Path, PathBuf};
+
+use crate::flows;
+use crate::procs::{self, Service};
+
+/// A temporary directory removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct Services {
+    pub provider: Service,
+    pub todo_api: Service,
+    pub client: Service,
+    pub floor: Service,
+    pub dir: TempDir,
+    binaries: Binaries,
+}
+
+struct Binaries {
+    provider: PathBuf,
+    todo_api: PathBuf,
+    client: PathBuf,
+}
+
+/// What the provider needs to run on `port` with its database `db` in `dir`.
+pub fn provider_env(port: u16, todo_port: u16, dir: &Path, db: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("PROVIDER_ADDR", format!("127.0.0.1:{port}")),
+        ("PROVIDER_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+        ("PROVIDER_DATABASE_URL", sqlite_url(&dir.join(db))),
+        ("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{todo_port}")),
+        ("RUST_LOG", "warn".to_owned()),
+    ]
+}
+
+fn todo_api_env(port: u16, provider_port: u16, client_port: u16, dir: &Path) -> Vec<(&'static str, String)> {
+    let provider_url = format!("http://127.0.0.1:{provider_port}");
+    vec![
+        ("TODO_API_ADDR", format!("127.0.0.1:{port}")),
+        ("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+        ("TODO_API_DATABASE_URL", sqlite_url(&dir.join("todos.db"))),
+        ("PROVIDER_PUBLIC_URL", provider_url.clone()),
+        ("PROVIDER_INTERNAL_URL", provider_url),
+        ("CLIENT_PUBLIC_URL", format!("http://127.0.0.1:{client_port}")),
+        ("RUST_LOG", "warn".to_owned()),
+    ]
+}
+
+fn client_env(port: u16, provider_port: u16, todo_port: u16, dir: &Path) -> Vec<(&'static str, String)> {
+    let provider_url = format!("http://127.0.0.1:{provider_port}");
+    vec![
+        ("CLIENT_ADDR", format!("127.0.0.1:{port}")),
+        ("CLIENT_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
+        ("CLIENT_DATABASE_URL", sqlite_url(&dir.join("client.db"))),
+        ("PROVIDER_PUBLIC_URL", provider_url.clone()),
+        ("PROVIDER_INTERNAL_URL", provider_url),
+        ("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{todo_port}")),
+        ("REDIRECT_URI", flows::REDIRECT_URI.to_owned()),
+        ("RUST_LOG", "warn".to_owned()),
+    ]
+}
+
+pub fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", file.display())
+}
+
+impl Services {
+    /// Starts the floor and the three services, each once healthy.
+    pub async fn start() -> anyhow::Result<Self> {
+        let binaries = Binaries {
+            provider: procs::binary("provider")?,
+            todo_api: procs::binary("todo-api")?,
+            client: procs::binary("client")?,
+        };
+        let dir = std::env::temp_dir().join(format!("oauth-bench-{}-{}", std::process::id(), shared::now_unix()));
+        std::fs::create_dir_all(&dir)?;
+        let dir = TempDir(dir);
+        let (p, t, c) = (procs::free_port()?, procs::free_port()?, procs::free_port()?);
+        eprintln!("starting the provider, todo-api, client and the floor in {}", dir.0.display());
+        let floor = procs::spawn_floor(&dir.0).await?;
+        let provider =
+            procs::spawn_service("provider", &binaries.provider, p, &provider_env(p, t, &dir.0, "provider.db"), &dir.0)
+                .await?;
+        let todo_api =
+            procs::spawn_service("todo-api", &binaries.todo_api, t, &todo_api_env(t, p, c, &dir.0), &dir.0).await?;
+        let client = procs::spawn_service("client", &binaries.client, c, &client_env(c, p, t, &dir.0), &dir.0).await?;
+        Ok(Self { provider, todo_api, client, floor, dir, binaries })
+    }
+
+    /// Every process by the name the report uses.
+    pub fn all(&self) -> [&Service; 4] {
+        [&self.provider, &self.todo_api, &self.client, &self.floor]
+    }
+
+    pub fn pid_of(&self, name: &str) -> u32 {
+        self.all().into_iter().find(|s| s.name == name).map(Service::pid).unwrap_or(0)
+    }
+
+    /// VmRSS of each process, in MB.
+    pub fn rss(&self) -> Vec<(&'static str, f64)> {
+        self.named(Service::rss_mb)
+    }
+
+    /// VmHWM (the peak) of each process, in MB.
+    pub fn peak_rss(&self) -> Vec<(&'static str, f64)> {
+        self.named(Service::peak_rss_mb)
+    }
+
+    fn named(&self, read: fn(&Service) -> f64) -> Vec<(&'static str, f64)> {
+        ["provider", "todo-api", "client", "floor"].into_iter().zip(self.all().map(read)).collect()
+    }
+
+    /// Starts one more provider on a database of its own, with `extra`
+    /// settings on top of the bench's (for the per-algorithm runs).
+    pub async fn extra_provider(&self, name: &str, extra: &[(&'static str, String)]) -> anyhow::Result<Service> {
+        let port = procs::free_port()?;
+        let mut env = provider_env(port, self.todo_api.addr.port(), &self.dir.0, &format!("{name}.db"));
+        env.extend_from_slice(extra);
+        procs::spawn_service(name, &self.binaries.provider, port, &env, &self.dir.0).await
+    }
+
+    pub async fn stop(self) {
+        let Self { provider, todo_api, client, floor, dir, .. } = self;
+        for service in [provider, todo_api, client, floor] {
+            service.stop().await;
+        }
+        drop(dir);
+    }
+}
