@@ -250,6 +250,44 @@ fn known_or_any(names: &'static [&'static str]) -> &'static [&'static str] {
 /// Everything but RFC 3986's unreserved characters is percent-encoded.
 const FORM: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
+/// One generated request to one of a service's endpoints.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// The query as it goes on the wire, malformed escapes and all.
+    pub query: String,
+    pub body: Body,
+    pub authorization: Option<Vec<u8>>,
+    pub cookie: Option<Vec<u8>>,
+    /// Sent from a signed-in session (its own cookies) instead of
+    /// anonymously with the generated cookie, so that the input reaches what
+    /// lies behind the session and CSRF checks.
+    pub from_session: bool,
+}
+
+/// A request to one of `endpoints` (method, path, the parameter names it
+/// reads, so that generated input gets past the first check), with cookies
+/// named from `cookie_names`.
+pub fn request(
+    endpoints: &'static [(&'static str, &'static str, &'static [&'static str])],
+    cookie_names: &'static [&'static str],
+) -> impl Strategy<Value = Request> {
+    proptest::sample::select(endpoints).prop_flat_map(move |(method, path, names)| {
+        (encoded_pairs(names), body(names), authorization(), cookie(cookie_names), any::<bool>()).prop_map(
+            move |(query, body, authorization, cookie, from_session)| Request {
+                method,
+                path,
+                query,
+                body,
+                authorization,
+                cookie,
+                from_session,
+            },
+        )
+    })
+}
+
 /// `text` percent-encoded as a form would send it.
 pub fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, FORM).to_string()

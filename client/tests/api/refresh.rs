@@ -186,18 +186,7 @@ async fn a_refresh_cookie_replayed_without_its_session_is_refused() {
 #[tokio::test]
 async fn a_refresh_cookie_from_another_session_is_refused() {
     let app = logged_in_app().await;
-    // The thief has a session of their own (an anonymous one, from /login).
-    let thief = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = thief.get(format!("{}/login", app.address)).send().await.unwrap();
-    let own_session = cookie(&set_cookies(&login), "client_session").value.clone();
-
-    let response = thief
-        .post(format!("{}/refreshtoken", app.address))
-        .header("Origin", &app.address)
-        .header("Cookie", format!("client_session={own_session}; refresh_token={REFRESH_TOKEN}"))
-        .send()
-        .await
-        .unwrap();
+    let response = refresh_from_a_session_of_their_own(&app).await;
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
@@ -229,21 +218,26 @@ async fn concurrent_refreshes_of_one_session_make_one_exchange_and_all_succeed()
 async fn a_coalesced_result_is_not_handed_to_another_session() {
     let app = logged_in_app().await;
     assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
-    // Someone else replays the first refresh token with a session of their own.
+    // Someone else replays the first refresh token.
+    let response = refresh_from_a_session_of_their_own(&app).await;
+
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookies(&response).iter().all(|c| c.value.is_empty()), "no tokens for the thief");
+}
+
+/// A thief with an anonymous session of their own (from `/login`) sends the
+/// victim's refresh cookie beside it.
+async fn refresh_from_a_session_of_their_own(app: &TestApp) -> reqwest::Response {
     let thief = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let login = thief.get(format!("{}/login", app.address)).send().await.unwrap();
     let own_session = cookie(&set_cookies(&login), "client_session").value.clone();
-
-    let response = thief
+    thief
         .post(format!("{}/refreshtoken", app.address))
         .header("Origin", &app.address)
         .header("Cookie", format!("client_session={own_session}; refresh_token={REFRESH_TOKEN}"))
         .send()
         .await
-        .unwrap();
-
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(set_cookies(&response).iter().all(|c| c.value.is_empty()), "no tokens for the thief");
+        .unwrap()
 }
 
 /// A change to an ID token's claims.

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use reqwest::header::HeaderValue;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use testkit::malformed::{self, Body};
+use testkit::malformed::{self, Request};
 
 use crate::helpers::{ACCESS_TOKEN, CODE, PROVIDER_KEY, REFRESH_TOKEN, TestApp, page, set_cookies, sign, spawn_app};
 
@@ -28,64 +28,31 @@ const ENDPOINTS: &[(&str, &str, &[&str])] = &[
     ("GET", "/no/such/path", &[]),
 ];
 
-#[derive(Clone, Debug)]
-struct Request {
-    method: &'static str,
-    path: &'static str,
-    query: String,
-    body: Body,
-    authorization: Option<Vec<u8>>,
-    cookie: Option<Vec<u8>>,
-    /// Sent by the logged-in browser (its own cookies), instead of
-    /// anonymously with the generated cookie.
-    logged_in: bool,
-}
-
-fn request() -> impl Strategy<Value = Request> {
-    proptest::sample::select(ENDPOINTS).prop_flat_map(|(method, path, names)| {
-        (
-            malformed::encoded_pairs(names),
-            malformed::body(names),
-            malformed::authorization(),
-            malformed::cookie(&["client_session", "access_token", "refresh_token"]),
-            any::<bool>(),
-        )
-            .prop_map(move |(query, body, authorization, cookie, logged_in)| Request {
-                method,
-                path,
-                query,
-                body,
-                authorization,
-                cookie,
-                logged_in,
-            })
-    })
-}
-
-impl Request {
-    async fn send(&self, app: &TestApp, anonymous: &reqwest::Client) -> reqwest::Response {
-        let url = if self.query.is_empty() {
-            format!("{}{}", app.address, self.path)
-        } else {
-            format!("{}{}?{}", app.address, self.path, self.query)
-        };
-        let method = Method::from_bytes(self.method.as_bytes()).expect("a valid method");
-        let (http, cookie) = if self.logged_in { (&app.browser, None) } else { (anonymous, self.cookie.as_ref()) };
-        let mut request = http.request(method, &url).body(self.body.bytes.clone());
-        if self.logged_in && self.path == "/refreshtoken" {
-            // Past the same-origin check, to the session and the exchange.
-            request = request.header("origin", &app.address);
-        }
-        if let Some(content_type) = self.body.content_type.and_then(|t| HeaderValue::from_str(t).ok()) {
-            request = request.header("content-type", content_type);
-        }
-        for (name, value) in [("authorization", self.authorization.as_ref()), ("cookie", cookie)] {
-            if let Some(value) = value.and_then(|v| HeaderValue::from_bytes(v).ok()) {
-                request = request.header(name, value);
-            }
-        }
-        request.send().await.expect("the client answers")
+/// Sends the request: anonymously with the generated cookie, or from the
+/// logged-in browser with its own cookies.
+async fn send(generated: &Request, app: &TestApp, anonymous: &reqwest::Client) -> reqwest::Response {
+    let url = if generated.query.is_empty() {
+        format!("{}{}", app.address, generated.path)
+    } else {
+        format!("{}{}?{}", app.address, generated.path, generated.query)
+    };
+    let method = Method::from_bytes(generated.method.as_bytes()).expect("a valid method");
+    let (http, cookie) =
+        if generated.from_session { (&app.browser, None) } else { (anonymous, generated.cookie.as_ref()) };
+    let mut request = http.request(method, &url).body(generated.body.bytes.clone());
+    if generated.from_session && generated.path == "/refreshtoken" {
+        // Past the same-origin check, to the session and the exchange.
+        request = request.header("origin", &app.address);
     }
+    if let Some(content_type) = generated.body.content_type.and_then(|t| HeaderValue::from_str(t).ok()) {
+        request = request.header("content-type", content_type);
+    }
+    for (name, value) in [("authorization", generated.authorization.as_ref()), ("cookie", cookie)] {
+        if let Some(value) = value.and_then(|v| HeaderValue::from_bytes(v).ok()) {
+            request = request.header(name, value);
+        }
+    }
+    request.send().await.expect("the client answers")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,21 +66,25 @@ async fn malformed_requests_to_every_route_never_answer_5xx_nor_end_the_login() 
     );
     let anonymous = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
 
-    malformed::check(300, request(), |request| {
-        let (app, anonymous) = (&app, &anonymous);
-        async move {
-            let response = request.send(app, anonymous).await;
-            let status = response.status();
-            prop_assert!(
-                status.as_u16() < 500,
-                "{} {} answered {status}: {}",
-                request.method,
-                request.path,
-                response.text().await.unwrap_or_default()
-            );
-            Ok(())
-        }
-    });
+    malformed::check(
+        300,
+        malformed::request(ENDPOINTS, &["client_session", "access_token", "refresh_token"]),
+        |request| {
+            let (app, anonymous) = (&app, &anonymous);
+            async move {
+                let response = send(&request, app, anonymous).await;
+                let status = response.status();
+                prop_assert!(
+                    status.as_u16() < 500,
+                    "{} {} answered {status}: {}",
+                    request.method,
+                    request.path,
+                    response.text().await.unwrap_or_default()
+                );
+                Ok(())
+            }
+        },
+    );
 
     // No forged logout, no lost session: still logged in, refresh still works.
     assert!(page(app.get("/").await).await.contains("Demo User"), "the login must survive");

@@ -10,7 +10,7 @@ use proptest::test_runner::TestCaseError;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use sqlx::AnyPool;
-use testkit::malformed::{self, Body};
+use testkit::malformed::{self, Body, Request};
 
 use crate::helpers::{ALL_SCOPES, TODO_APP_REDIRECT, TODO_APP_SECRET, TestApp, basic_auth, spawn_app};
 
@@ -57,74 +57,37 @@ const AUTHORIZE_PARAMS: &[&str] = &[
 const TOKEN_PARAMS: &[&str] =
     &["grant_type", "code", "redirect_uri", "code_verifier", "client_id", "client_secret", "refresh_token", "scope"];
 
-/// One generated request.
-#[derive(Clone, Debug)]
-struct Request {
-    method: &'static str,
-    path: &'static str,
-    query: String,
-    body: Body,
-    authorization: Option<Vec<u8>>,
-    cookie: Option<Vec<u8>>,
-    /// Sent from a signed-in session with its valid CSRF token added, so
-    /// that the input reaches what lies behind the CSRF check.
-    signed_in: bool,
-}
-
-fn request() -> impl Strategy<Value = Request> {
-    proptest::sample::select(ENDPOINTS).prop_flat_map(|(method, path, names)| {
-        (
-            malformed::encoded_pairs(names),
-            malformed::body(names),
-            malformed::authorization(),
-            malformed::cookie(&["provider_session"]),
-            any::<bool>(),
-        )
-            .prop_map(move |(query, body, authorization, cookie, signed_in)| Request {
-                method,
-                path,
-                query,
-                body,
-                authorization,
-                cookie,
-                signed_in,
-            })
-    })
-}
-
-impl Request {
-    /// Sends the request: anonymously with the generated cookie, or from
-    /// `signed_in`'s session with its CSRF token appended to query and body.
-    async fn send(&self, app: &TestApp, signed_in: Option<&SignedIn>) -> reqwest::Response {
-        let (http, mut query, mut body) = (&app.http, self.query.clone(), self.body.bytes.clone());
-        let (http, cookie) = match signed_in.filter(|_| self.signed_in) {
-            Some(session) => {
-                query.push_str(&format!("&csrf_token={}", session.csrf));
-                body.extend_from_slice(format!("&csrf_token={}", session.csrf).as_bytes());
-                (&session.http, None)
-            }
-            None => (http, self.cookie.as_ref()),
-        };
-        // The query is put on the wire as generated, malformed escapes and all.
-        let url = if query.is_empty() { app.url(self.path) } else { format!("{}?{}", app.url(self.path), query) };
-        let method = Method::from_bytes(self.method.as_bytes()).expect("a valid method");
-        let mut request = http.request(method, &url).body(body);
-        // A signed-in request is a form post, as a browser sends it.
-        let content_type = if cookie.is_none() && self.signed_in && signed_in.is_some() {
-            Some("application/x-www-form-urlencoded")
-        } else {
-            self.body.content_type
-        };
-        if let Some(content_type) = content_type.and_then(|t| reqwest::header::HeaderValue::from_str(t).ok()) {
-            request = request.header("content-type", content_type);
+/// Sends the request: anonymously with the generated cookie, or from
+/// `signed_in`'s session with its CSRF token appended to query and body.
+async fn send(generated: &Request, app: &TestApp, signed_in: Option<&SignedIn>) -> reqwest::Response {
+    let (mut query, mut body) = (generated.query.clone(), generated.body.bytes.clone());
+    let (http, cookie) = match signed_in.filter(|_| generated.from_session) {
+        Some(session) => {
+            query.push_str(&format!("&csrf_token={}", session.csrf));
+            body.extend_from_slice(format!("&csrf_token={}", session.csrf).as_bytes());
+            (&session.http, None)
         }
-        for (name, value) in [("authorization", self.authorization.as_ref()), ("cookie", cookie)] {
-            if let Some(value) = value.and_then(|v| reqwest::header::HeaderValue::from_bytes(v).ok()) {
-                request = request.header(name, value);
-            }
-        }
-        request.send().await.expect("the provider answers")
+        None => (&app.http, generated.cookie.as_ref()),
+    };
+    // The query is put on the wire as generated, malformed escapes and all.
+    let url = if query.is_empty() { app.url(generated.path) } else { format!("{}?{}", app.url(generated.path), query) };
+    let method = Method::from_bytes(generated.method.as_bytes()).expect("a valid method");
+    let mut request = http.request(method, &url).body(body);
+    // A signed-in request is a form post, as a browser sends it.
+    let content_type = if cookie.is_none() && generated.from_session && signed_in.is_some() {
+        Some("application/x-www-form-urlencoded")
+    } else {
+        generated.body.content_type
+    };
+    if let Some(content_type) = content_type.and_then(|t| reqwest::header::HeaderValue::from_str(t).ok()) {
+        request = request.header("content-type", content_type);
     }
+    for (name, value) in [("authorization", generated.authorization.as_ref()), ("cookie", cookie)] {
+        if let Some(value) = value.and_then(|v| reqwest::header::HeaderValue::from_bytes(v).ok()) {
+            request = request.header(name, value);
+        }
+    }
+    request.send().await.expect("the provider answers")
 }
 
 /// A browser signed in as `demo`, and its session's CSRF token.
@@ -184,10 +147,10 @@ async fn malformed_requests_to_every_endpoint_never_answer_5xx_nor_change_stored
     let session = sign_in(&app).await;
     let before = stored(&db).await;
 
-    malformed::check(400, request(), |request| {
+    malformed::check(400, malformed::request(ENDPOINTS, &["provider_session"]), |request| {
         let (app, session) = (&app, &session);
         async move {
-            let response = request.send(app, Some(session)).await;
+            let response = send(&request, app, Some(session)).await;
             prop_assert!(
                 response.status().as_u16() < 500,
                 "{} {} answered {}: {}",
@@ -247,9 +210,9 @@ async fn every_token_endpoint_rejection_is_rfc_6749_json() {
                 body,
                 authorization,
                 cookie: None,
-                signed_in: false,
+                from_session: false,
             };
-            let response = request.send(app, None).await;
+            let response = send(&request, app, None).await;
             let status = response.status();
             prop_assert!(status.as_u16() < 500, "answered {status}");
             if status == StatusCode::OK || status == StatusCode::PAYLOAD_TOO_LARGE {

@@ -1,31 +1,67 @@
 //! CORS: the client app's origin with credentials, the single-page app's
 //! origin for Bearer calls without credentials, and no other origin.
 
-use reqwest::{Method, StatusCode};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Response, StatusCode};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{TestApp, spawn_app};
 
 const CLIENT_ORIGIN: &str = "http://localhost:3000";
 const SPA_ORIGIN: &str = "http://localhost:5173";
 
+/// `GET /todos` from `origin` with a valid token.
+async fn read_from(app: &TestApp, origin: &str) -> Response {
+    app.request(Method::GET, "/todos").header("origin", origin).bearer_auth(app.token().sign()).send().await.unwrap()
+}
+
+/// A preflight (Fetch §4.8) from `origin` for `method` on `path`, asking
+/// for the headers a todo call sends.
+async fn preflight(app: &TestApp, origin: &str, path: &str, method: &str) -> Response {
+    app.request(Method::OPTIONS, path)
+        .header("origin", origin)
+        .header("access-control-request-method", method)
+        .header("access-control-request-headers", "content-type,authorization")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The response's `access-control-*` header names.
+fn cors_headers(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .keys()
+        .map(|name| name.as_str().to_owned())
+        .filter(|n| n.starts_with("access-control-"))
+        .collect()
+}
+
+/// A preflight answer that allows every todo method and both headers.
+fn assert_allows_the_todo_calls(headers: &HeaderMap) {
+    let methods = headers["access-control-allow-methods"].to_str().unwrap();
+    for method in ["GET", "POST", "PATCH", "DELETE"] {
+        assert!(methods.contains(method), "{methods}");
+    }
+    let allowed = headers["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
+    assert!(allowed.contains("content-type") && allowed.contains("authorization"), "{allowed}");
+}
+
+/// Fetch §3.2: a response that depends on `Origin` says so in `Vary`.
+fn assert_varies_by_origin(headers: &HeaderMap) {
+    let vary = headers["vary"].to_str().unwrap().to_ascii_lowercase();
+    assert!(vary.contains("origin"), "{vary}");
+}
+
 #[tokio::test]
 async fn the_client_origin_may_read_responses_with_credentials() {
     let app = spawn_app().await;
-
-    let response = app
-        .request(Method::GET, "/todos")
-        .header("origin", CLIENT_ORIGIN)
-        .bearer_auth(app.token().sign())
-        .send()
-        .await
-        .unwrap();
+    let response = read_from(&app, CLIENT_ORIGIN).await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], CLIENT_ORIGIN);
     assert_eq!(headers["access-control-allow-credentials"], "true");
-    let vary = headers["vary"].to_str().unwrap().to_ascii_lowercase();
-    assert!(vary.contains("origin"), "{vary}");
+    assert_varies_by_origin(headers);
 }
 
 #[tokio::test]
@@ -41,103 +77,51 @@ async fn error_responses_carry_cors_headers_too_so_the_page_can_read_them() {
 #[tokio::test]
 async fn another_origin_gets_no_cors_headers() {
     let app = spawn_app().await;
-
-    let response = app
-        .request(Method::GET, "/todos")
-        .header("origin", "https://evil.example")
-        .bearer_auth(app.token().sign())
-        .send()
-        .await
-        .unwrap();
-
-    let cors: Vec<_> = response.headers().keys().filter(|name| name.as_str().starts_with("access-control-")).collect();
-    assert!(cors.is_empty(), "{cors:?}");
+    let response = read_from(&app, "https://evil.example").await;
+    assert_eq!(cors_headers(&response), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn preflight_from_the_client_origin_allows_the_methods_and_headers() {
     let app = spawn_app().await;
-
-    let response = app
-        .request(Method::OPTIONS, "/todos/1")
-        .header("origin", CLIENT_ORIGIN)
-        .header("access-control-request-method", "PATCH")
-        .header("access-control-request-headers", "content-type,authorization")
-        .send()
-        .await
-        .unwrap();
+    let response = preflight(&app, CLIENT_ORIGIN, "/todos/1", "PATCH").await;
 
     assert!(response.status().is_success());
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], CLIENT_ORIGIN);
     assert_eq!(headers["access-control-allow-credentials"], "true");
-    let methods = headers["access-control-allow-methods"].to_str().unwrap();
-    for method in ["GET", "POST", "PATCH", "DELETE"] {
-        assert!(methods.contains(method), "{methods}");
-    }
-    let allowed = headers["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
-    assert!(allowed.contains("content-type") && allowed.contains("authorization"), "{allowed}");
+    assert_allows_the_todo_calls(headers);
 }
 
 #[tokio::test]
 async fn preflight_from_another_origin_gets_no_cors_headers() {
     let app = spawn_app().await;
-
-    let response = app
-        .request(Method::OPTIONS, "/todos")
-        .header("origin", "https://evil.example")
-        .header("access-control-request-method", "DELETE")
-        .send()
-        .await
-        .unwrap();
-
-    let cors: Vec<_> = response.headers().keys().filter(|name| name.as_str().starts_with("access-control-")).collect();
-    assert!(cors.is_empty(), "{cors:?}");
+    let response = preflight(&app, "https://evil.example", "/todos", "DELETE").await;
+    assert_eq!(cors_headers(&response), Vec::<String>::new());
 }
 
 #[tokio::test]
 async fn the_spa_origin_may_read_bearer_responses_without_credentials() {
     let app = spawn_app().await;
-
-    let response = app
-        .request(Method::GET, "/todos")
-        .header("origin", SPA_ORIGIN)
-        .bearer_auth(app.token().sign())
-        .send()
-        .await
-        .unwrap();
+    let response = read_from(&app, SPA_ORIGIN).await;
 
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], SPA_ORIGIN);
     assert!(headers.get("access-control-allow-credentials").is_none(), "the SPA sends no cookies");
-    let vary = headers["vary"].to_str().unwrap().to_ascii_lowercase();
-    assert!(vary.contains("origin"), "{vary}");
+    assert_varies_by_origin(headers);
 }
 
 #[tokio::test]
 async fn preflight_from_the_spa_origin_allows_authorization_but_not_credentials() {
     let app = spawn_app().await;
-
-    let response = app
-        .request(Method::OPTIONS, "/todos/1")
-        .header("origin", SPA_ORIGIN)
-        .header("access-control-request-method", "PATCH")
-        .header("access-control-request-headers", "content-type,authorization")
-        .send()
-        .await
-        .unwrap();
+    let response = preflight(&app, SPA_ORIGIN, "/todos/1", "PATCH").await;
 
     assert!(response.status().is_success());
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], SPA_ORIGIN);
     assert!(headers.get("access-control-allow-credentials").is_none());
-    let methods = headers["access-control-allow-methods"].to_str().unwrap();
-    for method in ["GET", "POST", "PATCH", "DELETE"] {
-        assert!(methods.contains(method), "{methods}");
-    }
-    let allowed = headers["access-control-allow-headers"].to_str().unwrap().to_ascii_lowercase();
-    assert!(allowed.contains("content-type") && allowed.contains("authorization"), "{allowed}");
+    assert_allows_the_todo_calls(headers);
 }
 
 #[tokio::test]
@@ -147,6 +131,5 @@ async fn the_spa_origin_is_the_configured_one_and_only_that() {
     let moved = app.request(Method::GET, "/todos").header("origin", "https://spa.example").send().await.unwrap();
     assert_eq!(moved.headers()["access-control-allow-origin"], "https://spa.example");
     let old = app.request(Method::GET, "/todos").header("origin", SPA_ORIGIN).send().await.unwrap();
-    let cors: Vec<_> = old.headers().keys().filter(|name| name.as_str().starts_with("access-control-")).collect();
-    assert!(cors.is_empty(), "{cors:?}");
+    assert_eq!(cors_headers(&old), Vec::<String>::new());
 }
