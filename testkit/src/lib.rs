@@ -14,3 +14,6 @@ pub mod keys;
 
 /// `Set-Cookie` headers, parsed.
 pub mod cookies;
+
+/// Serving a stand-in on a free loopback port, and stopping it.
+pub mod serve;

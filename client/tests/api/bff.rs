@@ -61,10 +61,10 @@ async fn spawn_bff() -> (TestApp, Arc<FakeApi>) {
             .into_response()
     }
     let api = Arc::new(FakeApi { valid_token: Mutex::new(ACCESS_TOKEN.to_owned()), calls: Mutex::new(Vec::new()) });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let router = Router::new().fallback(any).with_state(api.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     let app = spawn_app_with(&[("CLIENT_TOKEN_DELIVERY", "bff"), ("TODO_API_INTERNAL_URL", &url)]).await;
     (app, api)
 }

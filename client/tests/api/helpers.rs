@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use shared::config::Env;
 pub use testkit::cookies::{SetCookie, attributes};
 use testkit::keys::TestKey;
+use testkit::serve::Port;
 use url::Url;
 
 pub const CLIENT_ID: &str = "todo-app";
@@ -133,8 +134,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns both servers; `extra` sets or overrides client variables.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let provider_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let provider_url = format!("http://{}", provider_listener.local_addr().unwrap());
+    let provider_port = Port::free().await;
+    let provider_url = provider_port.url().to_owned();
     let provider_state = Arc::new(FakeProviderState {
         token_reply: Mutex::new((500, json!({"error": "server_error", "error_description": "the test set no reply"}))),
         token_requests: Mutex::new(Vec::new()),
@@ -148,10 +149,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         })),
     });
     let router = fake_provider(provider_state.clone());
-    tokio::spawn(async move { axum::serve(provider_listener, router).await });
+    provider_port.serve(router);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
+    let port = Port::free().await;
+    let address = port.url().to_owned();
     let database_url = shared::db::fresh_test_database("client").await;
     let mut env = Env::from_pairs([
         ("CLIENT_PUBLIC_URL", address.as_str()),
@@ -163,7 +164,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         env.set(name, *value);
     }
     let config = Config::from_env(&env).expect("test config is valid");
-    let app = App::build_on(config, listener).await.expect("app builds");
+    let app = App::build_on(config, port.into_listener()).await.expect("app builds");
     tokio::spawn(app.run_until_stopped(std::future::pending()));
 
     let browser =

@@ -32,9 +32,9 @@ fn lab_config(system: &System, lab_url: &str) -> lab::Config {
 
 /// `lab serve` in this test, on a port chosen by the OS.
 async fn serve_lab(config: impl FnOnce(&str) -> lab::Config) -> (String, Arc<lab::forge::AttackerKey>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
-    let lab = lab::Lab::build_on(config(&url), listener).expect("the lab starts");
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
+    let lab = lab::Lab::build_on(config(&url), port.into_listener()).expect("the lab starts");
     let key = lab.key();
     tokio::spawn(lab.run_until_stopped(std::future::pending()));
     (url, key)
@@ -196,10 +196,10 @@ async fn the_injected_script_steals_the_token_a_page_keeps_in_local_storage() {
     let seed_page = axum::response::Html(format!(
         "<!doctype html><title>Seed todo page</title><script>localStorage.setItem('access_token', '{TOKEN}');</script>"
     ));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}/", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = format!("{}/", port.url());
     let router = axum::Router::new().route("/", axum::routing::get(move || async move { seed_page }));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium(&driver, "800,600").await;
 

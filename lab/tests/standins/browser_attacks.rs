@@ -11,15 +11,15 @@ use crate::support::{aimed_at, approving_authorize, assert_blocked, assert_succe
 
 #[tokio::test]
 async fn cors_read_succeeds_against_an_api_that_reflects_any_origin_with_credentials() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let reflecting = get(|headers: HeaderMap| async move {
         let origin = headers.get("origin").and_then(|v| v.to_str().ok()).unwrap_or("*").to_owned();
         ([("access-control-allow-origin", origin.as_str()), ("access-control-allow-credentials", "true")], "[]")
             .into_response()
     });
     let router = approving_authorize().merge(issuing_token_endpoint(&url)).route("/todos", reflecting);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     assert_succeeded(&crate::support::run(&cors_read::ATTACK, aimed_at(&url, "http://localhost:3000")).await);
 }
 
@@ -60,12 +60,12 @@ const A_JWT: &str = "eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJ1c2VyLT
 /// A client stand-in whose `/callback` answers `callback` and whose home
 /// page is empty.
 async fn client_with_callback(provider: &str, callback: axum::routing::MethodRouter) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let client = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let client = port.url().to_owned();
     let router = crate::support::client_login_route(provider, &client)
         .route("/callback", callback)
         .route("/", get(|| async { Html("<h1>Todos</h1>") }));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     client
 }
 

@@ -81,10 +81,10 @@ async fn jku_kid_trick_succeeds_against_an_api_that_trusts_an_embedded_jwk() {
 
 /// Approves, issues stand-in HS256 tokens, and serves `api` too.
 async fn provider_with_api(api: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let router = approving_authorize().merge(issuing_token_endpoint(&url)).merge(api);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     url
 }
 
@@ -97,8 +97,8 @@ async fn tampered_payload_succeeds_against_an_api_that_reads_claims_without_chec
 /// A provider whose tokens are for the client (`aud: todo-app`), and an API
 /// that checks the signature and, when `check_aud`, its own audience.
 async fn other_audience(check_aud: bool) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let token = post(|| async {
         let now = shared::now_unix();
         let claims =
@@ -117,7 +117,7 @@ async fn other_audience(check_aud: bool) -> String {
         verifies(token, &DecodingKey::from_secret(STAND_IN_SECRET), &validation)
     };
     let router = approving_authorize().route("/oauth2/token", token).merge(api(accepts));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     url
 }
 

@@ -23,10 +23,10 @@ async fn trusting_callback(Query(params): Query<HashMap<String, String>>) -> Res
 
 /// A client stand-in on its own port: `/login` and a `callback`.
 async fn client_stand_in(provider: &str, callback: axum::routing::MethodRouter) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let router = client_login_route(provider, &url).route("/callback", callback);
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     url
 }
 
@@ -97,22 +97,22 @@ async fn empty_scope_consent_succeeds_against_a_provider_that_takes_a_blank_scop
 #[tokio::test]
 async fn forced_logout_succeeds_against_a_client_whose_get_logout_ends_the_session_from_any_site() {
     let provider = serve(approving_authorize()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let client = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let client = port.url().to_owned();
     let router = client_login_route(&provider, &client).route("/callback", get(trusting_callback)).route(
         // Logs out whoever asks, wherever the request comes from.
         "/logout",
         get(|| async { ([("set-cookie", "access_token=; Max-Age=0; Path=/")], Redirect::to("/")).into_response() }),
     );
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     assert_succeeded(&run(&forced_logout::ATTACK, aimed_at(&provider, &client)).await);
 }
 
 #[tokio::test]
 async fn forced_logout_succeeds_against_a_client_that_hands_any_logout_over_to_the_provider() {
     let provider = serve(approving_authorize()).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let client = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let client = port.url().to_owned();
     // No cookie of its own to clear, but a page that posts the logout to the
     // provider, from whatever site the request came: the provider's session
     // ends, so the user is logged out everywhere.
@@ -123,6 +123,6 @@ async fn forced_logout_succeeds_against_a_client_that_hands_any_logout_over_to_t
     let router = client_login_route(&provider, &client)
         .route("/callback", get(trusting_callback))
         .route("/logout", get(move || async move { axum::response::Html(page) }));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     assert_succeeded(&run(&forced_logout::ATTACK, aimed_at(&provider, &client)).await);
 }

@@ -42,10 +42,11 @@ fn the_command_line_selects_by_id_and_refuses_unknown_ids() {
 
 #[tokio::test]
 async fn the_lab_page_lists_every_attack_with_its_rule_and_publishes_the_attackers_key() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
-    let lab = lab::Lab::build_on(lab::Config { public_url: url.clone(), ..lab::Config::defaults() }, listener)
-        .expect("the lab builds");
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
+    let lab =
+        lab::Lab::build_on(lab::Config { public_url: url.clone(), ..lab::Config::defaults() }, port.into_listener())
+            .expect("the lab builds");
     tokio::spawn(lab.run_until_stopped(std::future::pending()));
 
     let page = reqwest::get(&url).await.expect("the page").text().await.expect("HTML");

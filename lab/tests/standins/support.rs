@@ -13,10 +13,10 @@ use lab::{Config, Verdict};
 
 /// Serves `router` on 127.0.0.1 (port chosen by the OS); returns its URL.
 pub async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let port = listener.local_addr().expect("an address").port();
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    format!("http://127.0.0.1:{port}")
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
+    port.serve(router);
+    url
 }
 
 /// The lab aimed at a stand-in provider and API at `system`, and a client

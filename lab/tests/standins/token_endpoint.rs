@@ -14,10 +14,10 @@ use crate::support::{aimed_at, approving_authorize, assert_succeeded, issuing_to
 /// Provider stand-in: approves everything, and its token endpoint issues
 /// tokens for any code, verifier or refresh token, as often as asked.
 async fn lax_provider() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let router = approving_authorize().merge(issuing_token_endpoint(&url));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     url
 }
 
@@ -42,8 +42,8 @@ async fn code_replay_succeeds_against_a_token_endpoint_that_redeems_a_code_twice
 #[tokio::test]
 async fn code_replay_succeeds_when_the_replay_is_refused_but_its_tokens_live_on() {
     // Single-use codes, but no revocation of what the first use produced.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let url = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = testkit::serve::Port::free().await;
+    let url = port.url().to_owned();
     let used: Arc<Mutex<Vec<String>>> = Arc::default();
     let issuer = url.clone();
     let token = post(move |axum::Form(form): axum::Form<HashMap<String, String>>| async move {
@@ -58,7 +58,7 @@ async fn code_replay_succeeds_when_the_replay_is_refused_but_its_tokens_live_on(
         axum::Json(token_response(&issuer, &form)).into_response()
     });
     let router = approving_authorize().merge(Router::new().route("/oauth2/token", token));
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    port.serve(router);
     let report = run(&code_replay::ATTACK, aimed_at(&url, "http://localhost:3000")).await;
     assert_succeeded(&report);
     assert!(report.because.contains("still work"), "{}", report.because);

@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, LOCATION};
 use serde_json::Value;
 use shared::config::Env;
 use shared::pkce::CodeVerifier;
-use tokio::net::TcpListener;
+use testkit::serve::{Port, Running};
 
 /// Test-only clients, appended to the shipped clients file.
 pub const TEST_CLIENTS: &str = r#"
@@ -44,8 +44,8 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub database_url: String,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    /// `None` for a provider running in another process.
+    server: Option<Running>,
 }
 
 /// A configuration for a provider at `base` on `database_url`.
@@ -77,19 +77,12 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 /// Starts a provider on an existing database, optionally on a fixed port
 /// (to restart "the same" provider).
 pub async fn spawn_on(database_url: &str, extra: &[(&str, &str)], port: Option<u16>) -> TestApp {
-    let listener = TcpListener::bind(("127.0.0.1", port.unwrap_or(0))).await.expect("bind");
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let port = Port::bind(port.unwrap_or(0)).await;
+    let base = port.url().to_owned();
     let config = test_config(&base, database_url, extra);
-    let app = App::build_on(config, listener).await.expect("provider starts");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        app.run_until_stopped(async {
-            let _ = stopped.await;
-        })
-        .await
-        .expect("provider runs");
-    });
-    TestApp { base, http: browser(), database_url: database_url.to_owned(), stop: Some(stop), task: Some(task) }
+    let app = App::build_on(config, port.into_listener()).await.expect("provider starts");
+    let server = Running::spawn(|stopped| async move { app.run_until_stopped(stopped).await.expect("provider runs") });
+    TestApp { base, http: browser(), database_url: database_url.to_owned(), server: Some(server) }
 }
 
 /// A client that keeps cookies and never follows redirects.
@@ -100,7 +93,7 @@ pub fn browser() -> reqwest::Client {
 impl TestApp {
     /// A handle on a provider that runs elsewhere (another process).
     pub fn attach(base: &str) -> Self {
-        TestApp { base: base.to_owned(), http: browser(), database_url: String::new(), stop: None, task: None }
+        TestApp { base: base.to_owned(), http: browser(), database_url: String::new(), server: None }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -113,11 +106,8 @@ impl TestApp {
 
     /// Stops the server and waits until it has let go of its port.
     pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(server) = &mut self.server {
+            server.stop().await;
         }
     }
 

@@ -19,14 +19,12 @@ use serde_json::{Map, Value, json};
 use shared::Secret;
 use shared::config::Env;
 use testkit::keys::TestKey;
+use testkit::serve::{Port, Running};
 use todo_api::{App, Config, TokenValidation};
 
 /// Access tokens minted for a test, good or broken one claim at a time.
 mod tokens;
 pub use tokens::*;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub const RSA_KID: &str = "test-rsa-1";
 pub const EC_KID: &str = "test-ec-1";
@@ -75,8 +73,7 @@ struct ProviderState {
 pub struct FakeProvider {
     pub url: String,
     state: ProviderState,
-    stop: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<()>>,
+    server: Running,
 }
 
 impl FakeProvider {
@@ -87,17 +84,9 @@ impl FakeProvider {
             .route("/.well-known/jwks.json", get(jwks))
             .route("/oauth2/introspect", post(introspect))
             .with_state(state.clone());
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind provider");
-        let url = format!("http://{}", listener.local_addr().expect("provider addr"));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        FakeProvider { url, state, stop: Some(stop), server: Some(server) }
+        let port = Port::free().await;
+        let url = port.url().to_owned();
+        FakeProvider { url, state, server: port.serve(router) }
     }
 
     /// How many times the JWKS was fetched.
@@ -121,12 +110,7 @@ impl FakeProvider {
 
     /// Stops the server: its port refuses connections from now on.
     pub async fn stop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            let _ = server.await;
-        }
+        self.server.stop().await;
     }
 }
 
@@ -165,8 +149,8 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     shared::server::init_tracing("warn");
     let provider = FakeProvider::start().await;
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind app");
-    let address = format!("http://{}", listener.local_addr().expect("app addr"));
+    let port = Port::free().await;
+    let address = port.url().to_owned();
     let mut config = Config::from_env(&Env::default()).expect("default config");
     config.addr = "127.0.0.1:0".to_owned();
     config.public_url = address.clone();
@@ -177,7 +161,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.client_id = API_CLIENT_ID.to_owned();
     config.client_secret = Secret::new(API_CLIENT_SECRET);
     adjust(&mut config);
-    let app = App::build_on(config.clone(), listener).await.expect("the app builds");
+    let app = App::build_on(config.clone(), port.into_listener()).await.expect("the app builds");
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     TestApp {
         address,
