@@ -164,10 +164,10 @@ pub fn per_algorithm_name(alg: &str) -> String {
 /// tokens with `alg`.
 pub async fn client_credentials_signed_with(bench: &Bench, alg: &str) -> anyhow::Result<Row> {
     let name = per_algorithm_name(alg);
-    let provider = bench.services.extra_provider(&name, &[("PROVIDER_SIGNING_ALG", alg.to_owned())]).await?;
+    let provider = bench.services.extra_provider(&name, &[("PROVIDER_ACCESS_TOKEN_ALG", alg.to_owned())]).await?;
     let addr = provider.addr;
     let workers = bench.workers(|_| cc_request(addr));
-    let what = format!("provider client_credentials token, {alg} (PROVIDER_SIGNING_ALG={alg})");
+    let what = format!("provider client_credentials token, {alg} (PROVIDER_ACCESS_TOKEN_ALG={alg})");
     eprintln!("running {name}: {what}");
     let outcome = load::run(bench.plan, workers, &[provider.pid()]).await;
     let rss_after = vec![("provider", provider.rss_mb())];

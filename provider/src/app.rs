@@ -58,7 +58,7 @@ impl App {
             seed_demo_users(&db).await?;
         }
         crate::templates::check()?;
-        let keys = Keys::load_or_create(&db, config.signing_alg, config.key_publish_delay).await?;
+        let keys = Keys::load_or_create(&db, &config.signing_algs(), config.key_publish_delay).await?;
         let state = AppState {
             throttle: Throttle::new(db.clone()),
             config: Arc::new(config),

@@ -6,14 +6,24 @@
 //! on first start and kept in the database, so tokens stay valid across
 //! restarts. The `kid` is the key's RFC 7638 thumbprint.
 //!
+//! One key per algorithm in use: access tokens are signed with
+//! `PROVIDER_ACCESS_TOKEN_ALG` (ES256 by default: RFC 9068 §2.1 requires
+//! that RS256 be *supported*, not that it be used, and an ES256 signature
+//! costs a twentieth of an RS256 one) and ID tokens with
+//! `PROVIDER_ID_TOKEN_ALG` (RS256 by default, the default of OIDC
+//! Registration's `id_token_signed_response_alg`). The JWKS publishes every
+//! key with its `kid`, `alg` and `use`, and a verifier picks the key by
+//! `kid` and checks that its `alg` is the token's.
+//!
 //! Rotation: a verifier caches the JWKS for as long as the JWKS response's
 //! `Cache-Control: max-age` allows, so a key that signed at once would make
 //! its tokens unverifiable until those caches expire. A new key is therefore
 //! published first and signs only after that lifetime
-//! (`PROVIDER_KEY_PUBLISH_SECONDS`, which is also the max-age); the key it
-//! replaces signs until then. The first key of a fresh database signs at
-//! once: nobody can have cached anything. Retired keys stay published until
-//! every token they signed has expired, then are pruned.
+//! (`PROVIDER_KEY_PUBLISH_SECONDS`, which is also the max-age); the key of
+//! the same algorithm it replaces signs until then. The first keys of a
+//! fresh database sign at once: nobody can have cached anything. Retired
+//! keys stay published until every token they signed has expired, then are
+//! pruned.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -36,31 +46,47 @@ pub struct SigningKey {
     pub public_jwk: Jwk,
 }
 
-/// The active signer plus every key still published.
+/// The signer of each algorithm plus every key still published.
 pub struct KeyRing {
-    pub active: Arc<SigningKey>,
+    /// For each algorithm, the key that signs with it now.
+    signing: HashMap<Algorithm, Arc<SigningKey>>,
+    /// The key that signs when the wanted algorithm has none yet.
+    fallback: Arc<SigningKey>,
     pub by_kid: HashMap<String, Arc<SigningKey>>,
     pub jwks: JwkSet,
     /// Every key with the time it signs from, latest first.
-    signers: Vec<(i64, Arc<SigningKey>)>,
-    /// When a published key newer than `active` starts signing.
+    keys: Vec<(i64, Arc<SigningKey>)>,
+    /// When a published key newer than a signer starts signing.
     next_switch: Option<i64>,
 }
 
 impl KeyRing {
-    fn new(signers: Vec<(i64, Arc<SigningKey>)>, now: i64) -> anyhow::Result<Self> {
-        // The key whose time came last (they are in that order); if none
-        // has come (a clock set back), the one that comes first.
-        let active = signers
+    fn new(keys: Vec<(i64, Arc<SigningKey>)>, now: i64) -> anyhow::Result<Self> {
+        // Per algorithm, the key whose time came last (they are in that
+        // order).
+        let mut signing = HashMap::new();
+        for (_, key) in keys.iter().filter(|(from, _)| *from <= now) {
+            signing.entry(key.alg).or_insert_with(|| key.clone());
+        }
+        // A key for an algorithm newly configured is published before it
+        // signs; until then the tokens of that kind are signed by the key
+        // whose time came last — or, if none has come (a clock set back),
+        // by the one that comes first. Either is in the JWKS.
+        let fallback = keys
             .iter()
             .find(|(from, _)| *from <= now)
-            .or_else(|| signers.iter().min_by_key(|(from, _)| *from))
+            .or_else(|| keys.iter().min_by_key(|(from, _)| *from))
             .map(|(_, key)| key.clone())
             .ok_or_else(|| anyhow::anyhow!("no signing key in the database"))?;
-        let next_switch = signers.iter().map(|(from, _)| *from).filter(|from| *from > now).min();
-        let by_kid = signers.iter().map(|(_, key)| (key.kid.clone(), key.clone())).collect();
-        let jwks = JwkSet { keys: signers.iter().map(|(_, key)| key.public_jwk.clone()).collect() };
-        Ok(Self { active, by_kid, jwks, signers, next_switch })
+        let next_switch = keys.iter().map(|(from, _)| *from).filter(|from| *from > now).min();
+        let by_kid = keys.iter().map(|(_, key)| (key.kid.clone(), key.clone())).collect();
+        let jwks = JwkSet { keys: keys.iter().map(|(_, key)| key.public_jwk.clone()).collect() };
+        Ok(Self { signing, fallback, by_kid, jwks, keys, next_switch })
+    }
+
+    /// The key that signs tokens of algorithm `alg` now.
+    pub fn signer(&self, alg: Algorithm) -> &Arc<SigningKey> {
+        self.signing.get(&alg).unwrap_or(&self.fallback)
     }
 }
 
@@ -69,17 +95,22 @@ impl KeyRing {
 pub struct Keys(Arc<RwLock<Arc<KeyRing>>>);
 
 impl Keys {
-    /// Loads the keys, creating a key for `alg` when there is none (it
-    /// signs at once) or the newest is for another algorithm (it is
-    /// published first, like any rotation).
-    pub async fn load_or_create(pool: &AnyPool, alg: Algorithm, publish_delay: Duration) -> anyhow::Result<Self> {
+    /// Loads the keys, creating a key for each algorithm of `algs` that has
+    /// none: it signs at once in a fresh database, and is published first,
+    /// like any rotation, in one that already has keys. Keys of algorithms
+    /// no longer in `algs` are retired once the new keys sign, and pruned
+    /// once their tokens have expired.
+    pub async fn load_or_create(pool: &AnyPool, algs: &[Algorithm], publish_delay: Duration) -> anyhow::Result<Self> {
         let stored = store::keys::all(pool).await?;
-        let newest_alg = stored.iter().find(|k| k.retired_at.is_none()).map(|k| k.alg.clone());
-        if stored.is_empty() {
-            rotate(pool, alg, Duration::ZERO).await?;
-        } else if newest_alg.as_deref() != Some(alg_name(alg)) {
-            rotate(pool, alg, publish_delay).await?;
+        let delay = if stored.is_empty() { Duration::ZERO } else { publish_delay };
+        let mut switch_at = shared::now_unix();
+        for &alg in algs {
+            if !stored.iter().any(|k| k.retired_at.is_none() && k.alg == alg_name(alg)) {
+                switch_at = switch_at.max(rotate(pool, alg, delay).await?.1);
+            }
         }
+        let in_use: Vec<&str> = algs.iter().map(|&alg| alg_name(alg)).collect();
+        store::keys::retire_other_algorithms(pool, &in_use, switch_at).await?;
         let ring = load_ring(pool).await?;
         Ok(Self(Arc::new(RwLock::new(Arc::new(ring)))))
     }
@@ -95,7 +126,7 @@ impl Keys {
         if ring.next_switch.is_none_or(|at| at > now) {
             return ring;
         }
-        let Ok(switched) = KeyRing::new(ring.signers.clone(), now) else { return ring };
+        let Ok(switched) = KeyRing::new(ring.keys.clone(), now) else { return ring };
         let switched = Arc::new(switched);
         match self.0.write() {
             Ok(mut guard) => *guard = switched.clone(),
@@ -117,7 +148,7 @@ impl Keys {
 }
 
 /// Generates a new key for `alg` and publishes it; it signs once
-/// `publish_delay` has passed, and the previous key signs until then.
+/// `publish_delay` has passed, and the previous key of `alg` signs until then.
 /// Returns the new `kid` and the unix time it signs from.
 pub async fn rotate(pool: &AnyPool, alg: Algorithm, publish_delay: Duration) -> anyhow::Result<(String, i64)> {
     let pem = generate_pem(alg)?;
@@ -128,13 +159,13 @@ pub async fn rotate(pool: &AnyPool, alg: Algorithm, publish_delay: Duration) -> 
 }
 
 async fn load_ring(pool: &AnyPool) -> anyhow::Result<KeyRing> {
-    let mut signers = Vec::new();
+    let mut keys = Vec::new();
     for row in store::keys::all(pool).await? {
         let alg =
             parse_alg(&row.alg).ok_or_else(|| anyhow::anyhow!("stored key {} has unknown alg {}", row.kid, row.alg))?;
-        signers.push((row.signs_from, Arc::new(signing_key_from_pem(alg, &row.private_pem)?)));
+        keys.push((row.signs_from, Arc::new(signing_key_from_pem(alg, &row.private_pem)?)));
     }
-    KeyRing::new(signers, shared::now_unix())
+    KeyRing::new(keys, shared::now_unix())
 }
 
 pub fn alg_name(alg: Algorithm) -> &'static str {
@@ -145,7 +176,7 @@ pub fn alg_name(alg: Algorithm) -> &'static str {
     }
 }
 
-fn parse_alg(name: &str) -> Option<Algorithm> {
+pub fn parse_alg(name: &str) -> Option<Algorithm> {
     match name {
         "RS256" => Some(Algorithm::RS256),
         "ES256" => Some(Algorithm::ES256),

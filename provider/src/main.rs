@@ -1,5 +1,5 @@
 //! The `provider` binary: `provider` serves; `provider keys rotate` adds a
-//! new signing key, published at once (the running server picks it up
+//! new signing key for each algorithm in use, published at once (the running server picks it up
 //! within a minute) and signing after `PROVIDER_KEY_PUBLISH_SECONDS`; old
 //! keys stay published until their tokens expire.
 
@@ -35,15 +35,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A new key for every algorithm the configuration signs with.
 async fn rotate(config: Config) -> anyhow::Result<()> {
     let db = provider::store::open(&config.database_url).await?;
     let delay = config.key_publish_delay.as_secs();
-    let (kid, signs_from) = provider::keys::rotate(&db, config.signing_alg, config.key_publish_delay).await?;
+    for alg in config.signing_algs() {
+        let (kid, signs_from) = provider::keys::rotate(&db, alg, config.key_publish_delay).await?;
+        println!(
+            "new signing key: {kid} ({}), published now, signs from unix time {signs_from} (in {delay} s, \
+             PROVIDER_KEY_PUBLISH_SECONDS)",
+            provider::keys::alg_name(alg)
+        );
+    }
     let pruned = provider::keys::prune(&db, config.access_token_ttl).await?;
-    println!(
-        "new signing key: {kid} ({}), published now, signs from unix time {signs_from} (in {delay} s, \
-         PROVIDER_KEY_PUBLISH_SECONDS); pruned {pruned} expired key(s)",
-        provider::keys::alg_name(config.signing_alg)
-    );
+    println!("pruned {pruned} expired key(s)");
     Ok(())
 }

@@ -43,7 +43,7 @@ pub fn metadata(state: &AppState) -> ProviderMetadata {
         // RFC 7636 §4.2 / RFC 9700 §2.1.1: S256 only, so only S256 is listed.
         code_challenge_methods_supported: vec![CodeChallengeMethod::S256.as_str().to_owned()],
         subject_types_supported: vec!["public".to_owned()],
-        id_token_signing_alg_values_supported: vec![alg_name(config.signing_alg).to_owned()],
+        id_token_signing_alg_values_supported: vec![alg_name(config.id_token_alg).to_owned()],
         claims_supported: all(&[
             "iss",
             "sub",

@@ -24,13 +24,15 @@ pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<StoredKey>> {
     .await
 }
 
-/// Adds a new key that signs from `signs_from`, and retires the others as
-/// of that moment (they sign until then), in one transaction.
+/// Adds a new key that signs from `signs_from`, and retires the other keys
+/// of its algorithm as of that moment (they sign until then), in one
+/// transaction.
 pub async fn insert(pool: &AnyPool, kid: &str, alg: &str, private_pem: &str, signs_from: i64) -> sqlx::Result<()> {
     let now = shared::now_unix();
     let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
+    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL AND alg = $2")
         .bind(signs_from)
+        .bind(alg)
         .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO signing_keys (kid, alg, private_pem, created_at, signs_from) VALUES ($1, $2, $3, $4, $5)")
@@ -42,6 +44,23 @@ pub async fn insert(pool: &AnyPool, kid: &str, alg: &str, private_pem: &str, sig
         .execute(&mut *tx)
         .await?;
     tx.commit().await
+}
+
+/// Retires, as of `at`, the keys of every algorithm not in `in_use` (the
+/// configuration no longer signs with them).
+pub async fn retire_other_algorithms(pool: &AnyPool, in_use: &[&str], at: i64) -> sqlx::Result<u64> {
+    let mut retired = 0;
+    for key in all(pool).await? {
+        if key.retired_at.is_none() && !in_use.contains(&key.alg.as_str()) {
+            let done = sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE kid = $2 AND retired_at IS NULL")
+                .bind(at)
+                .bind(&key.kid)
+                .execute(pool)
+                .await?;
+            retired += done.rows_affected();
+        }
+    }
+    Ok(retired)
 }
 
 /// Deletes keys retired before `cutoff`: nothing they signed is still valid.

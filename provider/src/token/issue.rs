@@ -62,7 +62,7 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
     let now = shared::now_unix();
     let ttl = config.access_token_ttl.as_secs() as i64;
     let ring = state.keys.ring();
-    let key = &ring.active;
+    let key = ring.signer(config.access_token_alg);
 
     // RFC 9068 §2.2: `aud` names the resource server the token is for. A
     // token with a todos:* scope is for the todo API; one without is only
@@ -155,7 +155,7 @@ fn id_token(
     ttl: i64,
 ) -> Result<String, AppError> {
     let ring = state.keys.ring();
-    let key = &ring.active;
+    let key = ring.signer(state.config.id_token_alg);
     let profile = issue.scope.contains("profile");
     let email = issue.scope.contains("email");
     let claims = IdTokenClaims {

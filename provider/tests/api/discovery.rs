@@ -55,18 +55,68 @@ async fn jwks_publishes_public_keys_with_kid_alg_and_use() {
 }
 
 #[tokio::test]
-async fn rs256_is_the_default_and_eddsa_is_selectable() {
-    for (alg, kty) in [("RS256", "RSA"), ("EdDSA", "OKP")] {
-        let app = spawn_app_with(&[("PROVIDER_SIGNING_ALG", alg)]).await;
+async fn by_default_access_tokens_are_es256_and_id_tokens_rs256_each_with_a_published_key() {
+    // The test configuration sets PROVIDER_SIGNING_ALG; empty, it is unset.
+    let app = spawn_app_with(&[("PROVIDER_SIGNING_ALG", "")]).await;
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
+    let mut published: Vec<(String, String, String)> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            (k["alg"].as_str().unwrap().into(), k["kty"].as_str().unwrap().into(), k["use"].as_str().unwrap().into())
+        })
+        .collect();
+    published.sort();
+    let expected = [("ES256", "EC", "sig"), ("RS256", "RSA", "sig")].map(|(a, k, u)| (a.into(), k.into(), u.into()));
+    assert_eq!(published, expected, "one key per algorithm in use, each with its alg and use");
+
+    let tokens = app.tokens_for_todo_app("openid todos:read").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap();
+    assert_eq!(jwt_parts(access).0["alg"], "ES256", "RFC 9068 §2.1: RS256 is supported, not required");
+    assert_eq!(jwt_parts(id_token).0["alg"], "RS256", "OIDC Registration: id_token_signed_response_alg's default");
+    assert_ne!(jwt_parts(access).0["kid"], jwt_parts(id_token).0["kid"]);
+    verify_with_jwks(&app, access).await;
+    verify_with_jwks(&app, id_token).await;
+    let oidc: Value = app.get("/.well-known/openid-configuration").await.json().await.unwrap();
+    assert_eq!(oidc["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
+}
+
+#[tokio::test]
+async fn each_kind_of_token_can_be_signed_with_each_algorithm() {
+    for (access_alg, id_alg, kty) in [("RS256", "EdDSA", "RSA"), ("EdDSA", "ES256", "OKP"), ("ES256", "ES256", "EC")] {
+        let app = spawn_app_with(&[("PROVIDER_ACCESS_TOKEN_ALG", access_alg), ("PROVIDER_ID_TOKEN_ALG", id_alg)]).await;
         let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
-        assert_eq!(jwks["keys"][0]["alg"], alg);
-        assert_eq!(jwks["keys"][0]["kty"], kty);
+        let keys = jwks["keys"].as_array().unwrap();
+        assert_eq!(keys.len(), if access_alg == id_alg { 1 } else { 2 }, "one key per algorithm");
         let tokens = app.tokens_for_todo_app("openid todos:read").await;
         let access = tokens["access_token"].as_str().unwrap();
+        let id_token = tokens["id_token"].as_str().unwrap();
         let (header, _) = jwt_parts(access);
-        assert_eq!(header["alg"], alg);
+        assert_eq!(header["alg"], access_alg);
+        let key = keys.iter().find(|k| k["kid"] == header["kid"]).expect("the access token's key is published");
+        assert_eq!((&key["alg"], &key["kty"]), (&serde_json::json!(access_alg), &serde_json::json!(kty)));
+        assert_eq!(jwt_parts(id_token).0["alg"], id_alg);
         verify_with_jwks(&app, access).await;
-        verify_with_jwks(&app, tokens["id_token"].as_str().unwrap()).await;
+        verify_with_jwks(&app, id_token).await;
+    }
+}
+
+#[tokio::test]
+async fn provider_signing_alg_sets_both_and_the_specific_settings_override_it() {
+    let config = |pairs: &[(&str, &str)]| {
+        let config = provider::Config::from_env(&shared::config::Env::from_pairs(pairs.iter().copied())).unwrap();
+        (config.access_token_alg, config.id_token_alg)
+    };
+    use jsonwebtoken::Algorithm::{ES256, EdDSA, RS256};
+    assert_eq!(config(&[]), (ES256, RS256));
+    assert_eq!(config(&[("PROVIDER_SIGNING_ALG", "EdDSA")]), (EdDSA, EdDSA));
+    assert_eq!(config(&[("PROVIDER_SIGNING_ALG", "EdDSA"), ("PROVIDER_ID_TOKEN_ALG", "RS256")]), (EdDSA, RS256));
+    assert_eq!(config(&[("PROVIDER_SIGNING_ALG", "RS256"), ("PROVIDER_ACCESS_TOKEN_ALG", "ES256")]), (ES256, RS256));
+    for name in ["PROVIDER_ACCESS_TOKEN_ALG", "PROVIDER_ID_TOKEN_ALG"] {
+        let error = provider::Config::from_env(&shared::config::Env::from_pairs([(name, "HS256")])).unwrap_err();
+        assert!(error.to_string().contains(name), "{error}");
     }
 }
 

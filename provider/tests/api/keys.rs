@@ -87,3 +87,25 @@ async fn keys_retired_longer_than_a_token_lifetime_are_pruned() {
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2, "the day-old key is gone; the last two remain");
 }
+
+#[tokio::test]
+async fn a_newly_configured_algorithm_is_published_before_it_signs() {
+    // A database from the days of one key for everything (RS256), started
+    // with the defaults (ES256 access tokens).
+    let publish = ("PROVIDER_KEY_PUBLISH_SECONDS", "3600");
+    let app = spawn_app_with(&[("PROVIDER_SIGNING_ALG", "RS256"), publish]).await;
+    let old_kid = kid_of_a_new_token(&app).await;
+    let (database_url, port) = (app.database_url.clone(), app.port());
+    app.stop().await;
+
+    let app = spawn_on(&database_url, &[("PROVIDER_SIGNING_ALG", ""), publish], Some(port)).await;
+    let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
+    let mut algs: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["alg"].as_str().unwrap()).collect();
+    algs.sort();
+    assert_eq!(algs, ["ES256", "RS256"], "the ES256 key is published at once");
+    let tokens = app.tokens_for_todo_app("openid todos:read").await;
+    let access = tokens["access_token"].as_str().unwrap();
+    assert_eq!(jwt_parts(access).0["kid"], old_kid, "until verifiers may have it, the old key signs access tokens");
+    verify_with_jwks(&app, access).await;
+    assert_eq!(jwt_parts(tokens["id_token"].as_str().unwrap()).0["kid"], old_kid);
+}
