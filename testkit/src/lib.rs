@@ -17,3 +17,6 @@ pub mod cookies;
 
 /// Serving a stand-in on a free loopback port, and stopping it.
 pub mod serve;
+
+/// A stand-in authorization server that records what it is sent.
+pub mod fake_provider;

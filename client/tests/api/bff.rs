@@ -126,7 +126,7 @@ async fn an_access_token_the_api_refuses_is_refreshed_server_side_and_the_call_r
     let (app, api) = spawn_bff().await;
     app.log_in().await;
     *api.valid_token.lock().unwrap() = "access-token-2".to_owned();
-    *app.provider.token_reply.lock().unwrap() = (
+    *app.provider.script.token_reply.lock().unwrap() = (
         200,
         json!({"access_token": "access-token-2", "token_type": "Bearer", "expires_in": 600, "refresh_token": "refresh-2"}),
     );

@@ -155,7 +155,7 @@ async fn callback_without_iss_is_refused_when_the_provider_advertises_it() {
 #[tokio::test]
 async fn callback_without_iss_is_accepted_when_the_provider_does_not_advertise_it() {
     let app = spawn_app().await;
-    app.provider.metadata.lock().unwrap()["authorization_response_iss_parameter_supported"] = json!(false);
+    app.provider.script.metadata.lock().unwrap()["authorization_response_iss_parameter_supported"] = json!(false);
     let login = app.start_login().await;
     let claims = app.id_token_claims(login.nonce(), ACCESS_TOKEN);
     app.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
@@ -168,7 +168,7 @@ async fn callback_without_iss_is_accepted_when_the_provider_does_not_advertise_i
 #[tokio::test]
 async fn metadata_naming_another_issuer_is_not_used() {
     let app = spawn_app().await;
-    app.provider.metadata.lock().unwrap()["issuer"] = json!("https://evil.example");
+    app.provider.script.metadata.lock().unwrap()["issuer"] = json!("https://evil.example");
     let login = app.start_login().await;
 
     let response = app.callback(&[("code", CODE), ("state", login.state()), ("iss", &app.provider_url)]).await;

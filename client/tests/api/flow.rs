@@ -7,7 +7,7 @@ use crate::helpers::{ACCESS_TOKEN, CLIENT_SECRET, CODE, REFRESH_TOKEN, page, spa
 async fn the_flow_inspector_shows_every_step_of_the_login_and_refresh() {
     let app = spawn_app().await;
     app.log_in().await;
-    *app.provider.token_reply.lock().unwrap() =
+    *app.provider.script.token_reply.lock().unwrap() =
         (200, json!({"access_token": "a2", "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2"}));
     app.refresh_same_origin().await;
 

@@ -2,19 +2,16 @@
 //! plus one helper per endpoint and the test's signing keys.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::LazyLock;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::http::{StatusCode, header};
 use client::{App, Config};
 use jsonwebtoken::Algorithm;
-use jsonwebtoken::jwk::JwkSet;
 use serde_json::{Value, json};
 use shared::config::Env;
 pub use testkit::cookies::{SetCookie, attributes};
+use testkit::fake_provider::FakeProvider;
+pub use testkit::fake_provider::Received;
 use testkit::keys::TestKey;
 use testkit::serve::Port;
 use url::Url;
@@ -34,81 +31,12 @@ pub fn sign(claims: &Value, key: &TestKey) -> String {
     key.sign(claims, "JWT")
 }
 
-/// One request the fake provider received.
-#[derive(Clone, Debug)]
-pub struct Received {
-    pub authorization: Option<String>,
-    pub form: HashMap<String, String>,
-}
-
-impl Received {
-    /// The `client_id:client_secret` of a `Basic` header, URL-decoded.
-    pub fn basic_credentials(&self) -> Option<(String, String)> {
-        shared::basic_credentials::decode(self.authorization.as_deref()?).ok()
-    }
-}
-
-/// What the fake provider answers and what it was asked.
-pub struct FakeProviderState {
-    /// The next token endpoint answer: status and JSON body.
-    pub token_reply: Mutex<(u16, Value)>,
-    pub token_requests: Mutex<Vec<Received>>,
-    pub revocations: Mutex<Vec<Received>>,
-    /// The metadata document (RFC 8414 §3) at
-    /// `/.well-known/openid-configuration`.
-    pub metadata: Mutex<Value>,
-}
-
-type Shared = Arc<FakeProviderState>;
-
-fn fake_provider(state: Shared) -> Router {
-    async fn jwks() -> Json<JwkSet> {
-        Json(JwkSet { keys: vec![PROVIDER_KEY.jwk.clone()] })
-    }
-    async fn token(
-        State(state): State<Shared>,
-        headers: HeaderMap,
-        Form(form): Form<HashMap<String, String>>,
-    ) -> impl IntoResponse {
-        state.token_requests.lock().unwrap().push(received(&headers, form));
-        let (status, body) = state.token_reply.lock().unwrap().clone();
-        (
-            StatusCode::from_u16(status).unwrap(),
-            [(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")],
-            Json(body),
-        )
-    }
-    async fn revoke(
-        State(state): State<Shared>,
-        headers: HeaderMap,
-        Form(form): Form<HashMap<String, String>>,
-    ) -> StatusCode {
-        state.revocations.lock().unwrap().push(received(&headers, form));
-        StatusCode::OK
-    }
-    fn received(headers: &HeaderMap, form: HashMap<String, String>) -> Received {
-        Received {
-            authorization: headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned),
-            form,
-        }
-    }
-    async fn metadata(State(state): State<Shared>) -> Json<Value> {
-        Json(state.metadata.lock().unwrap().clone())
-    }
-    Router::new()
-        .route("/.well-known/openid-configuration", get(metadata))
-        .route("/.well-known/jwks.json", get(jwks))
-        .route("/oauth2/token", post(token))
-        .route("/oauth2/revoke", post(revoke))
-        .with_state(state)
-}
-
 pub struct TestApp {
     /// The client app, e.g. `http://127.0.0.1:41234`.
     pub address: String,
     /// The fake provider (issuer, public and internal URL).
     pub provider_url: String,
-    pub provider: Shared,
+    pub provider: FakeProvider,
     /// A browser: cookie store, no redirects followed.
     pub browser: reqwest::Client,
 }
@@ -134,22 +62,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawns both servers; `extra` sets or overrides client variables.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let provider_port = Port::free().await;
-    let provider_url = provider_port.url().to_owned();
-    let provider_state = Arc::new(FakeProviderState {
-        token_reply: Mutex::new((500, json!({"error": "server_error", "error_description": "the test set no reply"}))),
-        token_requests: Mutex::new(Vec::new()),
-        revocations: Mutex::new(Vec::new()),
-        metadata: Mutex::new(json!({
-            "issuer": provider_url,
-            "authorization_endpoint": format!("{provider_url}/oauth2/authorize"),
-            "token_endpoint": format!("{provider_url}/oauth2/token"),
-            "jwks_uri": format!("{provider_url}/.well-known/jwks.json"),
-            "authorization_response_iss_parameter_supported": true,
-        })),
-    });
-    let router = fake_provider(provider_state.clone());
-    provider_port.serve(router);
+    let provider = FakeProvider::start(vec![PROVIDER_KEY.jwk.clone()]).await;
+    let provider_url = provider.url.clone();
 
     let port = Port::free().await;
     let address = port.url().to_owned();
@@ -169,7 +83,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
     let browser =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, provider_url, provider: provider_state, browser }
+    TestApp { address, provider_url, provider, browser }
 }
 
 impl TestApp {
@@ -221,7 +135,7 @@ impl TestApp {
 
     /// Makes the fake token endpoint answer with these tokens.
     pub fn reply_with_tokens(&self, access_token: &str, refresh_token: &str, id_token: &str) {
-        *self.provider.token_reply.lock().unwrap() = (
+        *self.provider.script.token_reply.lock().unwrap() = (
             200,
             json!({
                 "access_token": access_token,
@@ -236,7 +150,7 @@ impl TestApp {
 
     /// Makes the fake token endpoint answer with an RFC 6749 §5.2 error.
     pub fn reply_with_error(&self, status: u16, error: &str, description: &str) {
-        *self.provider.token_reply.lock().unwrap() =
+        *self.provider.script.token_reply.lock().unwrap() =
             (status, json!({"error": error, "error_description": description}));
     }
 
@@ -285,11 +199,11 @@ impl TestApp {
     }
 
     pub fn token_requests(&self) -> Vec<Received> {
-        self.provider.token_requests.lock().unwrap().clone()
+        self.provider.token_requests()
     }
 
     pub fn revocations(&self) -> Vec<Received> {
-        self.provider.revocations.lock().unwrap().clone()
+        self.provider.revocations()
     }
 }
 

@@ -116,7 +116,7 @@ async fn an_id_token_without_at_hash_is_accepted_in_the_code_flow() {
 async fn a_token_response_without_an_id_token_is_rejected() {
     let app = spawn_app().await;
     let login = app.start_login().await;
-    *app.provider.token_reply.lock().unwrap() =
+    *app.provider.script.token_reply.lock().unwrap() =
         (200, json!({"access_token": "a", "token_type": "Bearer", "expires_in": 300, "refresh_token": "r"}));
 
     let response = app.callback(&[("code", "c"), ("state", login.state()), ("iss", &app.provider_url)]).await;

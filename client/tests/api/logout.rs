@@ -52,7 +52,7 @@ async fn logout_revokes_the_refresh_token_clears_cookies_and_ends_the_provider_s
 async fn logout_after_a_refresh_revokes_the_rotated_refresh_token() {
     let app = spawn_app().await;
     app.log_in().await;
-    *app.provider.token_reply.lock().unwrap() =
+    *app.provider.script.token_reply.lock().unwrap() =
         (200, json!({"access_token": "a2", "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2"}));
     assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
 

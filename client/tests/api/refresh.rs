@@ -26,7 +26,7 @@ async fn refresh_in_tabs(app: &TestApp, n: usize) -> Vec<reqwest::Response> {
 async fn logged_in_app() -> TestApp {
     let app = spawn_app().await;
     app.log_in().await;
-    *app.provider.token_reply.lock().unwrap() = (
+    *app.provider.script.token_reply.lock().unwrap() = (
         200,
         json!({
             "access_token": "access-token-2",
@@ -256,7 +256,7 @@ fn refreshed_id_token(app: &TestApp, tweak: impl FnOnce(&mut Value)) -> String {
 }
 
 fn reply_with_id_token(app: &TestApp, id_token: &str) {
-    *app.provider.token_reply.lock().unwrap() = (
+    *app.provider.script.token_reply.lock().unwrap() = (
         200,
         json!({
             "access_token": "access-token-2",

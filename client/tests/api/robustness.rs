@@ -60,7 +60,7 @@ async fn malformed_requests_to_every_route_never_answer_5xx_nor_end_the_login() 
     let app = spawn_app().await;
     app.log_in().await;
     // A provider that rotates the refresh token on every refresh.
-    *app.provider.token_reply.lock().unwrap() = (
+    *app.provider.script.token_reply.lock().unwrap() = (
         200,
         json!({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 300, "refresh_token": REFRESH_TOKEN}),
     );

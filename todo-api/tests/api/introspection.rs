@@ -32,7 +32,7 @@ async fn active_token_is_accepted_and_introspected_with_the_apis_own_credentials
     let response = app.get_todos("opaque-1").await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    let calls = app.provider.introspection_calls();
+    let calls = app.provider.introspections();
     assert_eq!(calls.len(), 1);
     let basic = STANDARD.encode(format!("{API_CLIENT_ID}:{API_CLIENT_SECRET}"));
     assert_eq!(calls[0].authorization, Some(format!("Basic {basic}")));

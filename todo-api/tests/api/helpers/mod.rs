@@ -1,25 +1,20 @@
-//! Test harness: a fake provider (JWKS + introspection) and the todo API,
+//! Test harness: a fake provider (`testkit::fake_provider`) and the todo API,
 //! both on 127.0.0.1:0, a fresh database per test, and a token minter.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::LazyLock;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::{Form, Json, Router};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{Map, Value, json};
 use shared::Secret;
 use shared::config::Env;
+pub use testkit::fake_provider::FakeProvider;
 use testkit::keys::TestKey;
-use testkit::serve::{Port, Running};
+use testkit::serve::Port;
 use todo_api::{App, Config, TokenValidation};
 
 /// Access tokens minted for a test, good or broken one claim at a time.
@@ -50,87 +45,6 @@ pub static KEYS: LazyLock<TestKeys> = LazyLock::new(|| TestKeys {
     attacker: TestKey::ec("attacker"),
 });
 
-// ---------------------------------------------------------------- provider
-
-/// What the fake introspection endpoint saw.
-#[derive(Clone, Debug)]
-pub struct IntrospectionCall {
-    pub authorization: Option<String>,
-    pub form: HashMap<String, String>,
-}
-
-#[derive(Clone, Default)]
-struct ProviderState {
-    jwks: Arc<Mutex<JwkSet>>,
-    jwks_hits: Arc<AtomicUsize>,
-    /// token → introspection response; unknown tokens are `{"active": false}`.
-    introspection: Arc<Mutex<HashMap<String, Value>>>,
-    calls: Arc<Mutex<Vec<IntrospectionCall>>>,
-}
-
-/// A stand-in for the provider: `/.well-known/jwks.json` and
-/// `/oauth2/introspect`, on 127.0.0.1:0.
-pub struct FakeProvider {
-    pub url: String,
-    state: ProviderState,
-    server: Running,
-}
-
-impl FakeProvider {
-    pub async fn start() -> FakeProvider {
-        let state = ProviderState::default();
-        state.jwks.lock().unwrap().keys.extend([KEYS.rsa.jwk.clone(), KEYS.ec.jwk.clone()]);
-        let router = Router::new()
-            .route("/.well-known/jwks.json", get(jwks))
-            .route("/oauth2/introspect", post(introspect))
-            .with_state(state.clone());
-        let port = Port::free().await;
-        let url = port.url().to_owned();
-        FakeProvider { url, state, server: port.serve(router) }
-    }
-
-    /// How many times the JWKS was fetched.
-    pub fn jwks_hits(&self) -> usize {
-        self.state.jwks_hits.load(Ordering::SeqCst)
-    }
-
-    /// Adds a key to the published set (key rotation).
-    pub fn publish(&self, jwk: Jwk) {
-        self.state.jwks.lock().unwrap().keys.push(jwk);
-    }
-
-    /// Sets the introspection response for `token`.
-    pub fn set_introspection(&self, token: &str, response: Value) {
-        self.state.introspection.lock().unwrap().insert(token.to_owned(), response);
-    }
-
-    pub fn introspection_calls(&self) -> Vec<IntrospectionCall> {
-        self.state.calls.lock().unwrap().clone()
-    }
-
-    /// Stops the server: its port refuses connections from now on.
-    pub async fn stop(&mut self) {
-        self.server.stop().await;
-    }
-}
-
-async fn jwks(State(state): State<ProviderState>) -> Json<JwkSet> {
-    state.jwks_hits.fetch_add(1, Ordering::SeqCst);
-    Json(state.jwks.lock().unwrap().clone())
-}
-
-async fn introspect(
-    State(state): State<ProviderState>,
-    headers: HeaderMap,
-    Form(form): Form<HashMap<String, String>>,
-) -> Json<Value> {
-    let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let token = form.get("token").cloned().unwrap_or_default();
-    state.calls.lock().unwrap().push(IntrospectionCall { authorization, form });
-    let answer = state.introspection.lock().unwrap().get(&token).cloned();
-    Json(answer.unwrap_or_else(|| json!({"active": false})))
-}
-
 // ---------------------------------------------------------------- the app
 
 pub struct TestApp {
@@ -148,7 +62,7 @@ pub async fn spawn_app() -> TestApp {
 /// The API with its configuration adjusted by `adjust`.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     shared::server::init_tracing("warn");
-    let provider = FakeProvider::start().await;
+    let provider = FakeProvider::start(vec![KEYS.rsa.jwk.clone(), KEYS.ec.jwk.clone()]).await;
     let port = Port::free().await;
     let address = port.url().to_owned();
     let mut config = Config::from_env(&Env::default()).expect("default config");
