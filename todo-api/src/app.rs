@@ -33,7 +33,13 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 pub struct AppState {
     pub store: Store,
     pub validator: TokenValidator,
+    pub public_url: PublicUrl,
 }
+
+/// `TODO_API_PUBLIC_URL`: where clients reach this API, for the URLs it
+/// hands out (the next page's `Link`).
+#[derive(Clone)]
+pub struct PublicUrl(pub std::sync::Arc<str>);
 
 /// The todo API, bound and ready to serve.
 pub struct App {
@@ -55,7 +61,11 @@ impl App {
         let store = Store::open(&config.database_url).await.with_context(|| {
             format!("cannot open the database at TODO_API_DATABASE_URL={}", redact_password(&config.database_url))
         })?;
-        let state = AppState { store, validator: token_validator(&config)? };
+        let state = AppState {
+            store,
+            validator: token_validator(&config)?,
+            public_url: PublicUrl(config.public_url.as_str().into()),
+        };
         let cors = cors::CorsPolicy {
             with_credentials: HeaderValue::from_str(&config.client_origin)
                 .context("CLIENT_PUBLIC_URL is not a valid Origin header value")?,

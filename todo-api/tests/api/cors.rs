@@ -24,6 +24,7 @@ async fn the_client_origin_may_read_responses_with_credentials() {
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], CLIENT_ORIGIN);
     assert_eq!(headers["access-control-allow-credentials"], "true");
+    assert_eq!(headers["access-control-expose-headers"], "Link", "the page may see that another page follows");
     let vary = headers["vary"].to_str().unwrap().to_ascii_lowercase();
     assert!(vary.contains("origin"), "{vary}");
 }
@@ -111,6 +112,7 @@ async fn the_spa_origin_may_read_bearer_responses_without_credentials() {
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], SPA_ORIGIN);
     assert!(headers.get("access-control-allow-credentials").is_none(), "the SPA sends no cookies");
+    assert_eq!(headers["access-control-expose-headers"], "Link");
     let vary = headers["vary"].to_str().unwrap().to_ascii_lowercase();
     assert!(vary.contains("origin"), "{vary}");
 }
