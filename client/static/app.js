@@ -103,9 +103,17 @@
     return response;
   }
 
-  function render(todos) {
+  // The API sends a page of todos, newest first; when there are more it
+  // says so in `Link: <…>; rel="next"` (RFC 8288). This page shows the
+  // first page and says that older todos exist.
+  function render(todos, more) {
     list.replaceChildren(...todos.map(renderTodo));
-    showStatus(todos.length ? '' : 'Nothing to do yet. Add something above.');
+    if (more) showStatus('Showing your ' + todos.length + ' newest todos; older ones are not listed here.');
+    else showStatus(todos.length ? '' : 'Nothing to do yet. Add something above.');
+  }
+
+  function hasNextPage(response) {
+    return /;\s*rel="?next"?/.test(response.headers.get('Link') || '');
   }
 
   // Built with textContent, never innerHTML: a todo titled <img onerror=…>
@@ -143,7 +151,7 @@
 
   async function load() {
     const response = await callApi('GET', '/todos');
-    render(await response.json());
+    render(await response.json(), hasNextPage(response));
   }
 
   async function run(action) {

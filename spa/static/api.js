@@ -31,7 +31,7 @@ async function send(method, path, body) {
  * "is expired, revoked, malformed, or invalid for other reasons": refresh
  * once and try again.
  */
-export async function callApi(method, path, body) {
+async function respond(method, path, body) {
   let response = await send(method, path, body);
   if (response.status === 401) {
     await refresh();
@@ -41,10 +41,24 @@ export async function callApi(method, path, body) {
     const error = await response.json().catch(() => ({}));
     throw new ApiError(response.status, error.error_description);
   }
+  return response;
+}
+
+export async function callApi(method, path, body) {
+  const response = await respond(method, path, body);
   return response.status === 204 ? null : response.json();
 }
 
-export const listTodos = () => callApi('GET', '/todos');
+/**
+ * The first page of todos, newest first, and whether the API announced
+ * another with `Link: <…>; rel="next"` (RFC 8288; readable here because
+ * the API exposes the header to this origin).
+ */
+export async function listTodos() {
+  const response = await respond('GET', '/todos');
+  const more = /;\s*rel="?next"?/.test(response.headers.get('Link') || '');
+  return { todos: await response.json(), more };
+}
 export const addTodo = (title) => callApi('POST', '/todos', { title });
 export const setDone = (id, done) => callApi('PATCH', `/todos/${encodeURIComponent(id)}`, { done });
 export const deleteTodo = (id) => callApi('DELETE', `/todos/${encodeURIComponent(id)}`);

@@ -35,7 +35,7 @@ function showSession() {
   line.textContent = `Signed in as ${displayName} · access token valid until ${until} · refreshed ${s.refreshes} time${s.refreshes === 1 ? '' : 's'}`;
 }
 
-function renderTodos(todos) {
+function renderTodos({ todos, more }) {
   const list = $('todo-list');
   list.replaceChildren();
   for (const todo of todos) {
@@ -58,7 +58,8 @@ function renderTodos(todos) {
     item.append(box, title, remove);
     list.append(item);
   }
-  showStatus(todos.length === 0 ? 'Nothing to do yet.' : `${todos.length} todo${todos.length === 1 ? '' : 's'}.`);
+  if (more) showStatus(`Your ${todos.length} newest todos; older ones are not listed here.`);
+  else showStatus(todos.length === 0 ? 'Nothing to do yet.' : `${todos.length} todo${todos.length === 1 ? '' : 's'}.`);
 }
 
 /** Runs an API action, then shows the list again; a lost session shows the login button. */

@@ -21,7 +21,7 @@ use crate::auth::claims::Expectations;
 use crate::auth::{Introspector, JwtValidator, TokenValidator};
 use crate::config::{Config, TokenValidation};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::state::{AppState, PublicUrl};
 use crate::store::Store;
 use crate::{cors, health, todos};
 
@@ -48,7 +48,11 @@ impl App {
         let store = Store::open(&config.database_url).await.with_context(|| {
             format!("cannot open the database at TODO_API_DATABASE_URL={}", redact_password(&config.database_url))
         })?;
-        let state = AppState { store, validator: token_validator(&config)? };
+        let state = AppState {
+            store,
+            validator: token_validator(&config)?,
+            public_url: PublicUrl(config.public_url.as_str().into()),
+        };
         let cors = cors::CorsPolicy {
             with_credentials: HeaderValue::from_str(&config.client_origin)
                 .context("CLIENT_PUBLIC_URL is not a valid Origin header value")?,

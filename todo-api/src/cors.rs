@@ -19,7 +19,8 @@
 use axum::extract::{Request, State};
 use axum::http::header::{
     ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD,
+    ORIGIN, VARY,
 };
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -69,6 +70,12 @@ pub async fn cors(State(policy): State<CorsPolicy>, request: Request, next: Next
     headers.append(VARY, HeaderValue::from_static("Origin"));
     if let (Some(how), Some(origin)) = (allowed, origin) {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        // Fetch §3.2.5: a script reads only the CORS-safelisted response
+        // headers unless more are exposed; the pages read `Link` to know
+        // that the list has another page.
+        if !is_preflight {
+            headers.insert(ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Link"));
+        }
         if how == Allowed::WithCredentials {
             headers.insert(ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
         }

@@ -11,4 +11,10 @@ use crate::store::Store;
 pub struct AppState {
     pub store: Store,
     pub validator: TokenValidator,
+    pub public_url: PublicUrl,
 }
+
+/// `TODO_API_PUBLIC_URL`: where clients reach this API, for the URLs it
+/// hands out (the next page's `Link`).
+#[derive(Clone)]
+pub struct PublicUrl(pub std::sync::Arc<str>);

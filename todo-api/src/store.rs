@@ -11,6 +11,7 @@ use sqlx::migrate::Migrator;
 
 use crate::auth::Owner;
 use crate::todos::model::{Title, Todo, TodoId};
+use crate::todos::page::{Cursor, PageRequest};
 
 /// SQLite and PostgreSQL differ in how they spell an auto-incrementing key,
 /// so each has its own copy of the migrations (see `migrations/`).
@@ -53,18 +54,53 @@ impl Store {
         Ok(())
     }
 
-    /// The owner's todos, newest first (ties broken by id, also newest first).
-    pub async fn list(&self, owner: &Owner) -> Result<Vec<Todo>, sqlx::Error> {
-        let rows: Vec<TodoRow> = sqlx::query_as(
-            "SELECT id, title, done, created_at FROM todos
-             WHERE owner_iss = $1 AND owner_sub = $2
-             ORDER BY created_at DESC, id DESC",
-        )
-        .bind(&owner.issuer)
-        .bind(&owner.subject)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(Todo::from).collect())
+    /// One page of the owner's todos, newest first (ties broken by id, also
+    /// newest first), and the cursor of the page after it if there is one.
+    ///
+    /// Keyset pagination: the rows after the cursor in the list's order,
+    /// found by one seek in the `(owner_iss, owner_sub, created_at, id)`
+    /// index, however far into the list the page is. One row more than the
+    /// page is read, to know whether another page follows.
+    pub async fn list(&self, owner: &Owner, page: PageRequest) -> Result<(Vec<Todo>, Option<Cursor>), sqlx::Error> {
+        let limit = i64::from(page.limit);
+        let mut rows: Vec<TodoRow> = match page.after {
+            None => {
+                sqlx::query_as(
+                    "SELECT id, title, done, created_at FROM todos
+                     WHERE owner_iss = $1 AND owner_sub = $2
+                     ORDER BY created_at DESC, id DESC
+                     LIMIT $3",
+                )
+                .bind(&owner.issuer)
+                .bind(&owner.subject)
+                .bind(limit + 1)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Some(after) => {
+                sqlx::query_as(
+                    "SELECT id, title, done, created_at FROM todos
+                     WHERE owner_iss = $1 AND owner_sub = $2
+                       AND (created_at < $3 OR (created_at = $3 AND id < $4))
+                     ORDER BY created_at DESC, id DESC
+                     LIMIT $5",
+                )
+                .bind(&owner.issuer)
+                .bind(&owner.subject)
+                .bind(after.created_at)
+                .bind(after.id)
+                .bind(limit + 1)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        let next = if rows.len() > page.limit as usize {
+            rows.truncate(page.limit as usize);
+            rows.last().map(|last| Cursor { created_at: last.created_at, id: last.id })
+        } else {
+            None
+        };
+        Ok((rows.into_iter().map(Todo::from).collect(), next))
     }
 
     pub async fn insert(&self, owner: &Owner, title: &Title, created_at: i64) -> Result<Todo, sqlx::Error> {

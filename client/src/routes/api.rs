@@ -34,6 +34,9 @@ struct Forwarded {
     status: StatusCode,
     content_type: Option<HeaderValue>,
     www_authenticate: Option<HeaderValue>,
+    /// `Link: <…>; rel="next"` when the list has another page (RFC 8288):
+    /// the page reads it to say that older todos exist.
+    link: Option<HeaderValue>,
     body: Bytes,
 }
 
@@ -95,9 +98,11 @@ pub async fn forward(
             let mut response = (forwarded.status, forwarded.body).into_response();
             let response_headers = response.headers_mut();
             response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            for (name, value) in
-                [(header::CONTENT_TYPE, forwarded.content_type), (header::WWW_AUTHENTICATE, forwarded.www_authenticate)]
-            {
+            for (name, value) in [
+                (header::CONTENT_TYPE, forwarded.content_type),
+                (header::WWW_AUTHENTICATE, forwarded.www_authenticate),
+                (header::LINK, forwarded.link),
+            ] {
                 if let Some(value) = value {
                     response_headers.insert(name, value);
                 }
@@ -129,8 +134,9 @@ async fn send(
     let status = response.status();
     let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
     let www_authenticate = response.headers().get(header::WWW_AUTHENTICATE).cloned();
+    let link = response.headers().get(header::LINK).cloned();
     let body = response.bytes().await.map_err(|e| format!("the todo API's answer broke off: {e}"))?;
-    Ok(Forwarded { status, content_type, www_authenticate, body })
+    Ok(Forwarded { status, content_type, www_authenticate, link, body })
 }
 
 /// RFC 6749 §6, server-side: the session's refresh token for new tokens,

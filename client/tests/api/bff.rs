@@ -24,6 +24,9 @@ struct ApiCall {
     body: String,
 }
 
+/// The fake API's announcement of a next page (RFC 8288).
+const NEXT_PAGE: &str = "<http://todo-api.test/todos?limit=5&cursor=MS4x>; rel=\"next\"";
+
 /// A stand-in for the todo API: accepts exactly one access token.
 struct FakeApi {
     valid_token: Mutex<String>,
@@ -57,8 +60,14 @@ async fn spawn_bff() -> (TestApp, Arc<FakeApi>) {
                 .into_response();
         }
         let status = if method == Method::POST { AxumStatus::CREATED } else { AxumStatus::OK };
-        (status, axum::Json(json!([{"id": 1, "title": "from the API", "done": false, "created_at": "now"}])))
-            .into_response()
+        let mut response =
+            (status, axum::Json(json!([{"id": 1, "title": "from the API", "done": false, "created_at": "now"}])))
+                .into_response();
+        if method == Method::GET {
+            let next = header::HeaderValue::from_static(NEXT_PAGE);
+            response.headers_mut().insert(header::LINK, next);
+        }
+        response
     }
     let api = Arc::new(FakeApi { valid_token: Mutex::new(ACCESS_TOKEN.to_owned()), calls: Mutex::new(Vec::new()) });
     let port = testkit::serve::Port::free().await;
@@ -111,6 +120,7 @@ async fn api_calls_are_forwarded_with_the_session_s_access_token() {
     assert_eq!(deleted.status(), StatusCode::OK);
     assert!(no_token_cookie(&listed));
     assert_eq!(listed.headers()["content-type"], "application/json");
+    assert_eq!(listed.headers()["link"], NEXT_PAGE, "the page learns that another page follows");
     assert_eq!(listed.json::<Value>().await.unwrap()[0]["title"], "from the API");
     let calls = api.calls.lock().unwrap().clone();
     let seen: Vec<(&str, &str)> = calls.iter().map(|c| (c.method.as_str(), c.path.as_str())).collect();

@@ -2,17 +2,34 @@
 //! the owner comes from the validated token, never from the request body.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 
 use super::model::{NewTodo, Title, Todo, TodoId, TodoPatch};
+use super::page::{PageRequest, next_link};
 use crate::auth::{Authorized, ReadTodos, WriteTodos};
 use crate::error::AppError;
 use crate::extract::Json;
+use crate::state::PublicUrl;
 use crate::store::Store;
 
-/// `GET /todos`: the caller's todos, newest first.
-pub async fn list(auth: Authorized<ReadTodos>, State(store): State<Store>) -> Result<Json<Vec<Todo>>, AppError> {
-    Ok(Json(store.list(auth.owner()).await?))
+/// `GET /todos?limit=&cursor=`: one page of the caller's todos, newest
+/// first, and the next page's URL in `Link: <…>; rel="next"` when there is
+/// more (see [`super::page`]).
+pub async fn list(
+    auth: Authorized<ReadTodos>,
+    State(store): State<Store>,
+    State(PublicUrl(public_url)): State<PublicUrl>,
+    page: PageRequest,
+) -> Result<Response, AppError> {
+    let (todos, next) = store.list(auth.owner(), page).await?;
+    let mut response = Json::<Vec<Todo>>(todos).into_response();
+    if let Some(link) = next.and_then(|last| next_link(&public_url, page.limit, last)) {
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
 }
 
 /// `POST /todos` `{"title"}`: 201 with the new todo.

@@ -12,6 +12,7 @@
 
 pub mod handlers;
 pub mod model;
+pub mod page;
 
 use axum::Router;
 use axum::routing::{get, patch};

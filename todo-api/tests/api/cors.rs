@@ -61,6 +61,7 @@ async fn the_client_origin_may_read_responses_with_credentials() {
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], CLIENT_ORIGIN);
     assert_eq!(headers["access-control-allow-credentials"], "true");
+    assert_eq!(headers["access-control-expose-headers"], "Link", "the page may see that another page follows");
     assert_varies_by_origin(headers);
 }
 
@@ -109,6 +110,7 @@ async fn the_spa_origin_may_read_bearer_responses_without_credentials() {
     let headers = response.headers();
     assert_eq!(headers["access-control-allow-origin"], SPA_ORIGIN);
     assert!(headers.get("access-control-allow-credentials").is_none(), "the SPA sends no cookies");
+    assert_eq!(headers["access-control-expose-headers"], "Link");
     assert_varies_by_origin(headers);
 }
 

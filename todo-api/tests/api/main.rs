@@ -10,6 +10,7 @@ mod helpers;
 mod input;
 mod introspection;
 mod jwks;
+mod paging;
 mod robustness;
 mod scopes;
 mod todos;
