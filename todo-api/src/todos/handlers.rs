@@ -24,10 +24,10 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let (todos, next) = store.list(auth.owner(), page).await?;
     let mut response = Json::<Vec<Todo>>(todos).into_response();
-    if let Some(link) = next.and_then(|last| next_link(&public_url, page.limit, last)) {
-        if let Ok(value) = HeaderValue::from_str(&link) {
-            response.headers_mut().insert(header::LINK, value);
-        }
+    if let Some(link) = next.and_then(|last| next_link(&public_url, page.limit, last))
+        && let Ok(value) = HeaderValue::from_str(&link)
+    {
+        response.headers_mut().insert(header::LINK, value);
     }
     Ok(response)
 }
