@@ -20,3 +20,6 @@ pub mod serve;
 
 /// A stand-in authorization server that records what it is sent.
 pub mod fake_provider;
+
+/// A fresh database per test, removed afterwards.
+pub mod db;

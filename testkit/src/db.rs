@@ -1,0 +1,107 @@
+//! A fresh, empty database for one test, removed when the test is done.
+//!
+//! A new PostgreSQL database on the server named by `TEST_DATABASE_URL`
+//! when that is set (CI sets it for its second leg), else a new SQLite file
+//! in the temporary directory. Either way, dropping the [`TestDatabase`]
+//! removes it: the SQLite file and its `-wal`/`-shm` companions, or the
+//! PostgreSQL database (`DROP DATABASE … WITH (FORCE)`, which also ends the
+//! connections of a server that is still running).
+
+use sqlx::AnyPool;
+
+/// A database that exists for as long as this value does.
+pub struct TestDatabase {
+    /// What the service under test connects to.
+    pub url: String,
+    place: Place,
+}
+
+enum Place {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A new database; `label` goes into its name, to tell a left-over one
+    /// (from a killed run) apart.
+    pub async fn fresh(label: &str) -> TestDatabase {
+        let suffix = shared::random::random_token().to_ascii_lowercase().replace(['-', '_'], "");
+        let suffix = &suffix[..12];
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+            Some(admin_url) => {
+                sqlx::any::install_default_drivers();
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                let prefix = url.path().trim_start_matches('/').to_owned();
+                let prefix = if prefix.is_empty() { "oauth_test".to_owned() } else { prefix };
+                let name = format!("{prefix}_{label}_{suffix}");
+                let admin = AnyPool::connect(&admin_url).await.expect("TEST_DATABASE_URL accepts connections");
+                // The name is ours (a fixed prefix and base64url letters), not input.
+                let create = sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""));
+                sqlx::raw_sql(create).execute(&admin).await.expect("CREATE DATABASE works");
+                admin.close().await;
+                url.set_path(&format!("/{name}"));
+                TestDatabase { url: url.to_string(), place: Place::Postgres { admin_url, name } }
+            }
+            None => {
+                let path = std::env::temp_dir().join(format!("oauth-test-{label}-{suffix}.db"));
+                TestDatabase { url: format!("sqlite://{}?mode=rwc", path.display()), place: Place::SqliteFile(path) }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.place {
+            Place::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Place::Postgres { admin_url, name } => {
+                // Drop runs inside the test's runtime, which cannot be
+                // blocked on: the statement gets a thread and runtime of its own.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+                    runtime.block_on(async {
+                        let admin = AnyPool::connect(&admin_url).await.ok()?;
+                        let drop = sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                        let result = sqlx::raw_sql(drop).execute(&admin).await.ok();
+                        admin.close().await;
+                        result
+                    })
+                });
+                let _ = dropped.join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_test_database_is_usable_and_gone_once_dropped() {
+        sqlx::any::install_default_drivers();
+        let database = TestDatabase::fresh("testkit").await;
+        let pool = AnyPool::connect(&database.url).await.unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)").execute(&pool).await.unwrap();
+        pool.close().await;
+        let url = database.url.clone();
+        drop(database);
+        match url.strip_prefix("sqlite://") {
+            Some(rest) => {
+                let path = rest.split('?').next().unwrap();
+                assert!(!std::path::Path::new(path).exists(), "{path} is removed");
+            }
+            None => {
+                let refused = AnyPool::connect(&url).await;
+                assert!(refused.is_err(), "the PostgreSQL database {url} is dropped");
+            }
+        }
+    }
+}
