@@ -19,7 +19,7 @@
 //! would in Docker. Servers bind `127.0.0.1:0`.
 //!
 //! Databases are fresh SQLite files, or fresh PostgreSQL databases when
-//! `TEST_DATABASE_URL` is set (see [`shared::db::fresh_test_database`]).
+//! `TEST_DATABASE_URL` is set (see `testkit::db::TestDatabase`).
 
 use std::net::SocketAddr;
 
@@ -30,6 +30,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::services::{Configs, Service, ServiceEnvs};
+use testkit::db::TestDatabase;
 
 /// Settings on top of the services' defaults, one environment per service.
 ///
@@ -83,6 +84,8 @@ pub struct Instance {
     pub internal_url: String,
     /// Its database, kept across restarts.
     pub database_url: String,
+    /// Removes the database when the last copy of the instance goes.
+    _database: Option<std::sync::Arc<TestDatabase>>,
 }
 
 impl Instance {
@@ -92,7 +95,14 @@ impl Instance {
             public_url: format!("http://localhost:{port}"),
             internal_url: format!("http://127.0.0.1:{port}"),
             database_url,
+            _database: None,
         }
+    }
+
+    /// An instance on `port` that owns `database`.
+    fn on(port: u16, database: TestDatabase) -> Self {
+        let database_url = database.url.clone();
+        Self { _database: Some(std::sync::Arc::new(database)), ..Self::new(port, database_url) }
     }
 
     /// A URL on the browser-facing side, e.g. `url("/healthz")`.
@@ -159,9 +169,9 @@ impl System {
     pub async fn start_with_envs(envs: ServiceEnvs) -> anyhow::Result<System> {
         let listeners = [bind_any_port().await?, bind_any_port().await?, bind_any_port().await?];
         let [provider_port, client_port, todo_api_port] = listeners.each_ref().map(port_of);
-        let provider = Instance::new(provider_port, shared::db::fresh_test_database("e2e_provider").await);
-        let client = Instance::new(client_port, shared::db::fresh_test_database("e2e_client").await);
-        let todo_api = Instance::new(todo_api_port, shared::db::fresh_test_database("e2e_todo_api").await);
+        let provider = Instance::on(provider_port, TestDatabase::fresh("e2e_provider").await);
+        let client = Instance::on(client_port, TestDatabase::fresh("e2e_client").await);
+        let todo_api = Instance::on(todo_api_port, TestDatabase::fresh("e2e_todo_api").await);
 
         let rewrites = Rewrites::new(&envs, &provider, &client, &todo_api);
         let mut envs = envs;

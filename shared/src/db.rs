@@ -74,34 +74,6 @@ fn sqlite_path(url: &str) -> Option<String> {
     Some(path.to_owned())
 }
 
-/// A fresh, empty database for one test: a new PostgreSQL database on the
-/// server named by `TEST_DATABASE_URL` when that is set, else a new SQLite
-/// file in the temp directory.
-pub async fn fresh_test_database(label: &str) -> String {
-    let suffix = crate::random::random_token().to_ascii_lowercase().replace(['-', '_'], "");
-    let suffix = &suffix[..12];
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
-        Some(base) => {
-            sqlx::any::install_default_drivers();
-            let mut url = url::Url::parse(&base).expect("TEST_DATABASE_URL is a URL");
-            let prefix = url.path().trim_start_matches('/').to_owned();
-            let prefix = if prefix.is_empty() { "oauth_test".to_owned() } else { prefix };
-            let name = format!("{prefix}_{label}_{suffix}");
-            let admin = AnyPool::connect(&base).await.expect("TEST_DATABASE_URL accepts connections");
-            // The name is ours (a fixed prefix and base64url letters), not user input.
-            let create = sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""));
-            sqlx::raw_sql(create).execute(&admin).await.expect("CREATE DATABASE works");
-            admin.close().await;
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-        None => {
-            let path = std::env::temp_dir().join(format!("oauth-test-{label}-{suffix}.db"));
-            format!("sqlite://{}?mode=rwc", path.display())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,12 +10,14 @@
 use sqlx::AnyPool;
 
 /// A database that exists for as long as this value does.
+#[derive(Debug)]
 pub struct TestDatabase {
     /// What the service under test connects to.
     pub url: String,
     place: Place,
 }
 
+#[derive(Debug)]
 enum Place {
     SqliteFile(std::path::PathBuf),
     Postgres { admin_url: String, name: String },

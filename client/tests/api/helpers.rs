@@ -10,6 +10,7 @@ use jsonwebtoken::Algorithm;
 use serde_json::{Value, json};
 use shared::config::Env;
 pub use testkit::cookies::{SetCookie, attributes};
+use testkit::db::TestDatabase;
 use testkit::fake_provider::FakeProvider;
 pub use testkit::fake_provider::Received;
 use testkit::keys::TestKey;
@@ -39,6 +40,8 @@ pub struct TestApp {
     pub provider: FakeProvider,
     /// A browser: cookie store, no redirects followed.
     pub browser: reqwest::Client,
+    /// Removed when the test ends.
+    _database: TestDatabase,
 }
 
 /// The start of a login, as read from `/login`'s `Location`.
@@ -67,7 +70,8 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
     let port = Port::free().await;
     let address = port.url().to_owned();
-    let database_url = shared::db::fresh_test_database("client").await;
+    let database = TestDatabase::fresh("client").await;
+    let database_url = database.url.clone();
     let mut env = Env::from_pairs([
         ("CLIENT_PUBLIC_URL", address.as_str()),
         ("CLIENT_DATABASE_URL", database_url.as_str()),
@@ -83,7 +87,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 
     let browser =
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, provider_url, provider, browser }
+    TestApp { address, provider_url, provider, browser, _database: database }
 }
 
 impl TestApp {

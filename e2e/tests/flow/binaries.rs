@@ -9,6 +9,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::processes::{Processes, binary, free_port};
+use testkit::db::TestDatabase;
 
 #[tokio::test]
 async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variables() {
@@ -28,13 +29,17 @@ async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variab
     let clients_file = processes.dir().join("clients.toml");
     std::fs::write(&clients_file, clients).expect("write clients.toml");
 
+    let mut databases = Vec::new();
+    for label in ["bin_provider", "bin_client", "bin_todo_api"] {
+        databases.push(TestDatabase::fresh(label).await);
+    }
     processes.spawn(
         "provider",
         &[
             ("PROVIDER_ADDR", format!("127.0.0.1:{provider_port}")),
             ("PROVIDER_PUBLIC_URL", provider_url.clone()),
             ("TODO_API_PUBLIC_URL", todo_api_url.clone()),
-            ("PROVIDER_DATABASE_URL", shared::db::fresh_test_database("bin_provider").await),
+            ("PROVIDER_DATABASE_URL", databases[0].url.clone()),
             ("PROVIDER_CLIENTS_FILE", clients_file.display().to_string()),
         ],
     );
@@ -46,7 +51,7 @@ async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variab
             ("PROVIDER_PUBLIC_URL", provider_url.clone()),
             ("PROVIDER_INTERNAL_URL", provider_internal.clone()),
             ("TODO_API_PUBLIC_URL", todo_api_url.clone()),
-            ("CLIENT_DATABASE_URL", shared::db::fresh_test_database("bin_client").await),
+            ("CLIENT_DATABASE_URL", databases[1].url.clone()),
         ],
     );
     processes.spawn(
@@ -57,7 +62,7 @@ async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variab
             ("PROVIDER_PUBLIC_URL", provider_url.clone()),
             ("PROVIDER_INTERNAL_URL", provider_internal),
             ("CLIENT_PUBLIC_URL", client_url.clone()),
-            ("TODO_API_DATABASE_URL", shared::db::fresh_test_database("bin_todo_api").await),
+            ("TODO_API_DATABASE_URL", databases[2].url.clone()),
         ],
     );
     processes.wait_until_healthy("provider", &provider_url).await;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use e2e::{Options, System};
 use fantoccini::Locator;
 use serde_json::Value;
+use testkit::db::TestDatabase;
 
 use crate::chromium::{
     chromedriver, inject_token_thief, open_chromium, screenshot_dir, sign_in_and_approve, start_driver,
@@ -71,7 +72,8 @@ async fn the_todo_api_refuses_expired_and_future_tokens_even_when_it_trusts_thei
     let mut config = system.configs.todo_api.clone();
     config.provider_internal_url = lab_url.clone();
     config.leeway = std::time::Duration::ZERO;
-    config.database_url = shared::db::fresh_test_database("e2e_lab_todo_api").await;
+    let database = TestDatabase::fresh("e2e_lab_todo_api").await;
+    config.database_url = database.url.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
     let api_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
     let api = todo_api::App::build_on(config, listener).await.expect("the todo API starts");

@@ -8,27 +8,33 @@ use e2e::launcher::{self, LaunchError};
 use e2e::services::{Service, ServiceEnvs};
 use reqwest::StatusCode;
 use shared::config::Env;
+use testkit::db::TestDatabase;
 
-/// Each service on port 0 with a fresh database, plus `extra` for all three.
-async fn envs_on_port_zero(extra: &[(&str, &str)]) -> ServiceEnvs {
+/// Each service on port 0 with a fresh database, plus `extra` for all three;
+/// the databases go when the returned guards do.
+async fn envs_on_port_zero(extra: &[(&str, &str)]) -> (ServiceEnvs, Vec<TestDatabase>) {
     let mut envs = ServiceEnvs::default();
+    let mut databases = Vec::new();
     for (env, service) in [
         (&mut envs.provider, Service::Provider),
         (&mut envs.client, Service::Client),
         (&mut envs.todo_api, Service::TodoApi),
     ] {
         env.set(service.addr_variable(), "127.0.0.1:0");
-        env.set(service.database_variable(), shared::db::fresh_test_database("launcher").await);
+        let database = TestDatabase::fresh("launcher").await;
+        env.set(service.database_variable(), &database.url);
+        databases.push(database);
         for (name, value) in extra {
             env.set(name, *value);
         }
     }
-    envs
+    (envs, databases)
 }
 
 #[tokio::test]
 async fn the_launcher_serves_all_three_services_and_stops_them() {
-    let launched = launcher::launch(envs_on_port_zero(&[]).await).await.expect("the launcher starts");
+    let (envs, _databases) = envs_on_port_zero(&[]).await;
+    let launched = launcher::launch(envs).await.expect("the launcher starts");
 
     for service in Service::ALL {
         let healthz = format!("http://{}/healthz", launched.local_addr(service));
@@ -50,7 +56,7 @@ async fn the_launcher_serves_all_three_services_and_stops_them() {
 #[tokio::test]
 async fn a_port_in_use_is_reported_with_the_variable_that_moves_it() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    let mut envs = envs_on_port_zero(&[]).await;
+    let (mut envs, _databases) = envs_on_port_zero(&[]).await;
     envs.client.set("CLIENT_ADDR", taken.local_addr().expect("an address").to_string());
 
     let error = launcher::launch(envs).await.err().expect("the launcher refuses to start");

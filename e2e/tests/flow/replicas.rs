@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::processes::{Processes, binary, free_port};
 use crate::support::{basic, jwt_claims};
+use testkit::db::TestDatabase;
 
 /// How long a key added by `provider keys rotate` is published before it
 /// signs, and how often each replica re-reads the keys, in these tests.
@@ -65,8 +66,10 @@ async fn start() -> Option<Replicas> {
     let clients_file = processes.dir().join("clients.toml");
     std::fs::write(&clients_file, clients).expect("write clients.toml");
 
-    let provider_database_url = shared::db::fresh_test_database("replicas_provider").await;
-    let todo_database_url = shared::db::fresh_test_database("replicas_todo_api").await;
+    let (provider_database, todo_database) =
+        (TestDatabase::fresh("replicas_provider").await, TestDatabase::fresh("replicas_todo_api").await);
+    let client_database = TestDatabase::fresh("replicas_client").await;
+    let (provider_database_url, todo_database_url) = (provider_database.url.clone(), todo_database.url.clone());
     let provider_env = |port: u16| {
         vec![
             ("PROVIDER_ADDR", format!("127.0.0.1:{port}")),
@@ -105,7 +108,7 @@ async fn start() -> Option<Replicas> {
             ("PROVIDER_PUBLIC_URL", providers.public_url.clone()),
             ("PROVIDER_INTERNAL_URL", providers.internal_url.clone()),
             ("TODO_API_PUBLIC_URL", todo_apis.public_url.clone()),
-            ("CLIENT_DATABASE_URL", shared::db::fresh_test_database("replicas_client").await),
+            ("CLIENT_DATABASE_URL", client_database.url.clone()),
         ],
     );
     processes.wait_until_healthy("todo-api-a", &at(todo_a_port)).await;

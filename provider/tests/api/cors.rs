@@ -6,6 +6,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 use crate::helpers::*;
+use testkit::db::TestDatabase;
 
 /// The origin of `todo-spa`'s redirect URI in the shipped clients file.
 const SPA_ORIGIN: &str = "http://localhost:5173";
@@ -169,7 +170,8 @@ grant_types = ["authorization_code"]
 auth_methods = ["none"]
 scopes = ["openid"]
 "#;
-    let database_url = shared::db::fresh_test_database("provider").await;
+    let database = TestDatabase::fresh("provider").await;
+    let database_url = database.url.clone();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let mut config = test_config(&base, &database_url, &[]);

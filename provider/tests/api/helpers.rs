@@ -3,6 +3,7 @@
 //! hop is asserted).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use base64::Engine;
 use provider::{App, Config};
@@ -11,6 +12,7 @@ use reqwest::header::{HeaderMap, LOCATION};
 use serde_json::Value;
 use shared::config::Env;
 use shared::pkce::CodeVerifier;
+use testkit::db::TestDatabase;
 use testkit::serve::{Port, Running};
 
 /// Test-only clients, appended to the shipped clients file.
@@ -44,6 +46,10 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub database_url: String,
+    /// The database, shared with a restarted provider (`spawn_on`) and
+    /// removed when the last holder is done; `None` for a provider that
+    /// runs elsewhere.
+    pub database: Option<Arc<TestDatabase>>,
     /// `None` for a provider running in another process.
     server: Option<Running>,
 }
@@ -70,19 +76,19 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a provider; `extra` are environment-style settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
-    let database_url = shared::db::fresh_test_database("provider").await;
-    spawn_on(&database_url, extra, None).await
+    spawn_on(Arc::new(TestDatabase::fresh("provider").await), extra, None).await
 }
 
 /// Starts a provider on an existing database, optionally on a fixed port
 /// (to restart "the same" provider).
-pub async fn spawn_on(database_url: &str, extra: &[(&str, &str)], port: Option<u16>) -> TestApp {
+pub async fn spawn_on(database: Arc<TestDatabase>, extra: &[(&str, &str)], port: Option<u16>) -> TestApp {
+    let database_url = database.url.clone();
     let port = Port::bind(port.unwrap_or(0)).await;
     let base = port.url().to_owned();
-    let config = test_config(&base, database_url, extra);
+    let config = test_config(&base, &database_url, extra);
     let app = App::build_on(config, port.into_listener()).await.expect("provider starts");
     let server = Running::spawn(|stopped| async move { app.run_until_stopped(stopped).await.expect("provider runs") });
-    TestApp { base, http: browser(), database_url: database_url.to_owned(), server: Some(server) }
+    TestApp { base, http: browser(), database_url, database: Some(database), server: Some(server) }
 }
 
 /// A client that keeps cookies and never follows redirects.
@@ -93,7 +99,7 @@ pub fn browser() -> reqwest::Client {
 impl TestApp {
     /// A handle on a provider that runs elsewhere (another process).
     pub fn attach(base: &str) -> Self {
-        TestApp { base: base.to_owned(), http: browser(), database_url: String::new(), server: None }
+        TestApp { base: base.to_owned(), http: browser(), database_url: String::new(), database: None, server: None }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -31,12 +31,12 @@ async fn kid_of_a_new_token(app: &TestApp) -> Value {
 async fn a_rotated_in_key_is_published_for_one_jwks_cache_lifetime_before_it_signs() {
     let app = spawn_app_with(&[("PROVIDER_KEY_PUBLISH_SECONDS", "3600")]).await;
     let old_kid = kid_of_a_new_token(&app).await;
-    let (database_url, port) = (app.database_url.clone(), app.port());
+    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
     app.stop().await;
 
-    rotate_after(&database_url, 3600);
+    rotate_after(&database.url, 3600);
 
-    let app = spawn_on(&database_url, &[("PROVIDER_KEY_PUBLISH_SECONDS", "3600")], Some(port)).await;
+    let app = spawn_on(database.clone(), &[("PROVIDER_KEY_PUBLISH_SECONDS", "3600")], Some(port)).await;
     let response = app.get("/.well-known/jwks.json").await;
     assert_eq!(response.headers()["cache-control"], "public, max-age=3600", "verifiers are told the lifetime");
     let jwks: Value = response.json().await.unwrap();
@@ -49,13 +49,13 @@ async fn rotation_publishes_a_new_signer_and_keeps_old_tokens_valid() {
     let app = spawn_app().await;
     let before = app.tokens_for_todo_app("openid todos:read").await;
     let old_kid = jwt_parts(before["access_token"].as_str().unwrap()).0["kid"].clone();
-    let (database_url, port) = (app.database_url.clone(), app.port());
+    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
     app.stop().await;
 
-    rotate(&database_url);
+    rotate(&database.url);
     let rotated_at = std::time::Instant::now();
 
-    let app = spawn_on(&database_url, &[], Some(port)).await;
+    let app = spawn_on(database.clone(), &[], Some(port)).await;
     // The one-second publication delay passes.
     tokio::time::sleep(std::time::Duration::from_millis(1100).saturating_sub(rotated_at.elapsed())).await;
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
@@ -72,18 +72,18 @@ async fn rotation_publishes_a_new_signer_and_keeps_old_tokens_valid() {
 #[tokio::test]
 async fn keys_retired_longer_than_a_token_lifetime_are_pruned() {
     let app = spawn_app().await;
-    let (database_url, port) = (app.database_url.clone(), app.port());
+    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
     app.stop().await;
-    rotate(&database_url);
+    rotate(&database.url);
     // Pretend the old key was retired a day ago; the next rotation prunes it.
-    let pool = shared::db::connect(&database_url).await.unwrap();
+    let pool = shared::db::connect(&database.url).await.unwrap();
     sqlx::query("UPDATE signing_keys SET retired_at = retired_at - 86400 WHERE retired_at IS NOT NULL")
         .execute(&pool)
         .await
         .unwrap();
     pool.close().await;
-    rotate(&database_url);
-    let app = spawn_on(&database_url, &[], Some(port)).await;
+    rotate(&database.url);
+    let app = spawn_on(database.clone(), &[], Some(port)).await;
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2, "the day-old key is gone; the last two remain");
 }
@@ -95,10 +95,10 @@ async fn a_newly_configured_algorithm_is_published_before_it_signs() {
     let publish = ("PROVIDER_KEY_PUBLISH_SECONDS", "3600");
     let app = spawn_app_with(&[("PROVIDER_SIGNING_ALG", "RS256"), publish]).await;
     let old_kid = kid_of_a_new_token(&app).await;
-    let (database_url, port) = (app.database_url.clone(), app.port());
+    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
     app.stop().await;
 
-    let app = spawn_on(&database_url, &[("PROVIDER_SIGNING_ALG", ""), publish], Some(port)).await;
+    let app = spawn_on(database.clone(), &[("PROVIDER_SIGNING_ALG", ""), publish], Some(port)).await;
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();
     let mut algs: Vec<&str> = jwks["keys"].as_array().unwrap().iter().map(|k| k["alg"].as_str().unwrap()).collect();
     algs.sort();

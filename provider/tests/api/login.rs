@@ -145,9 +145,9 @@ async fn sessions_survive_a_provider_restart() {
     let app = spawn_app().await;
     assert_eq!(post_login(&app, "demo", "demo").await.status(), StatusCode::SEE_OTHER);
     let http = app.http.clone();
-    let (database_url, port) = (app.database_url.clone(), app.port());
+    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
     app.stop().await;
-    let mut restarted = spawn_on(&database_url, &[], Some(port)).await;
+    let mut restarted = spawn_on(database.clone(), &[], Some(port)).await;
     restarted.http = http;
     assert!(restarted.get("/").await.text().await.unwrap().contains("Hello, Demo User"));
 }

@@ -5,6 +5,7 @@ use serde_json::Value;
 use shared::config::Env;
 
 use crate::helpers::*;
+use testkit::db::TestDatabase;
 
 #[tokio::test]
 async fn healthz_reports_ok_and_every_response_has_a_request_id() {
@@ -51,7 +52,8 @@ async fn a_malformed_clients_file_names_the_variable_the_file_and_a_good_value()
 
 #[tokio::test]
 async fn a_clients_file_mistake_stops_start_up_naming_client_and_field() {
-    let database_url = shared::db::fresh_test_database("provider").await;
+    let database = TestDatabase::fresh("provider").await;
+    let database_url = database.url.clone();
     let mut config = test_config("http://127.0.0.1:1", &database_url, &[]);
     config.clients_toml = "[[client]]\nid = \"shop\"\nsecret = \"12345678\"\ngrant_types = [\"authorization_code\"]\nredirect_uris = [\"http://shop.example/cb\"]\n".into();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -67,9 +69,9 @@ async fn keys_and_tokens_survive_a_restart() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app("openid todos:read").await;
     let kid_before = jwt_parts(tokens["access_token"].as_str().unwrap()).0["kid"].clone();
-    let (database_url, port) = (app.database_url.clone(), app.port());
+    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
     app.stop().await;
-    let restarted = spawn_on(&database_url, &[], Some(port)).await;
+    let restarted = spawn_on(database.clone(), &[], Some(port)).await;
     let jwks: Value = restarted.get("/.well-known/jwks.json").await.json().await.unwrap();
     assert_eq!(jwks["keys"][0]["kid"], kid_before, "the same key after a restart");
     verify_with_jwks(&restarted, tokens["access_token"].as_str().unwrap()).await;

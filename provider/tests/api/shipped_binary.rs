@@ -9,6 +9,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::helpers::*;
+use testkit::db::TestDatabase;
 
 /// A free port: bind port 0, read it, let go.
 fn free_port() -> u16 {
@@ -19,7 +20,8 @@ fn free_port() -> u16 {
 async fn the_binary_logs_requests_but_never_a_code_token_secret_or_password_and_stops_on_sigterm() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let database_url = shared::db::fresh_test_database("provider").await;
+    let database = TestDatabase::fresh("provider").await;
+    let database_url = database.url.clone();
     let mut child = Command::new(env!("CARGO_BIN_EXE_provider"))
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())

@@ -28,7 +28,7 @@ impl Outage {
             let database = url::Url::parse(url).unwrap().path().trim_start_matches('/').to_owned();
             let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
             let mut admin = AnyConnection::connect(&admin_url).await.unwrap();
-            // The name is the harness's own (`fresh_test_database`), not input.
+            // The name is the harness's own (`testkit::db::TestDatabase`), not input.
             let stop = sqlx::AssertSqlSafe(format!("ALTER DATABASE \"{database}\" ALLOW_CONNECTIONS false"));
             sqlx::raw_sql(stop).execute(&mut admin).await.unwrap();
             sqlx::query("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE datname = $1")

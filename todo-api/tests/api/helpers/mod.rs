@@ -12,6 +12,7 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{Map, Value, json};
 use shared::Secret;
 use shared::config::Env;
+use testkit::db::TestDatabase;
 pub use testkit::fake_provider::FakeProvider;
 use testkit::keys::TestKey;
 use testkit::serve::Port;
@@ -52,6 +53,8 @@ pub struct TestApp {
     pub config: Config,
     pub provider: FakeProvider,
     pub http: reqwest::Client,
+    /// Removed when the test ends.
+    _database: TestDatabase,
 }
 
 /// The API in JWT mode with a fresh database.
@@ -71,7 +74,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.audience = address.clone();
     config.issuer = provider.url.clone();
     config.provider_internal_url = provider.url.clone();
-    config.database_url = shared::db::fresh_test_database("todo").await;
+    let database = TestDatabase::fresh("todo").await;
+    config.database_url = database.url.clone();
     config.client_id = API_CLIENT_ID.to_owned();
     config.client_secret = Secret::new(API_CLIENT_SECRET);
     adjust(&mut config);
@@ -86,6 +90,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("reqwest client"),
+        _database: database,
     }
 }
 
