@@ -68,6 +68,11 @@ impl Service {
 
     /// Stops the process and waits for it.
     pub async fn stop(mut self) {
+        self.kill().await;
+    }
+
+    /// Kills the process and waits until it is gone.
+    pub async fn kill(&mut self) {
         let _ = self.child.start_kill();
         let _ = self.child.wait().await;
     }

@@ -10,6 +10,13 @@ use std::fmt::Write;
 use serde_json::{Value, json};
 
 use crate::load::{Outcome, Plan};
+use crate::prefill::Loaded;
+
+/// The suffix of a scenario measured again after `--prefill`.
+pub const PREFILLED: &str = "_prefilled";
+
+/// Target 7: with the databases prefilled, targets 1–4 hold within 15 %.
+const PREFILLED_AT_LEAST: f64 = 0.85;
 
 /// One measured scenario.
 pub struct Row {
@@ -53,6 +60,7 @@ pub struct Report {
     pub peak: Vec<(&'static str, f64)>,
     pub argon2: String,
     pub access_token_alg: String,
+    pub prefill: Option<Loaded>,
     pub load_before: String,
     pub load_after: String,
 }
@@ -97,6 +105,24 @@ impl Report {
             let v = r.cpu_ms_per_op();
             check("first_login provider CPU ms per flow", v, "≤ 20", v > 0.0 && v <= 20.0);
         }
+        // Target 7: each of 1–4 on the prefilled databases, against its own
+        // figure on the small ones.
+        for (name, metric) in [
+            ("todo_get", "÷floor"),
+            ("client_credentials", "÷floor"),
+            ("introspection", "÷floor"),
+            ("code_flow", "flows/CPU-s"),
+        ] {
+            let prefilled = format!("{name}{PREFILLED}");
+            let (Some(small), Some(large)) = (self.row(name), self.row(&prefilled)) else { continue };
+            let value = |r: &Row| if name == "code_flow" { r.per_cpu_second() } else { self.ratio(r) };
+            let kept = value(large) / value(small).max(1e-9);
+            check(&format!("{name} prefilled ÷ small db ({metric})"), kept, "≥ 0.85", kept >= PREFILLED_AT_LEAST);
+            if name == "todo_get" {
+                let p99 = large.outcome.p99_ms;
+                check("todo_get prefilled p99 ms", p99, "≤ 5", p99 <= 5.0);
+            }
+        }
         for (service, mb) in &self.idle {
             if *service != "floor" {
                 check(&format!("{service} idle RSS MB"), *mb, "≤ 15", *mb <= 15.0);
@@ -131,13 +157,13 @@ impl Report {
             writeln!(out, "machine: {} CPUs; loadavg before {}, after {}\n", cpus(), self.load_before, self.load_after);
         let _ = writeln!(
             out,
-            "{:<25} {:>10} {:>8} {:>8} {:>6} {:>8} {:>10} {:>7} {:>7} {:>8}",
+            "{:<29} {:>10} {:>8} {:>8} {:>6} {:>8} {:>10} {:>7} {:>7} {:>8}",
             "scenario", "ops/s", "p50 ms", "p99 ms", "errors", "srv CPU", "ops/CPU-s", "÷floor", "CPU÷fl", "gen CPU"
         );
         for r in &self.rows {
             let _ = writeln!(
                 out,
-                "{:<25} {:>10.0} {:>8.2} {:>8.2} {:>6} {:>8.2} {:>10.0} {:>7.3} {:>7.3} {:>8.2}",
+                "{:<29} {:>10.0} {:>8.2} {:>8.2} {:>6} {:>8.2} {:>10.0} {:>7.3} {:>7.3} {:>8.2}",
                 r.name,
                 r.outcome.per_second(),
                 r.outcome.p50_ms,
@@ -155,9 +181,9 @@ impl Report {
              server process in the window; ÷floor = ops/s ratio, CPU÷fl = ops/CPU-s ratio; gen CPU = load generator)\n",
         );
         for r in &self.rows {
-            let _ = writeln!(out, "  {:<25} {}", r.name, r.what);
+            let _ = writeln!(out, "  {:<29} {}", r.name, r.what);
             if let Some(e) = &r.outcome.first_error {
-                let _ = writeln!(out, "  {:<25} first error: {e}", "");
+                let _ = writeln!(out, "  {:<29} first error: {e}", "");
             }
         }
         let _ = writeln!(out, "\nRSS MB            idle   end of load   peak (VmHWM)");
@@ -169,7 +195,7 @@ impl Report {
         let _ = writeln!(out, "\ntargets:");
         for t in self.targets() {
             let verdict = if t.pass { "ok" } else { "MISS" };
-            let _ = writeln!(out, "  {verdict:<4} {:<44} {:>10.2}  (target {})", t.name, t.value, t.goal);
+            let _ = writeln!(out, "  {verdict:<4} {:<52} {:>10.2}  (target {})", t.name, t.value, t.goal);
         }
         out
     }
@@ -218,6 +244,7 @@ impl Report {
             .collect();
         json!({
             "access_token_alg": self.access_token_alg,
+            "prefill": self.prefill.as_ref().map(|l| json!({"seconds": l.seconds, "summary": l.summary})),
             "argon2": self.argon2,
             "plan": {
                 "concurrency": self.plan.concurrency,

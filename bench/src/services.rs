@@ -29,6 +29,9 @@ pub struct Services {
     pub floor: Service,
     pub dir: TempDir,
     binaries: Binaries,
+    /// The environments they were started with, to restart them alike.
+    provider_env: Vec<(&'static str, String)>,
+    todo_api_env: Vec<(&'static str, String)>,
 }
 
 struct Binaries {
@@ -93,13 +96,39 @@ impl Services {
         let (p, t, c) = (procs::free_port()?, procs::free_port()?, procs::free_port()?);
         eprintln!("starting the provider, todo-api, client and the floor in {}", dir.0.display());
         let floor = procs::spawn_floor(&dir.0).await?;
-        let provider =
-            procs::spawn_service("provider", &binaries.provider, p, &provider_env(p, t, &dir.0, "provider.db"), &dir.0)
-                .await?;
-        let todo_api =
-            procs::spawn_service("todo-api", &binaries.todo_api, t, &todo_api_env(t, p, c, &dir.0), &dir.0).await?;
+        let provider_env = provider_env(p, t, &dir.0, "provider.db");
+        let provider = procs::spawn_service("provider", &binaries.provider, p, &provider_env, &dir.0).await?;
+        let todo_api_env = todo_api_env(t, p, c, &dir.0);
+        let todo_api = procs::spawn_service("todo-api", &binaries.todo_api, t, &todo_api_env, &dir.0).await?;
         let client = procs::spawn_service("client", &binaries.client, c, &client_env(c, p, t, &dir.0), &dir.0).await?;
-        Ok(Self { provider, todo_api, client, floor, dir, binaries })
+        Ok(Self { provider, todo_api, client, floor, dir, binaries, provider_env, todo_api_env })
+    }
+
+    /// The provider's and the todo API's database files.
+    pub fn provider_db(&self) -> PathBuf {
+        self.dir.0.join("provider.db")
+    }
+
+    pub fn todos_db(&self) -> PathBuf {
+        self.dir.0.join("todos.db")
+    }
+
+    /// Stops the provider and the todo API, runs `work` (on their database
+    /// files), and starts them again on the same ports with the same
+    /// settings.
+    pub async fn with_provider_and_todo_api_stopped<T>(
+        &mut self,
+        work: impl std::future::Future<Output = anyhow::Result<T>>,
+    ) -> anyhow::Result<T> {
+        self.provider.kill().await;
+        self.todo_api.kill().await;
+        let result = work.await;
+        let (p, t) = (self.provider.addr.port(), self.todo_api.addr.port());
+        self.provider =
+            procs::spawn_service("provider", &self.binaries.provider, p, &self.provider_env, &self.dir.0).await?;
+        self.todo_api =
+            procs::spawn_service("todo-api", &self.binaries.todo_api, t, &self.todo_api_env, &self.dir.0).await?;
+        result
     }
 
     /// Every process by the name the report uses.
@@ -130,6 +159,7 @@ impl Services {
     pub async fn extra_provider(&self, name: &str, extra: &[(&'static str, String)]) -> anyhow::Result<Service> {
         let port = procs::free_port()?;
         let mut env = provider_env(port, self.todo_api.addr.port(), &self.dir.0, &format!("{name}.db"));
+        env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
         env.extend_from_slice(extra);
         procs::spawn_service(name, &self.binaries.provider, port, &env, &self.dir.0).await
     }

@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::endpoints::{
     account, authorize, consent, discovery, health, introspect, jwks, login, logout, revoke, token, userinfo,
 };
+use crate::housekeeping::Housekeeping;
 use crate::keys::Keys;
 use crate::password::{self, SecretVerifier};
 use crate::state::AppState;
@@ -39,6 +40,8 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     pub state: AppState,
+    /// Pruning and key reloading, stopped with the server.
+    housekeeping: Housekeeping,
 }
 
 impl App {
@@ -68,22 +71,25 @@ impl App {
             keys,
             secrets,
         };
-        spawn_housekeeping(state.clone());
+        let housekeeping = Housekeeping::start(&state);
         let router = router(state.clone());
-        Ok(Self { listener, router, state })
+        Ok(Self { listener, router, state, housekeeping })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then finishes in-flight requests
+    /// and stops the background tasks.
     pub async fn run_until_stopped(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await
+        let served = axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await;
+        self.housekeeping.stop().await;
+        served
     }
 }
 
@@ -192,30 +198,4 @@ async fn seed_demo_users(db: &sqlx::AnyPool) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Every minute: delete expired sessions, stale codes and ended throttle
-/// windows (in bounded batches). Every `PROVIDER_KEY_RELOAD_SECONDS`: pick up
-/// keys added by `provider keys rotate` or another replica.
-fn spawn_housekeeping(state: AppState) {
-    let cleaning = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            tick.tick().await;
-            let sessions = shared::session_store::SqlSessionStore::new(cleaning.db.clone());
-            let _ = sessions.delete_expired().await;
-            let _ = store::codes::delete_stale(&cleaning.db).await;
-            let _ = store::throttle::delete_expired(&cleaning.db, 1000).await;
-        }
-    });
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(state.config.key_reload_interval.max(Duration::from_secs(1)));
-        loop {
-            tick.tick().await;
-            if let Err(e) = state.keys.reload(&state.db).await {
-                tracing::warn!(error = %e, "reloading signing keys failed");
-            }
-        }
-    });
 }

@@ -27,6 +27,8 @@ pub mod endpoints;
 pub mod error;
 /// An HTML form extractor with a readable rejection.
 pub mod forms;
+/// Background work: pruning expired rows in batches, reloading the keys.
+pub mod housekeeping;
 /// Strict reading of form-urlencoded text (queries and form bodies).
 pub mod input;
 /// Signing keys and the JWKS.

@@ -29,6 +29,21 @@ impl SqlSessionStore {
     }
 }
 
+impl SqlSessionStore {
+    /// Deletes up to `batch` sessions that expired before `before`; the
+    /// number deleted. Call it in a loop with pauses to prune a large table
+    /// without holding the database for long.
+    pub async fn delete_expired_batch(&self, before: i64, batch: i64) -> Result<u64, sqlx::Error> {
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < $1 LIMIT $2)")
+                .bind(before)
+                .bind(batch)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+}
+
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }

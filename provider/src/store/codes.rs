@@ -85,12 +85,17 @@ pub async fn redeem(pool: &AnyPool, code_hash: &str, client_id: &str) -> sqlx::R
     })
 }
 
-/// Removes codes that expired more than a day ago (replays of older codes
-/// are then just unknown codes).
-pub async fn delete_stale(pool: &AnyPool) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM authorization_codes WHERE expires_at < $1")
-        .bind(shared::now_unix() - 86_400)
-        .execute(pool)
-        .await?;
+/// Deletes up to `batch` codes that expired before `before`; the number
+/// deleted. (A replay of a code deleted here is then just an unknown code,
+/// so housekeeping keeps codes a while past their expiry.)
+pub async fn delete_expired(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM authorization_codes WHERE code_hash IN \
+         (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected())
 }

@@ -90,6 +90,19 @@ pub async fn access_token_is_revoked(pool: &AnyPool, jti: &str) -> sqlx::Result<
     Ok(row.is_none_or(|(revoked, grant_revoked_at)| revoked != 0 || grant_revoked_at.is_some()))
 }
 
+/// Deletes up to `batch` access-token records whose token expired before
+/// `before`: an expired token is inactive whether or not it was revoked.
+pub async fn delete_expired_access_tokens(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens WHERE expires_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn revoke_access_token(pool: &AnyPool, jti: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE jti = $1").bind(jti).execute(pool).await?;
     Ok(())
@@ -184,4 +197,35 @@ pub async fn find_refresh_token(pool: &AnyPool, token_hash: &str) -> sqlx::Resul
     .bind(token_hash)
     .fetch_optional(pool)
     .await
+}
+
+/// Deletes up to `batch` refresh tokens of families whose absolute lifetime
+/// ended before `before`: no member of such a family can ever be used
+/// again, so neither can a replay of one revoke anything that lives.
+pub async fn delete_ended_refresh_families(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM refresh_tokens WHERE token_hash IN \
+         (SELECT token_hash FROM refresh_tokens WHERE family_expires_at < $1 LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Deletes up to `batch` refresh tokens that were never rotated and idled
+/// out before `before`. A *rotated* token is kept until its family ends,
+/// however long ago it expired: presenting it again is how reuse is
+/// detected (RFC 9700 §4.14.2), and reuse revokes the family.
+pub async fn delete_idle_refresh_tokens(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM refresh_tokens WHERE token_hash IN \
+         (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 AND rotated_at IS NULL LIMIT $2)",
+    )
+    .bind(before)
+    .bind(batch)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -16,6 +16,7 @@ mod keys;
 mod login;
 mod logout;
 mod operability;
+mod pruning;
 mod refresh;
 mod revocation;
 mod robustness;
