@@ -23,3 +23,6 @@ pub mod fake_provider;
 
 /// A fresh database per test, removed afterwards.
 pub mod db;
+
+/// A browser-like HTTP client, and where a redirect sends it.
+pub mod http;

@@ -13,6 +13,7 @@ pub use testkit::cookies::{SetCookie, attributes};
 use testkit::db::TestDatabase;
 use testkit::fake_provider::FakeProvider;
 pub use testkit::fake_provider::Received;
+pub use testkit::http::location;
 use testkit::keys::TestKey;
 use testkit::serve::Port;
 use url::Url;
@@ -85,8 +86,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app = App::build_on(config, port.into_listener()).await.expect("app builds");
     tokio::spawn(app.run_until_stopped(std::future::pending()));
 
-    let browser =
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let browser = testkit::http::browser();
     TestApp { address, provider_url, provider, browser, _database: database }
 }
 
@@ -214,10 +214,6 @@ impl TestApp {
 pub const CODE: &str = "SplxlOBeZQQYbYS6WxSbIA-the-test-code";
 pub const ACCESS_TOKEN: &str = "eyJhY2Nlc3MiOiJ0b2tlbiJ9.access-token-1";
 pub const REFRESH_TOKEN: &str = "tGzv3JOkF0XG5Qx2TlKWIA-refresh-1";
-
-pub fn location(response: &reqwest::Response) -> &str {
-    response.headers().get(header::LOCATION).expect("a Location header").to_str().expect("Location is ASCII")
-}
 
 /// Every `Set-Cookie` header of a response.
 pub fn set_cookies(response: &reqwest::Response) -> Vec<SetCookie> {

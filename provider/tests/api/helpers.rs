@@ -8,11 +8,12 @@ use std::sync::Arc;
 use base64::Engine;
 use provider::{App, Config};
 use reqwest::StatusCode;
-use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 use shared::config::Env;
 use shared::pkce::CodeVerifier;
 use testkit::db::TestDatabase;
+pub use testkit::http::{browser, location};
 use testkit::serve::{Port, Running};
 
 /// Test-only clients, appended to the shipped clients file.
@@ -91,11 +92,6 @@ pub async fn spawn_on(database: Arc<TestDatabase>, extra: &[(&str, &str)], port:
     TestApp { base, http: browser(), database_url, database: Some(database), server: Some(server) }
 }
 
-/// A client that keeps cookies and never follows redirects.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
 impl TestApp {
     /// A handle on a provider that runs elsewhere (another process).
     pub fn attach(base: &str) -> Self {
@@ -143,7 +139,7 @@ impl TestApp {
     /// Follows a relative Location on this server.
     pub async fn follow(&self, response: &reqwest::Response) -> reqwest::Response {
         let location = location(response);
-        let url = if location.starts_with('/') { self.url(&location) } else { location };
+        let url = if location.starts_with('/') { self.url(location) } else { location.to_owned() };
         self.http.get(url).send().await.unwrap()
     }
 
@@ -241,19 +237,9 @@ pub fn basic_auth(id: &str, secret: &str) -> String {
     shared::basic_credentials::encode(id, secret)
 }
 
-pub fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(LOCATION)
-        .unwrap_or_else(|| panic!("expected a Location header, status {}", response.status()))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
 /// The query parameters of a redirect's Location.
 pub fn redirect_params(response: &reqwest::Response) -> HashMap<String, String> {
-    let url = url::Url::parse(&location(response)).expect("absolute Location");
+    let url = url::Url::parse(location(response)).expect("absolute Location");
     url.query_pairs().into_owned().collect()
 }
 

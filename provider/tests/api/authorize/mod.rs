@@ -232,7 +232,7 @@ async fn fragment_response_mode_puts_the_code_in_the_fragment() {
             ],
         )
         .await;
-    let url = url::Url::parse(&location(&response)).unwrap();
+    let url = url::Url::parse(location(&response)).unwrap();
     assert_eq!(url.query(), None);
     let fragment: std::collections::HashMap<String, String> =
         url::form_urlencoded::parse(url.fragment().unwrap().as_bytes()).into_owned().collect();

@@ -1,0 +1,29 @@
+//! HTTP as a test's browser speaks it: a client that keeps cookies and
+//! never follows a redirect on its own (each hop is asserted), and the
+//! `Location` it is sent to (RFC 9110 §10.2.2).
+
+use std::collections::HashMap;
+
+use reqwest::header::LOCATION;
+
+/// A client that keeps cookies and never follows redirects.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("a client")
+}
+
+/// The `Location` of a redirect, as sent (a relative one stays relative).
+pub fn location(response: &reqwest::Response) -> &str {
+    response
+        .headers()
+        .get(LOCATION)
+        .unwrap_or_else(|| panic!("expected a Location header from {}, got {}", response.url(), response.status()))
+        .to_str()
+        .expect("Location is ASCII")
+}
+
+/// The query parameters of a redirect's `Location`, resolved against the
+/// request's URL.
+pub fn location_params(response: &reqwest::Response) -> HashMap<String, String> {
+    let url = response.url().join(location(response)).expect("Location is a URI reference");
+    url.query_pairs().into_owned().collect()
+}
