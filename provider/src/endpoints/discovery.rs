@@ -4,6 +4,8 @@
 //! enforced. Every URL is derived from the configured issuer, never from
 //! the request's `Host` header (RFC 9700 §4.13).
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -12,12 +14,11 @@ use shared::metadata::ProviderMetadata;
 use shared::pkce::CodeChallengeMethod;
 use shared::{ClientAuthMethod, GrantType, ResponseMode, ResponseType};
 
+use crate::config::Config;
 use crate::keys::alg_name;
 use crate::scopes::KNOWN_SCOPES;
-use crate::state::AppState;
 
-pub fn metadata(state: &AppState) -> ProviderMetadata {
-    let config = &state.config;
+pub fn metadata(config: &Config) -> ProviderMetadata {
     let all = |names: &[&'static str]| names.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let secret_methods =
         all(&[ClientAuthMethod::ClientSecretBasic.as_str(), ClientAuthMethod::ClientSecretPost.as_str()]);
@@ -68,8 +69,8 @@ pub fn metadata(state: &AppState) -> ProviderMetadata {
     }
 }
 
-pub async fn discovery(State(state): State<AppState>) -> Response {
-    let mut response = Json(metadata(&state)).into_response();
+pub async fn discovery(State(config): State<Arc<Config>>) -> Response {
+    let mut response = Json(metadata(&config)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     response
 }
