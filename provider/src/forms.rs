@@ -27,11 +27,18 @@ impl IntoResponse for FormRejection {
             title: &'static str,
             detail: String,
             rule: &'static str,
+            /// A form of the provider's own pages, not a client's request.
+            form: bool,
         }
         let detail = format!("The form could not be read: {}", self.0);
         match templates::render(
             "error.html",
-            Context { title: "Bad request", detail, rule: "HTML §4.10.21.7 (application/x-www-form-urlencoded)" },
+            Context {
+                title: "Bad request",
+                detail,
+                rule: "HTML §4.10.21.7 (application/x-www-form-urlencoded)",
+                form: true,
+            },
         ) {
             Ok(html) => (StatusCode::BAD_REQUEST, html).into_response(),
             Err(e) => e.into_response(),
