@@ -18,7 +18,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tracing::Level;
 
-use crate::clients::{Client, parse_clients_file};
+use crate::clients::{Client, Clients, parse_clients_file};
 use crate::config::Config;
 use crate::endpoints::{
     account, authorize, consent, discovery, health, introspect, jwks, login, logout, revoke, token, userinfo,
@@ -67,7 +67,7 @@ impl App {
             config: Arc::new(config),
             access_tokens: store::tokens::AccessTokenLog::start(db.clone()),
             db,
-            clients: Arc::new(clients),
+            clients: Clients::new(clients),
             keys,
             secrets,
         };
@@ -105,7 +105,7 @@ pub fn router(state: AppState) -> Router {
         .with_secure(config.cookie_secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_ttl.as_secs() as i64)));
-    let cors_origins = crate::cors::WebOrigins::of_public_clients(state.clients.values());
+    let cors_origins = crate::cors::WebOrigins::of_public_clients(state.clients.all());
 
     Router::new()
         // Discovery and keys.

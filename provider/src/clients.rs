@@ -6,6 +6,9 @@
 //! message that names the client and the field — a misregistered redirect
 //! URI is a security hole, not a warning.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use serde::Deserialize;
 use shared::ids::{RedirectUri, RedirectUriError, WebOrigin};
 use shared::{ClientAuthMethod, ClientId, GrantType, ResponseMode, ResponseType, Scopes};
@@ -97,6 +100,26 @@ pub enum ClientsFileError {
     Syntax { source_name: String, message: String },
     #[error("{source_name}: client {client:?}, field `{field}`: {problem}")]
     Field { source_name: String, client: String, field: &'static str, problem: String },
+}
+
+/// The registered clients, by `client_id` (RFC 6749 §2.2): loaded once at
+/// start, since the clients file is read only then. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Clients(Arc<HashMap<String, Client>>);
+
+impl Clients {
+    pub fn new(clients: HashMap<String, Client>) -> Self {
+        Self(Arc::new(clients))
+    }
+
+    /// The client registered as `id`, if any.
+    pub fn find(&self, id: &str) -> Option<Client> {
+        self.0.get(id).cloned()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &Client> {
+        self.0.values()
+    }
 }
 
 /// Parses and checks the whole file.

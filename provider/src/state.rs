@@ -2,13 +2,12 @@
 //! a handler that needs only the database asks for `State<AnyPool>`, and one
 //! that needs only the keys asks for `State<Keys>`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
 use sqlx::AnyPool;
 
-use crate::clients::Client;
+use crate::clients::Clients;
 use crate::config::Config;
 use crate::keys::Keys;
 use crate::password::SecretVerifier;
@@ -21,17 +20,11 @@ pub struct AppState {
     pub db: AnyPool,
     /// Registered clients, loaded from the database at start (the clients
     /// file is the only way to change them, and it is read at start).
-    pub clients: Arc<HashMap<String, Client>>,
+    pub clients: Clients,
     pub keys: Keys,
     /// Password and client-secret attempts, counted in the database.
     pub throttle: Throttle,
     pub secrets: SecretVerifier,
     /// Records issued access tokens, batching concurrent inserts.
     pub access_tokens: AccessTokenLog,
-}
-
-impl AppState {
-    pub fn client(&self, id: &str) -> Option<Client> {
-        self.clients.get(id).cloned()
-    }
 }

@@ -6,13 +6,14 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use sqlx::AnyPool;
 use tower_sessions::Session;
 
+use crate::clients::Clients;
 use crate::error::AppError;
 use crate::forms::HtmlForm;
 use crate::responses::{Via, no_store, see_login};
 use crate::session;
-use crate::state::AppState;
 use crate::store;
 use crate::templates;
 
@@ -31,15 +32,19 @@ struct Context {
     csrf_token: String,
 }
 
-pub async fn home(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
+pub async fn home(
+    State(db): State<AnyPool>,
+    State(clients): State<Clients>,
+    session: Session,
+) -> Result<Response, AppError> {
     let mut context = Context { user_name: None, apps: Vec::new(), csrf_token: session::csrf_token(&session).await? };
     if let Some(login) = session::login(&session).await
-        && let Some(user) = store::users::find_by_id(&state.db, &login.user_id).await?
+        && let Some(user) = store::users::find_by_id(&db, &login.user_id).await?
     {
         context.user_name = Some(user.name);
-        for consent in store::consents::for_user(&state.db, &login.user_id).await? {
+        for consent in store::consents::for_user(&db, &login.user_id).await? {
             let client_name =
-                state.client(&consent.client_id).map(|c| c.name).unwrap_or_else(|| consent.client_id.clone());
+                clients.find(&consent.client_id).map(|c| c.name).unwrap_or_else(|| consent.client_id.clone());
             context.apps.push(App {
                 client_id: consent.client_id,
                 client_name,
@@ -62,7 +67,7 @@ pub struct RevokeForm {
 /// Forgets the consent and revokes every grant (and so every token) the
 /// user gave the client.
 pub async fn revoke_app(
-    State(state): State<AppState>,
+    State(db): State<AnyPool>,
     session: Session,
     HtmlForm(form): HtmlForm<RevokeForm>,
 ) -> Result<Response, AppError> {
@@ -72,8 +77,8 @@ pub async fn revoke_app(
     let Some(login) = session::login(&session).await else {
         return Ok(see_login(Via::Post));
     };
-    store::consents::forget(&state.db, &login.user_id, &form.client_id).await?;
-    let revoked = store::families::revoke_all_for(&state.db, &login.user_id, &form.client_id).await?;
+    store::consents::forget(&db, &login.user_id, &form.client_id).await?;
+    let revoked = store::families::revoke_all_for(&db, &login.user_id, &form.client_id).await?;
     tracing::info!(client_id = %form.client_id, grants = revoked, "user revoked an application");
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response())
 }

@@ -55,7 +55,7 @@ pub async fn authorize_post(
 }
 
 async fn handle(state: &AppState, session: &Session, params: &Params, via: Via) -> Result<Response, AuthorizeError> {
-    let (request, client) = validate(params, &state.config.issuer, via, |id| state.client(id))?;
+    let (request, client) = validate(params, &state.config.issuer, via, |id| state.clients.find(id))?;
 
     // The request is replayed as this query after a login; the login page
     // marks the session with it, so that the fresh login satisfies exactly

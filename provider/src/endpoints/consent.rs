@@ -50,7 +50,7 @@ pub async fn submit(
             "",
         )
     })?;
-    let client = state.client(request.client_id.as_str()).ok_or_else(|| {
+    let client = state.clients.find(request.client_id.as_str()).ok_or_else(|| {
         AuthorizeError::page("Unknown application", "The application is no longer registered.", "RFC 6749 §4.1.2.1")
     })?;
     match form.decision.as_str() {

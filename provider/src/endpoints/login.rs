@@ -151,5 +151,5 @@ async fn render(state: &AppState, session: &Session, status: StatusCode, mut pag
 async fn client_name_of_pending_request(state: &AppState, session: &Session) -> Option<String> {
     let query: String = session.get("return_to").await.ok().flatten()?;
     let client_id = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "client_id")?.1.into_owned();
-    state.client(&client_id).map(|c| c.name)
+    state.clients.find(&client_id).map(|c| c.name)
 }

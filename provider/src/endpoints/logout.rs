@@ -115,7 +115,7 @@ fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeEr
             Some(shared::jwt::Audience::Many(list)) => list.first().cloned(),
             None => None,
         };
-        client = audience.and_then(|a| state.client(&a));
+        client = audience.and_then(|a| state.clients.find(&a));
         hint_subject = Some(claims.sub);
     }
     if let Some(id) = params.client_id.as_deref().filter(|c| !c.is_empty()) {
@@ -129,7 +129,7 @@ fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeEr
             }
             Some(_) => {}
             None => {
-                client = Some(state.client(id).ok_or_else(|| {
+                client = Some(state.clients.find(id).ok_or_else(|| {
                     AuthorizeError::page(
                         "Unknown application",
                         format!("No client is registered with client_id {id:?}."),

@@ -50,7 +50,7 @@ pub async fn authenticate(
     if presented.client_id.len() > MAX_CLIENT_ID_BYTES {
         return Err(fail(format!("client_id is longer than {MAX_CLIENT_ID_BYTES} bytes; no client has such an id")));
     }
-    let Some(client) = state.client(&presented.client_id) else {
+    let Some(client) = state.clients.find(&presented.client_id) else {
         return Err(fail(format!("unknown client_id {:?}", presented.client_id)));
     };
     if !client.auth_methods.contains(&presented.method) {
