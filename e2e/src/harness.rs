@@ -82,27 +82,16 @@ pub struct Instance {
     pub public_url: String,
     /// `http://127.0.0.1:{port}`: the back channel between services.
     pub internal_url: String,
-    /// Its database, kept across restarts.
-    pub database_url: String,
-    /// Removes the database when the last copy of the instance goes.
-    _database: Option<std::sync::Arc<TestDatabase>>,
+    /// Its database, kept across restarts (and removed when the last copy
+    /// of the instance goes).
+    pub database: std::sync::Arc<TestDatabase>,
 }
 
 impl Instance {
-    fn new(port: u16, database_url: String) -> Self {
-        Self {
-            port,
-            public_url: format!("http://localhost:{port}"),
-            internal_url: format!("http://127.0.0.1:{port}"),
-            database_url,
-            _database: None,
-        }
-    }
-
     /// An instance on `port` that owns `database`.
     fn on(port: u16, database: TestDatabase) -> Self {
-        let database_url = database.url.clone();
-        Self { _database: Some(std::sync::Arc::new(database)), ..Self::new(port, database_url) }
+        let (public_url, internal_url) = (format!("http://localhost:{port}"), format!("http://127.0.0.1:{port}"));
+        Self { port, public_url, internal_url, database: std::sync::Arc::new(database) }
     }
 
     /// A URL on the browser-facing side, e.g. `url("/healthz")`.
@@ -290,7 +279,7 @@ impl Rewrites {
         {
             env.set(service.addr_variable(), format!("127.0.0.1:{}", instance.port));
             env.set(service.public_url_variable(), &instance.public_url);
-            env.set(service.database_variable(), &instance.database_url);
+            env.set(service.database_variable(), &instance.database.url);
         }
         env.set("PROVIDER_INTERNAL_URL", &provider.internal_url);
         for name in ["REDIRECT_URI", "TODO_API_AUDIENCE"] {
@@ -379,11 +368,12 @@ mod tests {
         );
     }
 
-    #[test]
-    fn docker_urls_follow_their_services() {
-        let provider = Instance::new(1, String::new());
-        let client = Instance::new(2, String::new());
-        let todo_api = Instance::new(3, String::new());
+    #[tokio::test]
+    async fn docker_urls_follow_their_services() {
+        let database = || async { TestDatabase::fresh("e2e_rewrites").await };
+        let provider = Instance::on(1, database().await);
+        let client = Instance::on(2, database().await);
+        let todo_api = Instance::on(3, database().await);
         let mut envs = ServiceEnvs::default();
         envs.client.set("PROVIDER_INTERNAL_URL", "http://provider:8080");
         envs.client.set("REDIRECT_URI", "http://localhost:3000/callback");
