@@ -71,6 +71,7 @@ impl App {
             keys,
             templates: Templates::new()?,
             secrets,
+            verified_tokens: Default::default(),
         };
         let housekeeping = Housekeeping::start(&state);
         let router = router(state.clone());

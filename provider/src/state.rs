@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use shared::jwt::AccessTokenClaims;
+use shared::verified::VerifiedTokens;
 use sqlx::AnyPool;
 
 use crate::clients::Client;
@@ -27,6 +29,8 @@ pub struct AppState {
     pub secrets: SecretVerifier,
     /// Records issued access tokens, batching concurrent inserts.
     pub access_tokens: AccessTokenLog,
+    /// Access tokens whose signature was verified (see `access_token`).
+    pub verified_tokens: VerifiedTokens<AccessTokenClaims>,
 }
 
 impl AppState {

@@ -39,6 +39,9 @@ pub mod server;
 pub mod session_store;
 /// The successful token response (RFC 6749 §5.1).
 pub mod token;
+/// A memo of JWTs whose signature was verified (time, key and revocation
+/// are still checked on every use).
+pub mod verified;
 
 pub use error::{ErrorCode, ErrorResponse};
 pub use grant::{ClientAuthMethod, GrantType, ResponseMode, ResponseType};
