@@ -2,9 +2,16 @@
 //! introspection endpoints: the same checks a resource server makes (RFC
 //! 9068 §4), plus one only the issuer can make — whether the token's `jti`
 //! was revoked.
+//!
+//! A resource server introspects the same token again and again (RFC 7662
+//! §4 expects it), so a token whose signature verified is remembered by its
+//! digest (`shared::verified`). Every use still checks `exp` and `nbf`,
+//! that the signing key is still in the key ring, and — always from the
+//! database, so that every replica agrees at once — whether it was revoked.
 
 use jsonwebtoken::{Validation, decode, decode_header};
 use shared::jwt::{AccessTokenClaims, is_access_token_typ};
+use shared::verified::Verified;
 
 use crate::state::AppState;
 use crate::store;
@@ -32,6 +39,29 @@ pub enum Invalid {
 /// `allow_expired`, an expired token still passes (for revocation, where
 /// "revoking" an expired token is a harmless no-op).
 pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
+    let claims = authentic_claims(state, token, allow_expired)?;
+    if store::tokens::access_token_is_revoked(&state.db, &claims.jti).await? {
+        return Err(Invalid::Revoked);
+    }
+    Ok(claims)
+}
+
+/// The claims of a token this provider signed, valid now (or expired, with
+/// `allow_expired`): from the memo when the signature was verified before.
+fn authentic_claims(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
+    let now = shared::now_unix();
+    // A remembered token's expiry bounds its entry, so an expired one (for
+    // revocation) is simply verified again.
+    if let Some(seen) = state.verified_tokens.get(token, now)
+        && state.keys.ring().by_kid.contains_key(&seen.kid)
+    {
+        let claims = seen.value;
+        // The same checks, with the same words, as `Validation` below.
+        if claims.nbf > now {
+            return Err(Invalid::Rejected(describe(&jsonwebtoken::errors::ErrorKind::ImmatureSignature)));
+        }
+        return Ok(claims);
+    }
     let header = decode_header(token).map_err(|e| Invalid::Malformed(e.to_string()))?;
     if !is_access_token_typ(header.typ.as_deref()) {
         return Err(Invalid::NotAnAccessToken);
@@ -52,8 +82,9 @@ pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Resul
     let claims = decode::<AccessTokenClaims>(token, &key.decoding, &validation)
         .map_err(|e| Invalid::Rejected(describe(e.kind())))?
         .claims;
-    if store::tokens::access_token_is_revoked(&state.db, &claims.jti).await? {
-        return Err(Invalid::Revoked);
+    if claims.exp >= now {
+        let remembered = Verified { kid: key.kid.clone(), expires_at: claims.exp, value: claims.clone() };
+        state.verified_tokens.insert(token, remembered, now);
     }
     Ok(claims)
 }

@@ -70,6 +70,7 @@ impl App {
             clients: Clients::new(clients),
             keys,
             secrets,
+            verified_tokens: Default::default(),
         };
         let housekeeping = Housekeeping::start(&state);
         let router = router(state.clone());

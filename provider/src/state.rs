@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
+use shared::jwt::AccessTokenClaims;
+use shared::verified::VerifiedTokens;
 use sqlx::AnyPool;
 
 use crate::clients::Clients;
@@ -27,4 +29,6 @@ pub struct AppState {
     pub secrets: SecretVerifier,
     /// Records issued access tokens, batching concurrent inserts.
     pub access_tokens: AccessTokenLog,
+    /// Access tokens whose signature was verified (see `access_token`).
+    pub verified_tokens: VerifiedTokens<AccessTokenClaims>,
 }

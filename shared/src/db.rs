@@ -38,6 +38,13 @@ pub async fn connect_with(url: &str, sqlite_connections: u32) -> Result<AnyPool,
     AnyPoolOptions::new()
         .max_connections(if is_sqlite { sqlite_connections.max(1) } else { 10 })
         .acquire_timeout(Duration::from_secs(5))
+        // By default the pool pings a connection every time it hands one
+        // out, to find one whose server went away. A SQLite connection is a
+        // file that cannot go away, and its ping is one more round trip to
+        // the connection's thread per query (sqlx runs each SQLite
+        // connection on a thread of its own): as much work as a small query.
+        // A PostgreSQL connection can die with its server, so it is tested.
+        .test_before_acquire(!is_sqlite)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if is_sqlite {

@@ -41,6 +41,9 @@ pub mod session_store;
 pub mod token;
 /// The token request, one variant per grant type (RFC 6749 §4.1.3, §6, §4.4.2).
 pub mod token_request;
+/// A memo of JWTs whose signature was verified (time, key and revocation
+/// are still checked on every use).
+pub mod verified;
 
 pub use error::{ErrorCode, ErrorResponse};
 pub use grant::{ClientAuthMethod, GrantType, ResponseMode, ResponseType};

@@ -42,7 +42,7 @@ impl Store {
     /// Connects (creating a SQLite file and its directory on first start)
     /// and brings the schema up to date.
     pub async fn open(database_url: &str) -> Result<Store, sqlx::Error> {
-        let pool = shared::db::connect(database_url).await?;
+        let pool = shared::db::connect_with(database_url, 4).await?;
         let migrator = if database_url.starts_with("sqlite:") { &SQLITE_MIGRATIONS } else { &POSTGRES_MIGRATIONS };
         migrator.run(&pool).await?;
         Ok(Store { pool })

@@ -81,6 +81,11 @@ async fn a_refresh_token_is_described_and_the_hint_is_honoured() {
 async fn garbage_unknown_and_expired_tokens_are_exactly_inactive() {
     let app = spawn_app_with(&[("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "1")]).await;
     let tokens = app.tokens_for_todo_app("openid todos:read").await;
+    // Active first: the verified signature is remembered, and the expiry is
+    // still checked on every introspection.
+    let active: Value =
+        introspect(&app, API, &[("token", tokens["access_token"].as_str().unwrap())]).await.json().await.unwrap();
+    assert_eq!(active["active"], true);
     for token in ["garbage", "a.b.c", ""] {
         let response = introspect(&app, API, &[("token", token)]).await;
         if token.is_empty() {

@@ -14,6 +14,13 @@
 //! 5. verify the signature and the registered claims `iss`, `aud`, `exp`,
 //!    `nbf` with jsonwebtoken, every check switched on explicitly;
 //! 6. check what jsonwebtoken does not: `iat`, `jti`, `scope`.
+//!
+//! A token that passed steps 1–6 is remembered by its digest
+//! (`shared::verified`): on its next use only what can change is checked
+//! again — the clock (`exp`, `nbf`, `iat`) and whether its key is still in
+//! the JWKS. A JWT access token carries no revocation this API could look
+//! up (RFC 9068 §4 leaves it to the token's lifetime; for revocation at
+//! once, use introspection mode), so nothing revocable is remembered.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,6 +28,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use shared::jwks::{JwksCache, KeyLookupError};
 use shared::jwt::{ASYMMETRIC_ALGORITHMS, is_access_token_typ};
+use shared::verified::{Verified, VerifiedTokens};
 
 use super::AccessToken;
 use super::claims::{Claims, Expectations, describe_audience};
@@ -31,15 +39,43 @@ use super::error::InvalidToken;
 pub struct JwtValidator {
     keys: JwksCache,
     expect: Expectations,
+    verified: VerifiedTokens<Remembered>,
+}
+
+/// What steps 1–6 concluded about a token, and the times to check again.
+#[derive(Clone, Debug)]
+struct Remembered {
+    token: AccessToken,
+    alg: Algorithm,
+    nbf: Option<i64>,
+    iat: Option<i64>,
 }
 
 impl JwtValidator {
     pub fn new(keys: JwksCache, expect: Expectations) -> Self {
-        Self { keys, expect }
+        Self { keys, expect, verified: VerifiedTokens::default() }
+    }
+
+    /// Steps 1–6 for a token seen for the first time; for one already
+    /// verified, the checks whose answer can change since.
+    pub async fn validate(&self, token: &str) -> Result<AccessToken, InvalidToken> {
+        let now = shared::now_unix();
+        if let Some(seen) = self.verified.get(token, now) {
+            // The key that verified it must still be published (with the
+            // same alg), and the clock must still say yes.
+            if self.keys.key(Some(&seen.kid)).await.is_ok_and(|key| key.alg == seen.value.alg) {
+                let Remembered { token, nbf, iat, .. } = seen.value;
+                self.expect.check_times(token.expires_at, nbf, iat, now)?;
+                return Ok(token);
+            }
+        }
+        let (token_ok, remembered) = self.verify(token).await?;
+        self.verified.insert(token, remembered, now);
+        Ok(token_ok)
     }
 
     /// Runs steps 1–6 above; the first failure is the answer.
-    pub async fn validate(&self, token: &str) -> Result<AccessToken, InvalidToken> {
+    async fn verify(&self, token: &str) -> Result<(AccessToken, Verified<Remembered>), InvalidToken> {
         // Step 1. Nothing in the header is trusted yet: it only tells us
         // which rules to apply and which key to try.
         let header = read_header(token)?;
@@ -94,7 +130,10 @@ impl JwtValidator {
         };
 
         // Step 6, and the same claim checks the introspection mode runs.
-        self.expect.accept(claims, true)
+        let (nbf, iat) = (claims.nbf, claims.iat);
+        let accepted = self.expect.accept(claims, true)?;
+        let remembered = Remembered { token: accepted.clone(), alg: header.alg, nbf, iat };
+        Ok((accepted, Verified { kid, expires_at: remembered.token.expires_at, value: remembered }))
     }
 
     fn validation(&self, alg: Algorithm) -> Validation {

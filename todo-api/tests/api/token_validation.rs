@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::{
-    EC_KID, KEYS, RSA_KID, assert_bearer_error, assert_invalid_token, challenge_params, now, spawn_app,
+    EC_KID, KEYS, RSA_KID, assert_bearer_error, assert_invalid_token, challenge_params, now, spawn_app, spawn_app_with,
 };
 
 #[tokio::test]
@@ -245,6 +245,23 @@ async fn expired_token_is_rejected_naming_the_expiry_time() {
     let exp = now() - 120;
     let token = app.token().claim("iat", exp - 300).claim("nbf", exp - 300).claim("exp", exp).sign();
 
+    let response = app.get_todos(&token).await;
+
+    assert_invalid_token(response, &format!("the token expired at {}", rfc3339(exp))).await;
+}
+
+#[tokio::test]
+async fn a_token_accepted_before_is_refused_once_it_has_expired() {
+    // Verified tokens are remembered; the clock is still read every time.
+    let app = spawn_app_with(|c| c.leeway = std::time::Duration::ZERO).await;
+    let exp = now() + 1;
+    let token = app.token().claim("exp", exp).sign();
+    assert_eq!(app.get_todos(&token).await.status(), StatusCode::OK);
+    assert_eq!(app.get_todos(&token).await.status(), StatusCode::OK, "the remembered token");
+
+    while now() <= exp {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let response = app.get_todos(&token).await;
 
     assert_invalid_token(response, &format!("the token expired at {}", rfc3339(exp))).await;
