@@ -33,6 +33,9 @@ struct Replicas {
     provider_b: String,
     client_url: String,
     provider_database_url: String,
+    /// The three databases, removed once the processes above have stopped
+    /// (fields drop in order).
+    _databases: [TestDatabase; 3],
 }
 
 impl Replicas {
@@ -114,7 +117,17 @@ async fn start() -> Option<Replicas> {
     processes.wait_until_healthy("todo-api-a", &at(todo_a_port)).await;
     processes.wait_until_healthy("todo-api-b", &at(todo_b_port)).await;
     processes.wait_until_healthy("client", &client_url).await;
-    Some(Replicas { processes, providers, todo_apis, provider_a, provider_b, client_url, provider_database_url })
+    let _databases = [provider_database, todo_database, client_database];
+    Some(Replicas {
+        processes,
+        providers,
+        todo_apis,
+        provider_a,
+        provider_b,
+        client_url,
+        provider_database_url,
+        _databases,
+    })
 }
 
 /// Asserts that no two consecutive requests went to the same replica.
