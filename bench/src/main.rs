@@ -45,7 +45,7 @@ usage: bench [--quick] [--json] [--prefill] [--only NAME,...] [--concurrency N] 
                    1,000,000 refresh tokens, half expired, 100,000 consents) and
                    measure todo_get, client_credentials, introspection and
                    code_flow again (rows *_prefilled)
-  --only NAMES     run only these scenarios (the floor always runs): todo_get,
+  --only NAMES     run only these scenarios (the floor always runs): floor_sqlite, todo_get,
                    client_credentials, introspection, code_flow, code_flow_openid,
                    first_login, client_credentials_rs256, client_credentials_es256,
                    client_credentials_eddsa
@@ -100,7 +100,8 @@ fn parse_args() -> Result<Args, String> {
 
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("--floor") {
-        return match procs::serve_floor() {
+        let dir = std::env::args().nth(2).unwrap_or_else(|| ".".into());
+        return match procs::serve_floor(std::path::Path::new(&dir)) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("floor: {e:#}");
@@ -159,6 +160,9 @@ async fn run(args: Args) -> anyhow::Result<bool> {
     let mut bench = Bench::set_up(plan, services).await?;
 
     let mut rows = vec![scenarios::floor(&bench).await];
+    if args.wants("floor_sqlite") {
+        rows.push(scenarios::floor_sqlite(&bench).await);
+    }
     if args.wants("todo_get") {
         rows.push(scenarios::todo_get(&bench).await);
     }

@@ -111,7 +111,7 @@ pub async fn spawn_service(
     let mut command = Command::new(program);
     command
         .env_clear()
-        .envs(std::env::vars().filter(|(k, _)| k == "PATH" || k == "HOME"))
+        .envs(std::env::vars().filter(|(k, _)| k == "PATH" || k == "HOME" || k == "TOKIO_WORKER_THREADS"))
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         // The services' working directory is the temp dir: no `.env` and no
         // `provider/clients.toml` of the checkout is picked up by accident.
@@ -146,12 +146,13 @@ async fn wait_healthy(mut service: Service) -> anyhow::Result<Service> {
     }
 }
 
-/// Starts this same executable with `--floor`; it prints its port.
+/// Starts this same executable with `--floor DIR`; it prints its port.
 pub async fn spawn_floor(log_dir: &Path) -> anyhow::Result<Service> {
     let me = std::env::current_exe()?;
     let log = log_dir.join("floor.log");
     let mut child = Command::new(me)
         .arg("--floor")
+        .arg(log_dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log)?)
@@ -165,23 +166,45 @@ pub async fn spawn_floor(log_dir: &Path) -> anyhow::Result<Service> {
     wait_healthy(Service { name: "floor".into(), addr, child, log }).await
 }
 
-/// The floor: the cheapest useful axum endpoint, a fixed small JSON body.
-/// Every scenario is compared with it. It exits when its parent closes its
-/// stdin (the bench ended, however it ended).
-pub fn serve_floor() -> anyhow::Result<()> {
+/// The floor: the cheapest useful axum endpoint, `GET /`, a fixed small
+/// JSON body. Every scenario is compared with it. Beside it, `GET /sqlite`:
+/// the same endpoint plus the cheapest useful query, one row read by its
+/// primary key from a SQLite file in `dir` through sqlx's `Any` driver with
+/// the todo API's pool settings (`shared::db::connect_with(url, 4)`) — what
+/// any endpoint that reads the database pays at least. It exits when its
+/// parent closes its stdin (the bench ended, however it ended).
+pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
+        use axum::extract::State;
         use axum::routing::get;
+        let url = format!("sqlite://{}?mode=rwc", dir.join("floor.db").display());
+        let pool = shared::db::connect_with(&url, 4).await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS items (id BIGINT PRIMARY KEY, title TEXT NOT NULL)")
+            .execute(&pool)
+            .await?;
+        sqlx::query("INSERT INTO items (id, title) VALUES (1, 'the floor') ON CONFLICT (id) DO NOTHING")
+            .execute(&pool)
+            .await?;
+        let one_row = |State(pool): State<sqlx::AnyPool>| async move {
+            let row: Result<(i64, String), _> =
+                sqlx::query_as("SELECT id, title FROM items WHERE id = $1").bind(1_i64).fetch_one(&pool).await;
+            match row {
+                Ok((id, title)) => Ok(axum::Json(serde_json::json!({"id": id, "title": title}))),
+                Err(e) => Err((axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+            }
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("{}", listener.local_addr()?.port());
         let router = axum::Router::new()
             .route("/", get(|| async { axum::Json(serde_json::json!({"status": "ok", "service": "floor"})) }))
+            .route("/sqlite", get(one_row))
             .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }));
         let stdin_closed = async {
             let mut sink = Vec::new();
             let _ = tokio::io::AsyncReadExt::read_to_end(&mut tokio::io::stdin(), &mut sink).await;
         };
-        axum::serve(listener, router).with_graceful_shutdown(stdin_closed).await?;
+        axum::serve(listener, router.with_state(pool)).with_graceful_shutdown(stdin_closed).await?;
         Ok(())
     })
 }

@@ -50,7 +50,7 @@ pub async fn add_login_users(db: &Path, count: usize) -> anyhow::Result<()> {
 }
 
 /// The argon2 parameters of the stored demo password hash, as the provider
-/// wrote them (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+/// wrote them (`$argon2id$v=19$m=7168,t=5,p=1$…`).
 pub async fn argon2_parameters(db: &Path) -> String {
     let Ok(pool) = open(db).await else { return "argon2 parameters unknown".into() };
     let row: Option<(String,)> = sqlx::query_as("SELECT password_hash FROM users WHERE username = $1")

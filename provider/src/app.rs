@@ -55,18 +55,23 @@ impl App {
     pub async fn build_on(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let checked = parse_clients_file(&config.clients_toml, &config.clients_source)?;
         let db = store::open(&config.database_url).await?;
+        let reads = store::open_reads(&config.database_url, &db).await?;
         let secrets = SecretVerifier::default();
         let clients = register_clients(&db, checked, &secrets).await?;
         if config.seed_demo_users {
             seed_demo_users(&db).await?;
         }
         crate::templates::check()?;
+        // Start-up's password hashing is over; requests bring argon2's
+        // memory back when someone signs in.
+        password::release_unused_memory(std::time::Duration::ZERO);
         let keys = Keys::load_or_create(&db, &config.signing_algs(), config.key_publish_delay).await?;
         let state = AppState {
             throttle: Throttle::new(db.clone()),
             config: Arc::new(config),
             access_tokens: store::tokens::AccessTokenLog::start(db.clone()),
             db,
+            reads,
             clients: Clients::new(clients),
             keys,
             secrets,
@@ -97,15 +102,17 @@ impl App {
 /// The routes, in the order of the flow.
 pub fn router(state: AppState) -> Router {
     let config = &state.config;
-    let sessions = SessionManagerLayer::new(shared::session_store::SqlSessionStore::new(state.db.clone()))
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        // Lax: the cookie must come along on the top-level GET from the
-        // client to /oauth2/authorize, which is a cross-site navigation.
-        .with_same_site(SameSite::Lax)
-        .with_secure(config.cookie_secure)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_ttl.as_secs() as i64)));
+    let sessions = SessionManagerLayer::new(
+        shared::session_store::SqlSessionStore::new(state.db.clone()).reading_from(state.reads.clone()),
+    )
+    .with_name(SESSION_COOKIE)
+    .with_http_only(true)
+    // Lax: the cookie must come along on the top-level GET from the
+    // client to /oauth2/authorize, which is a cross-site navigation.
+    .with_same_site(SameSite::Lax)
+    .with_secure(config.cookie_secure)
+    .with_path("/")
+    .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_ttl.as_secs() as i64)));
     let cors_origins = crate::cors::WebOrigins::of_public_clients(state.clients.all());
 
     Router::new()

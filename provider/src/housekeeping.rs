@@ -1,5 +1,6 @@
 //! What the provider does on its own, beside serving requests: pruning the
-//! rows that have expired, and re-reading the key ring.
+//! rows that have expired, re-reading the key ring, and giving argon2's
+//! memory back when nobody has signed in for a while.
 //!
 //! Every table that records something with an end grows with use: a code
 //! per authorization, an access-token record per token, a refresh token per
@@ -43,6 +44,10 @@ pub const PACING: Pacing = Pacing { batch: 1000, pause_factor: 4, min_pause: Dur
 
 /// How often a pruning round starts.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
+
+/// How long argon2's working memory is kept after the last password check
+/// (see `crate::password`), and how often that is looked at.
+pub const ARGON2_MEMORY_KEPT: Duration = Duration::from_secs(30);
 
 /// How long codes and tokens are kept after they expired: a day, so that
 /// one presented shortly after its end is told "expired" (and a replayed
@@ -111,8 +116,9 @@ pub struct Housekeeping {
 }
 
 impl Housekeeping {
-    /// Starts pruning (every [`PRUNE_EVERY`], the first round at once) and
-    /// the key ring's reload (every `PROVIDER_KEY_RELOAD_SECONDS`, to pick
+    /// Starts pruning (every [`PRUNE_EVERY`], the first round at once),
+    /// the release of argon2's idle memory (every [`ARGON2_MEMORY_KEPT`]),
+    /// and the key ring's reload (every `PROVIDER_KEY_RELOAD_SECONDS`, to pick
     /// up keys added by `provider keys rotate` or another replica).
     pub fn start(state: &AppState) -> Self {
         let (stop, stopped) = watch::channel(false);
@@ -128,6 +134,10 @@ impl Housekeeping {
                     Err(e) => tracing::warn!(error = %e, "pruning expired rows failed; the next round retries"),
                 }
             }
+        }));
+
+        tasks.spawn(every(ARGON2_MEMORY_KEPT, stopped.clone(), || async {
+            crate::password::release_unused_memory(ARGON2_MEMORY_KEPT);
         }));
 
         let (keys, db) = (state.keys.clone(), state.db.clone());

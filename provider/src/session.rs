@@ -46,8 +46,20 @@ pub async fn set_fresh_login(session: &Session, authorize_query: &str) -> Result
 }
 
 /// The request a login was just made for (once).
+///
+/// Removing a key marks the session changed, and a changed session is
+/// written back to the database after the response; the key is there only
+/// on the first request after a login, so it is looked at before it is
+/// removed, and the other requests of a signed-in user write nothing.
 pub async fn take_fresh_login(session: &Session) -> Option<String> {
-    session.remove::<String>(FRESH_LOGIN_FOR).await.ok().flatten()
+    take(session, FRESH_LOGIN_FOR).await
+}
+
+/// Removes and returns `key`'s value, leaving the session unchanged (and
+/// unwritten) when it is not there.
+async fn take<T: serde::de::DeserializeOwned>(session: &Session, key: &str) -> Option<T> {
+    session.get_value(key).await.ok().flatten()?;
+    session.remove(key).await.ok().flatten()
 }
 
 pub async fn logout(session: &Session) -> Result<(), tower_sessions::session::Error> {
@@ -80,7 +92,7 @@ pub async fn set_return_to(session: &Session, authorize_query: &str) -> Result<(
 }
 
 pub async fn take_return_to(session: &Session) -> Option<String> {
-    session.remove::<String>(RETURN_TO).await.ok().flatten()
+    take(session, RETURN_TO).await
 }
 
 /// Parks a validated request while the consent page is shown; returns the
@@ -96,5 +108,5 @@ pub async fn park_request(
 
 /// Takes a parked request back (once: the consent form cannot be replayed).
 pub async fn take_request(session: &Session, id: &str) -> Option<AuthorizationRequest> {
-    session.remove(&format!("{PENDING_PREFIX}{id}")).await.ok().flatten()
+    take(session, &format!("{PENDING_PREFIX}{id}")).await
 }

@@ -19,7 +19,12 @@ use crate::throttle::Throttle;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub config: Arc<Config>,
+    /// Every write, and the reads that decide a write.
     pub db: AnyPool,
+    /// Reads only (see `store::open_reads`); skipped by `FromRef`, which
+    /// hands out `db` as `State<AnyPool>`.
+    #[from_ref(skip)]
+    pub reads: AnyPool,
     /// Registered clients, loaded from the database at start (the clients
     /// file is the only way to change them, and it is read at start).
     pub clients: Clients,

@@ -27,6 +27,33 @@ pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
 /// queue in the pool instead, for microseconds. A service that mostly reads
 /// (the todo API) is faster with several: WAL lets readers run in parallel.
 pub async fn connect_with(url: &str, sqlite_connections: u32) -> Result<AnyPool, sqlx::Error> {
+    open(url, sqlite_connections, Access::ReadWrite).await
+}
+
+/// A pool for the queries that only read, beside `writer`.
+///
+/// On SQLite the single writer of [`connect_with`] would otherwise run every
+/// read too, one at a time, behind whatever is being written. WAL lets
+/// other connections read the last committed state while one writes, so
+/// this opens `connections` more, each of which refuses to write
+/// (`PRAGMA query_only`). A reader sees every transaction committed before
+/// its query started, so a request never misses what an earlier one wrote.
+/// PostgreSQL has no single writer: its pool serves both, and this returns
+/// `writer` itself.
+pub async fn read_pool(url: &str, writer: &AnyPool, connections: u32) -> Result<AnyPool, sqlx::Error> {
+    if !url.starts_with("sqlite:") {
+        return Ok(writer.clone());
+    }
+    open(url, connections, Access::ReadOnly).await
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Access {
+    ReadWrite,
+    ReadOnly,
+}
+
+async fn open(url: &str, sqlite_connections: u32, access: Access) -> Result<AnyPool, sqlx::Error> {
     sqlx::any::install_default_drivers();
     let is_sqlite = url.starts_with("sqlite:");
     if is_sqlite
@@ -63,6 +90,9 @@ pub async fn connect_with(url: &str, sqlite_connections: u32) -> Result<AnyPool,
                          PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
                     )
                     .await?;
+                    if access == Access::ReadOnly {
+                        conn.execute("PRAGMA query_only = ON;").await?;
+                    }
                 }
                 Ok(())
             })
@@ -84,6 +114,25 @@ fn sqlite_path(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_read_pool_sees_every_commit_and_refuses_to_write() {
+        let dir = std::env::temp_dir().join(format!("shared-db-{}-{}", std::process::id(), crate::now_unix()));
+        let url = format!("sqlite://{}/reads.db?mode=rwc", dir.display());
+        let writer = connect_with(&url, 1).await.unwrap();
+        let reads = read_pool(&url, &writer, 2).await.unwrap();
+        sqlx::query("CREATE TABLE notes (id BIGINT PRIMARY KEY)").execute(&writer).await.unwrap();
+        for id in 1..=3_i64 {
+            sqlx::query("INSERT INTO notes (id) VALUES ($1)").bind(id).execute(&writer).await.unwrap();
+            let (seen,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notes").fetch_one(&reads).await.unwrap();
+            assert_eq!(seen, id, "a read after a commit sees it");
+        }
+        let refused = sqlx::query("INSERT INTO notes (id) VALUES (4)").execute(&reads).await;
+        assert!(refused.is_err(), "the read pool must not write");
+        writer.close().await;
+        reads.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn sqlite_paths() {

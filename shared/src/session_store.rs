@@ -12,11 +12,20 @@ use tower_sessions::session_store::{self, SessionStore};
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {
     pool: AnyPool,
+    /// Where sessions are loaded from: `pool`, unless `reading_from` gave a
+    /// read-only pool (`crate::db::read_pool`).
+    reads: AnyPool,
 }
 
 impl SqlSessionStore {
     pub fn new(pool: AnyPool) -> Self {
-        Self { pool }
+        Self { reads: pool.clone(), pool }
+    }
+
+    /// Loads sessions through `reads`; creating, saving and deleting still
+    /// go through the pool given to `new`.
+    pub fn reading_from(self, reads: AnyPool) -> Self {
+        Self { reads, ..self }
     }
 
     /// Removes expired sessions; call now and then.
@@ -89,7 +98,7 @@ impl SessionStore for SqlSessionStore {
         let row: Option<(String,)> = sqlx::query_as("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id.to_string())
             .bind(crate::now_unix())
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reads)
             .await
             .map_err(backend)?;
         match row {

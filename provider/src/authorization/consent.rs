@@ -32,14 +32,21 @@ pub async fn decide(
     login: &Login,
     via: Via,
 ) -> Result<Response, AuthorizeError> {
+    // What the user has already allowed this client, read once: it decides
+    // whether to ask, and then whether the code may be issued. `None` for a
+    // first-party client, which needs no consent.
+    let granted = if client.first_party {
+        None
+    } else {
+        Some(store::consents::granted(&state.reads, &login.user_id, &client.id).await?)
+    };
     let needs_consent = if client.first_party && !request.prompt.consent {
         // ASVS 10.7.1: the skip applies only to registered first-party
         // clients, and is logged.
         tracing::info!(client_id = %client.id, "consent skipped: first-party client");
         false
     } else {
-        let granted = store::consents::granted(&state.db, &login.user_id, &client.id).await?;
-        request.prompt.consent || !request.scope.is_subset_of(&granted)
+        request.prompt.consent || granted.as_ref().is_some_and(|granted| !request.scope.is_subset_of(granted))
     };
     if needs_consent {
         if request.prompt.none {
@@ -51,7 +58,7 @@ pub async fn decide(
         }
         return show_consent(state, session, &request, client, login).await;
     }
-    ensure_consented(state, &request, client, login, via).await?;
+    ensure_consented(state, &request, client, granted.as_ref(), via)?;
     let code = issue_code(state, &request, login).await?;
     tracing::info!(client_id = %client.id, "authorization code issued");
     Ok(deliver(&request.target(&state.config.issuer, via), vec![("code", code)]))
@@ -61,19 +68,14 @@ pub async fn decide(
 /// a client that is not first-party gets a code only for scopes the user
 /// has consented to (ASVS 10.7.1), and only for a request that names at
 /// least one scope (an empty set would be "covered" by any consent).
-async fn ensure_consented(
+fn ensure_consented(
     state: &AppState,
     request: &AuthorizationRequest,
     client: &Client,
-    login: &Login,
+    granted: Option<&Scopes>,
     via: Via,
 ) -> Result<(), AuthorizeError> {
-    let granted = if client.first_party {
-        None
-    } else {
-        Some(store::consents::granted(&state.db, &login.user_id, &client.id).await?)
-    };
-    if consent_covers(granted.as_ref(), &request.scope) {
+    if consent_covers(granted, &request.scope) {
         return Ok(());
     }
     tracing::error!(client_id = %client.id, "refused to issue a code that no consent covers");

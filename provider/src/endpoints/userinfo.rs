@@ -37,7 +37,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
     if !scopes.contains("openid") {
         return Err(UserinfoError::InsufficientScope);
     }
-    let user = store::users::find_by_id(&state.db, &claims.sub)
+    let user = store::users::find_by_id(&state.reads, &claims.sub)
         .await
         .map_err(|e| UserinfoError::Server(e.into()))?
         .ok_or_else(|| UserinfoError::InvalidToken("the token's user no longer exists".into()))?;

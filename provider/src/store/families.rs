@@ -3,7 +3,9 @@
 //! token issued from it points to, so one update revokes them all (RFC 6749
 //! §4.1.2, RFC 9700 §4.14.2).
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyPool, FromRow, Row};
+
+use super::users::User;
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Family {
@@ -48,6 +50,33 @@ pub async fn find(pool: &AnyPool, id: &str) -> sqlx::Result<Option<Family>> {
         .bind(id)
         .fetch_optional(pool)
         .await
+}
+
+/// A grant and the user it names (`None` for a client's own grant, or a
+/// user deleted since), in one query: the code exchange needs both.
+pub async fn find_with_user(pool: &AnyPool, id: &str) -> sqlx::Result<Option<(Family, Option<User>)>> {
+    let row = sqlx::query(
+        "SELECT g.id, g.client_id, g.user_id, g.scope, g.auth_time, g.nonce, g.revoked_at, \
+         u.username, u.password_hash, u.name, u.email, CAST(u.email_verified AS INTEGER) AS email_verified \
+         FROM grants g LEFT JOIN users u ON u.id = g.user_id WHERE g.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let family = Family::from_row(&row)?;
+    let user = match (&family.user_id, row.try_get::<Option<String>, _>("username")?) {
+        (Some(user_id), Some(username)) => Some(User {
+            id: user_id.clone(),
+            username,
+            password_hash: row.try_get("password_hash")?,
+            name: row.try_get("name")?,
+            email: row.try_get("email")?,
+            email_verified: row.try_get("email_verified")?,
+        }),
+        _ => None,
+    };
+    Ok(Some((family, user)))
 }
 
 /// Revokes a grant and every token descending from it, in one transaction:

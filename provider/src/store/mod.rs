@@ -25,6 +25,17 @@ pub async fn open(database_url: &str) -> anyhow::Result<AnyPool> {
     Ok(pool)
 }
 
+/// How many read-only SQLite connections sit beside the writer: enough for
+/// both cores of a small machine and a query waiting its turn.
+const SQLITE_READERS: u32 = 3;
+
+/// The pool for the reads of the hot paths (sessions, consents, a code's
+/// grant, revocation checks): on SQLite, read-only connections beside the
+/// single writer of [`open`]; on PostgreSQL, the same pool.
+pub async fn open_reads(database_url: &str, writer: &AnyPool) -> anyhow::Result<AnyPool> {
+    Ok(shared::db::read_pool(database_url, writer, SQLITE_READERS).await?)
+}
+
 /// A JSON array column, read back.
 pub(crate) fn json_list(column: &'static str, text: &str) -> sqlx::Result<Vec<String>> {
     serde_json::from_str(text).map_err(|e| corrupt(column, e))

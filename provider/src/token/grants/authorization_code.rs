@@ -142,18 +142,17 @@ pub async fn exchange(
         (None, None) => {}
     }
 
-    let grant = store::families::find(&state.db, &issued.grant_id)
+    let (grant, user) = store::families::find_with_user(&state.reads, &issued.grant_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this code no longer exists"))?;
     if grant.revoked_at.is_some() {
         return Err(TokenError::invalid_grant("the grant behind this code was revoked"));
     }
     // A code is only ever issued for a user, so its grant names one.
-    let user_id =
-        grant.user_id.as_deref().ok_or_else(|| store::corrupt("grants.user_id", "a code's grant has no user"))?;
-    let user = store::users::find_by_id(&state.db, user_id)
-        .await?
-        .ok_or_else(|| TokenError::invalid_grant("the user who approved this code no longer exists"))?;
+    if grant.user_id.is_none() {
+        return Err(store::corrupt("grants.user_id", "a code's grant has no user").into());
+    }
+    let user = user.ok_or_else(|| TokenError::invalid_grant("the user who approved this code no longer exists"))?;
     let scope = Scopes::parse(&grant.scope).map_err(|e| store::corrupt("grants.scope", e))?;
     let refresh = wants_refresh_token(client, &scope)
         .then(|| shared::now_unix() + state.config.refresh_token_ttl.as_secs() as i64);

@@ -140,3 +140,28 @@ async fn max_age_zero_is_satisfied_by_the_login_made_for_it() {
     assert_eq!(resumed.status(), StatusCode::OK, "on to the consent page, not the login page again");
     assert!(resumed.text().await.unwrap().contains("name=\"decision\""));
 }
+
+/// The stored sessions, as (id, data, expires_at).
+async fn stored_sessions(app: &TestApp) -> Vec<(String, String, i64)> {
+    let pool = shared::db::connect(&app.database_url).await.unwrap();
+    let rows = sqlx::query_as("SELECT id, data, expires_at FROM sessions ORDER BY id").fetch_all(&pool).await.unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test]
+async fn a_signed_in_users_authorization_requests_do_not_rewrite_the_session() {
+    let app = spawn_app().await;
+    let params = valid(&challenge());
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    let before = stored_sessions(&app).await;
+    // A save would move `expires_at` (the session expires on inactivity),
+    // and it counts in whole seconds.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    for _ in 0..3 {
+        let response = send(&app, &valid(&challenge())).await;
+        assert!(redirect_params(&response).contains_key("code"));
+    }
+    assert_eq!(stored_sessions(&app).await, before, "nothing changed, so nothing was written");
+}
