@@ -61,6 +61,12 @@ impl Store {
     /// found by one seek in the `(owner_iss, owner_sub, created_at, id)`
     /// index, however far into the list the page is. One row more than the
     /// page is read, to know whether another page follows.
+    ///
+    /// The limit is bound inside a `CAST`: SQLite plans a bare `LIMIT $n`
+    /// with the value bound at the time, so binding it again (as every
+    /// execution does) throws the prepared statement away and parses and
+    /// plans the query anew. Behind a `CAST` it is an expression evaluated
+    /// when the statement runs, and the prepared statement is kept.
     pub async fn list(&self, owner: &Owner, page: PageRequest) -> Result<(Vec<Todo>, Option<Cursor>), sqlx::Error> {
         let limit = i64::from(page.limit);
         let mut rows: Vec<TodoRow> = match page.after {
@@ -69,7 +75,7 @@ impl Store {
                     "SELECT id, title, done, created_at FROM todos
                      WHERE owner_iss = $1 AND owner_sub = $2
                      ORDER BY created_at DESC, id DESC
-                     LIMIT $3",
+                     LIMIT CAST($3 AS BIGINT)",
                 )
                 .bind(&owner.issuer)
                 .bind(&owner.subject)
@@ -83,7 +89,7 @@ impl Store {
                      WHERE owner_iss = $1 AND owner_sub = $2
                        AND (created_at < $3 OR (created_at = $3 AND id < $4))
                      ORDER BY created_at DESC, id DESC
-                     LIMIT $5",
+                     LIMIT CAST($5 AS BIGINT)",
                 )
                 .bind(&owner.issuer)
                 .bind(&owner.subject)

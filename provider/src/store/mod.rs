@@ -25,9 +25,10 @@ pub async fn open(database_url: &str) -> anyhow::Result<AnyPool> {
     Ok(pool)
 }
 
-/// How many read-only SQLite connections sit beside the writer: enough for
-/// both cores of a small machine and a query waiting its turn.
-const SQLITE_READERS: u32 = 3;
+/// How many read-only SQLite connections sit beside the writer. Each runs on
+/// a thread of its own (see `shared::db`); on a 2-core machine two readers
+/// did more per CPU-second than three (fewer threads to wake).
+const SQLITE_READERS: u32 = 2;
 
 /// The pool for the reads of the hot paths (sessions, consents, a code's
 /// grant, revocation checks): on SQLite, read-only connections beside the
