@@ -82,7 +82,12 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
         // colon, so a prefixed client id can never equal one.
         None => machine_subject(&issue.client.id),
     };
-    let jti = uuid::Uuid::new_v4().to_string();
+    // RFC 7519 §4.1.7: the `jti` is unique. A UUIDv7 (RFC 9562 §5.7) is
+    // unique as a v4 is, and begins with the time, so each new token's row
+    // lands at the right-hand end of the `access_tokens` key index instead
+    // of on a random page of it: a batch of inserts dirties a page or two,
+    // not one page per token.
+    let jti = uuid::Uuid::now_v7().to_string();
     let claims = AccessTokenClaims {
         iss: config.issuer.clone(),
         sub: subject,
