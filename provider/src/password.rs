@@ -17,7 +17,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use sha2::{Digest, Sha256};
 
 /// The parameters of new hashes (m in KiB).
-pub static PARAMS: LazyLock<Params> = LazyLock::new(|| {
+static PARAMS: LazyLock<Params> = LazyLock::new(|| {
     Params::new(7 * 1024, 5, 1, Some(Params::DEFAULT_OUTPUT_LEN)).expect("m = 7 MiB, t = 5, p = 1 are valid")
 });
 

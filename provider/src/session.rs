@@ -11,6 +11,14 @@ const CSRF: &str = "csrf_token";
 const RETURN_TO: &str = "return_to";
 const FRESH_LOGIN_FOR: &str = "fresh_login_for";
 const PENDING_PREFIX: &str = "pending_consent:";
+const SEEN_AT: &str = "seen_at";
+
+/// How often a signed-in user's requests write the session back. The
+/// session expires after `PROVIDER_SESSION_TTL_SECONDS` of inactivity, and
+/// only a write moves that deadline; writing on every request would cost a
+/// database write per authorization, so a request writes only when the last
+/// write is this many seconds old.
+pub const KEEP_ALIVE_SECONDS: i64 = 60;
 
 /// Who is signed in, and since when (`auth_time`, OIDC Core §2).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -19,8 +27,22 @@ pub struct Login {
     pub auth_time: i64,
 }
 
+/// Who is signed in, if anyone; a signed-in user's request also keeps the
+/// session alive (see [`KEEP_ALIVE_SECONDS`]).
 pub async fn login(session: &Session) -> Option<Login> {
-    session.get(LOGIN).await.ok().flatten()
+    let login = session.get(LOGIN).await.ok().flatten()?;
+    keep_alive(session, shared::now_unix()).await;
+    Some(login)
+}
+
+/// Marks the session seen at `now` if it was last written
+/// [`KEEP_ALIVE_SECONDS`] ago or more, which makes it be saved with a new
+/// expiry; otherwise leaves it unchanged and unwritten.
+async fn keep_alive(session: &Session, now: i64) {
+    let seen: Option<i64> = session.get(SEEN_AT).await.ok().flatten();
+    if seen.is_none_or(|seen| now - seen >= KEEP_ALIVE_SECONDS) {
+        let _ = session.insert(SEEN_AT, now).await;
+    }
 }
 
 /// Records a successful login. The session id is changed first, so an id
@@ -28,6 +50,7 @@ pub async fn login(session: &Session) -> Option<Login> {
 pub async fn set_login(session: &Session, login: &Login) -> Result<(), tower_sessions::session::Error> {
     session.cycle_id().await?;
     session.insert(LOGIN, login).await?;
+    session.insert(SEEN_AT, shared::now_unix()).await?;
     // A fresh CSRF token for the authenticated session.
     session.insert(CSRF, shared::random::random_token()).await
 }

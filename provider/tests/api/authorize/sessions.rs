@@ -165,3 +165,29 @@ async fn a_signed_in_users_authorization_requests_do_not_rewrite_the_session() {
     }
     assert_eq!(stored_sessions(&app).await, before, "nothing changed, so nothing was written");
 }
+
+#[tokio::test]
+async fn a_signed_in_user_who_keeps_coming_back_keeps_the_session_alive() {
+    let app = spawn_app().await;
+    let params = valid(&challenge());
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    // The last write was a keep-alive period ago (and a second, so that a
+    // new expiry differs from the stored one).
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let pool = shared::db::connect(&app.database_url).await.unwrap();
+    let (id, data, expires_at): (String, String, i64) =
+        sqlx::query_as("SELECT id, data, expires_at FROM sessions").fetch_one(&pool).await.unwrap();
+    let marker = "\"seen_at\":";
+    let start = data.find(marker).expect("a signed-in session records when it was seen") + marker.len();
+    let end = start + data[start..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    let seen: i64 = data[start..end].parse().unwrap();
+    let aged = format!("{}{}{}", &data[..start], seen - provider::session::KEEP_ALIVE_SECONDS, &data[end..]);
+    sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2").bind(aged).bind(&id).execute(&pool).await.unwrap();
+
+    let response = send(&app, &valid(&challenge())).await;
+    assert!(redirect_params(&response).contains_key("code"));
+    let (moved,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions").fetch_one(&pool).await.unwrap();
+    assert!(moved > expires_at, "the inactivity deadline moved on: {expires_at} -> {moved}");
+    pool.close().await;
+}
