@@ -14,8 +14,8 @@ use shared::config::Env;
 use tokio::net::TcpListener;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, open_chromium_with, screenshot_dir, sign_in_and_approve,
-    start_driver,
+    add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, open_chromium_with, screenshot_dir,
+    sign_in_and_approve, start_driver,
 };
 
 /// The SPA's origin in the shipped clients file.
@@ -237,13 +237,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     while shared::now_unix() <= expires {
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-    browser
-        .find(Locator::Css("#todo-list li input[type='checkbox']"))
-        .await
-        .expect("a box")
-        .click()
-        .await
-        .expect("untick");
+    click_the_first_checkbox(&browser).await;
     let undone = "//ul[@id='todo-list']/li[not(contains(@class, 'done'))]/span[text()='Buy oat milk']";
     browser.wait().for_element(Locator::XPath(undone)).await.expect("the todo is open again, after a refresh");
     assert!(session_number(&browser, "data-refreshes").await > refreshes, "the SPA refreshed its tokens");
