@@ -136,12 +136,7 @@ async fn sent_requests(browser: &Client) -> Vec<SentRequest> {
 
 /// The provider's JWKS has a key for `alg`.
 async fn assert_jwks_offers(provider_url: &str, alg: &str) {
-    let jwks: Value = reqwest::get(format!("{provider_url}/.well-known/jwks.json"))
-        .await
-        .expect("the JWKS answers")
-        .json()
-        .await
-        .expect("a JSON JWKS");
+    let jwks = crate::support::published_jwks(provider_url).await;
     let algs: Vec<&str> = jwks["keys"].as_array().into_iter().flatten().filter_map(|k| k["alg"].as_str()).collect();
     assert!(algs.contains(&alg), "the provider signs with {alg}: {jwks}");
 }

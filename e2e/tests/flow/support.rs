@@ -70,3 +70,9 @@ pub fn todo_id(todo: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// The provider's JWK Set (RFC 7517 §5), as it publishes it now.
+pub async fn published_jwks(provider_url: &str) -> Value {
+    let answer = reqwest::get(format!("{provider_url}/.well-known/jwks.json")).await.expect("the JWKS answers");
+    answer.json().await.expect("a JSON JWKS")
+}
