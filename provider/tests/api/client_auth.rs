@@ -17,10 +17,7 @@ async fn wrong_secret_over_basic_is_401_invalid_client_with_a_basic_challenge() 
     assert!(challenge.starts_with("Basic"), "{challenge}");
     assert_token_error(response, StatusCode::UNAUTHORIZED, "invalid_client").await;
     // The code was not spent by the failed attempt.
-    assert_eq!(
-        app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.token_as_todo_app(&code_form(&code, &verifier)).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -51,10 +48,7 @@ async fn a_client_may_only_use_its_registered_authentication_methods() {
 async fn two_authentication_methods_at_once_are_invalid_request() {
     let app = spawn_app().await;
     let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "authorization_code"), ("code", "c"), ("client_secret", TODO_APP_SECRET)],
-        )
+        .token_as_todo_app(&[("grant_type", "authorization_code"), ("code", "c"), ("client_secret", TODO_APP_SECRET)])
         .await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
 }

@@ -50,7 +50,7 @@ async fn a_machine_token_never_carries_a_users_sub() {
 #[tokio::test]
 async fn a_client_without_the_grant_is_unauthorized_client() {
     let app = spawn_app().await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "client_credentials")]).await;
+    let response = app.token_as_todo_app(&[("grant_type", "client_credentials")]).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "unauthorized_client").await;
 }
 

@@ -210,6 +210,17 @@ impl TestApp {
     }
 
     /// Exchanges a todo-app code; panics unless it succeeds.
+    /// A token request from todo-app, which authenticates with
+    /// `client_secret_basic` (RFC 6749 §2.3.1): HTTP Basic.
+    pub async fn token_as_todo_app(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.token(Some(("todo-app", TODO_APP_SECRET)), form).await
+    }
+
+    /// A refresh request (RFC 6749 §6) from todo-app.
+    pub async fn refresh_as_todo_app(&self, refresh_token: &str) -> reqwest::Response {
+        self.token_as_todo_app(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+    }
+
     /// POST /oauth2/token with a JSON body instead of a form.
     pub async fn token_json(&self, body: &Value) -> reqwest::Response {
         self.http.post(self.url("/oauth2/token")).json(body).send().await.unwrap()
@@ -225,15 +236,12 @@ impl TestApp {
 
     pub async fn exchange(&self, code: &str, verifier: &CodeVerifier) -> Value {
         let response = self
-            .token(
-                Some(("todo-app", TODO_APP_SECRET)),
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", TODO_APP_REDIRECT),
-                    ("code_verifier", verifier.expose()),
-                ],
-            )
+            .token_as_todo_app(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", TODO_APP_REDIRECT),
+                ("code_verifier", verifier.expose()),
+            ])
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()

@@ -113,9 +113,7 @@ async fn a_rotated_refresh_token_long_expired_still_reveals_reuse_after_pruning(
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
     let first = tokens["refresh_token"].as_str().unwrap().to_owned();
-    let refreshed = app
-        .token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &first)])
-        .await;
+    let refreshed = app.refresh_as_todo_app(&first).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let db = shared::db::connect(&app.database_url).await.unwrap();
     // The rotated token idled out long ago; its family lives on.
@@ -128,9 +126,7 @@ async fn a_rotated_refresh_token_long_expired_still_reveals_reuse_after_pruning(
     let pruned = prune(&db, shared::now_unix(), TWO_AT_A_TIME).await.unwrap();
 
     assert_eq!(pruned.refresh_tokens, 0);
-    let reuse = app
-        .token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &first)])
-        .await;
+    let reuse = app.refresh_as_todo_app(&first).await;
     let description = assert_token_error(reuse, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert!(description.contains("RFC 9700 §4.14.2"), "reuse is still detected: {description}");
 }

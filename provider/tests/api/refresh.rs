@@ -8,7 +8,7 @@ use crate::helpers::*;
 async fn refresh(app: &TestApp, token: &str, extra: &[(&str, &str)]) -> reqwest::Response {
     let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
     form.extend_from_slice(extra);
-    app.token(Some(("todo-app", TODO_APP_SECRET)), &form).await
+    app.token_as_todo_app(&form).await
 }
 
 #[tokio::test]

@@ -20,7 +20,7 @@ pub(crate) fn code_form<'a>(code: &'a str, verifier: &'a CodeVerifier) -> Vec<(&
 async fn code_exchange_returns_tokens_with_no_store_headers() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app(ALL_SCOPES).await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await;
+    let response = app.token_as_todo_app(&code_form(&code, &verifier)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_no_store(response.headers());
     let body: Value = response.json().await.unwrap();
@@ -132,16 +132,11 @@ async fn replayed_code_is_rejected_and_revokes_the_tokens_issued_from_it() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app(ALL_SCOPES).await;
     let first = app.exchange(&code, &verifier).await;
-    let replay = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await;
+    let replay = app.token_as_todo_app(&code_form(&code, &verifier)).await;
     let description = assert_token_error(replay, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert!(description.contains("already used") && description.contains("revoked"), "{description}");
     // The refresh token issued from the first redemption no longer works.
-    let refresh = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", first["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    let refresh = app.refresh_as_todo_app(first["refresh_token"].as_str().unwrap()).await;
     assert_token_error(refresh, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
@@ -150,15 +145,16 @@ async fn wrong_or_missing_code_verifier_is_invalid_grant() {
     let app = spawn_app().await;
     let (code, _) = app.code_for_todo_app("openid").await;
     let wrong = CodeVerifier::generate();
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &wrong)).await;
+    let response = app.token_as_todo_app(&code_form(&code, &wrong)).await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "RFC 7636 §4.6").await;
 
     let (code, _) = app.code_for_todo_app("openid").await;
     let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", TODO_APP_REDIRECT)],
-        )
+        .token_as_todo_app(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", TODO_APP_REDIRECT),
+        ])
         .await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "code_verifier is required")
         .await;
@@ -170,15 +166,12 @@ async fn verifier_of_the_wrong_length_or_alphabet_is_invalid_request() {
     let (code, _) = app.code_for_todo_app("openid").await;
     for bad in ["short".to_owned(), "a".repeat(129), format!("{}/", "a".repeat(50))] {
         let response = app
-            .token(
-                Some(("todo-app", TODO_APP_SECRET)),
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", TODO_APP_REDIRECT),
-                    ("code_verifier", &bad),
-                ],
-            )
+            .token_as_todo_app(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", TODO_APP_REDIRECT),
+                ("code_verifier", &bad),
+            ])
             .await;
         assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_request", "RFC 7636 §4.1").await;
     }
@@ -211,15 +204,12 @@ async fn redirect_uri_must_repeat_the_one_of_the_authorization_request() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
     let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", "http://localhost:3000/other"),
-                ("code_verifier", verifier.expose()),
-            ],
-        )
+        .token_as_todo_app(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:3000/other"),
+            ("code_verifier", verifier.expose()),
+        ])
         .await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "RFC 6749 §4.1.3").await;
 }
@@ -264,12 +254,7 @@ async fn a_replay_from_another_client_does_not_revoke_the_rightful_clients_token
     let tokens = app.exchange(&code, &verifier).await;
     let replay = app.token(None, &form_as_todo_spa(&code, &verifier)).await;
     assert_token_error_mentioning(replay, StatusCode::BAD_REQUEST, "invalid_grant", "another client").await;
-    let refresh = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    let refresh = app.refresh_as_todo_app(tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refresh.status(), StatusCode::OK, "{}", refresh.text().await.unwrap());
 }
 
@@ -278,23 +263,19 @@ async fn an_expired_code_is_invalid_grant() {
     let app = spawn_app_with(&[("PROVIDER_CODE_TTL_SECONDS", "1")]).await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await;
+    let response = app.token_as_todo_app(&code_form(&code, &verifier)).await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "expired").await;
 }
 
 #[tokio::test]
 async fn password_grant_and_unknown_grants_are_unsupported() {
     let app = spawn_app().await;
-    let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "password"), ("username", "demo"), ("password", "demo")],
-        )
-        .await;
+    let response =
+        app.token_as_todo_app(&[("grant_type", "password"), ("username", "demo"), ("password", "demo")]).await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "unsupported_grant_type", "RFC 9700").await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "urn:made:up")]).await;
+    let response = app.token_as_todo_app(&[("grant_type", "urn:made:up")]).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &[("code", "x")]).await;
+    let response = app.token_as_todo_app(&[("code", "x")]).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
 }
 
@@ -333,6 +314,6 @@ async fn malformed_bodies_are_invalid_request_json_never_a_500() {
 async fn unknown_code_is_invalid_grant() {
     let app = spawn_app().await;
     let verifier = CodeVerifier::generate();
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form("not-a-code", &verifier)).await;
+    let response = app.token_as_todo_app(&code_form("not-a-code", &verifier)).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
