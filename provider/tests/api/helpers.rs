@@ -113,6 +113,14 @@ impl TestApp {
         }
     }
 
+    /// Stops the server and hands back its database and port, for a
+    /// restart on both ([`spawn_on`]).
+    pub async fn stop_keeping_database(self) -> (Arc<TestDatabase>, u16) {
+        let (database, port) = (self.database.clone().expect("a database of its own"), self.port());
+        self.stop().await;
+        (database, port)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.unwrap()
     }
@@ -282,6 +290,12 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
     let header = decode(parts.next().unwrap());
     let claims = decode(parts.next().unwrap());
     (header, claims)
+}
+
+/// The `kid` in the header of a token response's access token: the key
+/// that signed it.
+pub fn access_token_kid(tokens: &Value) -> Value {
+    jwt_parts(tokens["access_token"].as_str().unwrap()).0["kid"].clone()
 }
 
 /// Verifies a JWT's signature with the provider's JWKS.
