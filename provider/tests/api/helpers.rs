@@ -217,7 +217,6 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
-    /// Exchanges a todo-app code; panics unless it succeeds.
     /// A token request from todo-app, which authenticates with
     /// `client_secret_basic` (RFC 6749 §2.3.1): HTTP Basic.
     pub async fn token_as_todo_app(&self, form: &[(&str, &str)]) -> reqwest::Response {
@@ -242,6 +241,7 @@ impl TestApp {
         self.token(None, &form).await
     }
 
+    /// Exchanges a todo-app code; panics unless it succeeds.
     pub async fn exchange(&self, code: &str, verifier: &CodeVerifier) -> Value {
         let response = self
             .token_as_todo_app(&[
