@@ -25,8 +25,10 @@ use std::sync::Arc;
 
 use reqwest::StatusCode;
 use reqwest::cookie::{CookieStore, Jar};
-use reqwest::header::{HeaderValue, LOCATION, ORIGIN, SET_COOKIE};
+use reqwest::header::{HeaderValue, ORIGIN, SET_COOKIE};
 use serde_json::Value;
+
+pub use testkit::http::location_params;
 
 use crate::harness::System;
 
@@ -184,9 +186,16 @@ impl Browser {
         assert_eq!(to_provider.status(), StatusCode::FOUND, "client /login redirects to the provider");
         let to_login = self.authorize(&to_provider).await;
         assert_eq!(to_login.status(), StatusCode::FOUND, "the provider asks the user to sign in");
-        let form = self.login_form(&to_login).await;
+        self.sign_in_and_approve(&to_login, username).await
+    }
+
+    /// From the provider's redirect to its login page: signs in as
+    /// `username` (whose password is the username) and approves; returns
+    /// the redirect back to the client.
+    pub async fn sign_in_and_approve(&self, to_login: &reqwest::Response, username: &str) -> reqwest::Response {
+        let form = self.login_form(to_login).await;
         let signed_in = self.submit_login(&form, username, username).await;
-        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "the demo user signs in");
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{username} signs in");
         let consent = self.consent_page(&signed_in).await;
         let to_client = self.decide(&consent, "approve").await;
         assert!(to_client.status().is_redirection(), "consent redirects to the client: {}", to_client.status());
@@ -265,20 +274,10 @@ impl Browser {
     }
 }
 
-/// The absolute URL of a redirect's `Location`.
+/// The absolute URL of a redirect's `Location`: testkit's, resolved
+/// against the URL of the request it answers.
 pub fn location(redirect: &reqwest::Response) -> String {
-    let value = redirect
-        .headers()
-        .get(LOCATION)
-        .unwrap_or_else(|| panic!("expected a redirect from {}, got {}", redirect.url(), redirect.status()));
-    let value = value.to_str().expect("Location is ASCII");
-    resolve(redirect.url(), value)
-}
-
-/// The query parameters of a redirect's `Location`.
-pub fn location_params(redirect: &reqwest::Response) -> std::collections::HashMap<String, String> {
-    let url = url::Url::parse(&location(redirect)).expect("Location is a URL");
-    url.query_pairs().into_owned().collect()
+    resolve(redirect.url(), testkit::http::location(redirect))
 }
 
 /// Every `Set-Cookie` header of a response whose cookie is `name`.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::browser::Browser;
 use crate::config::Config;
 use crate::forge::AttackerKey;
 use crate::transcript::{Entry, Transcript};
@@ -19,8 +20,6 @@ pub struct Attack {
     /// Stable kebab-case id, as `lab run` takes it.
     pub id: &'static str,
     pub title: &'static str,
-    /// What the attacker tries, in a sentence or two.
-    pub summary: &'static str,
     /// The rule that stops it.
     pub rule: Rule,
     /// The repository file that enforces the rule.
@@ -30,6 +29,9 @@ pub struct Attack {
     pub place: Place,
     /// Tries the attack once against the configured system.
     pub run: fn(Context) -> Running,
+    /// What the attacker tries, in a sentence or two: declared last, right
+    /// above the `run` it sums up.
+    pub summary: &'static str,
 }
 
 /// A specification and section, with a link.
@@ -102,6 +104,14 @@ impl Context {
     /// A note in the transcript.
     pub fn note(&self, text: impl Into<String>) {
         self.transcript.note(text);
+    }
+
+    /// A fresh browser for `actor`, who enters the transcript with a note
+    /// on what happens next.
+    pub fn enter(&self, actor: &str, next: impl Into<String>) -> Browser {
+        let browser = Browser::new(actor, &self.transcript);
+        self.note(next);
+        browser
     }
 }
 

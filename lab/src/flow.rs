@@ -148,6 +148,16 @@ pub async fn token_request(
     browser.send(Method::POST, &url, &headers, Some(&fields)).await
 }
 
+/// A refresh request (RFC 6749 §6) from `client` with `refresh_token`.
+pub async fn refresh(
+    browser: &Browser,
+    context: &Context,
+    client: DemoClient,
+    refresh_token: &str,
+) -> anyhow::Result<Answer> {
+    token_request(browser, context, client, &[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+}
+
 /// The tokens of a successful token response.
 pub struct Tokens {
     pub access_token: String,
@@ -198,8 +208,10 @@ pub fn tokens_of(answer: &Answer) -> Option<Tokens> {
     answer.status.is_success().then_some(Tokens { access_token, refresh_token })
 }
 
-/// `GET /todos` with a bearer token.
-pub async fn list_todos_with(browser: &Browser, context: &Context, token: &str) -> anyhow::Result<Answer> {
+/// `GET /todos` with a bearer token, after writing the token's decoded
+/// header and claims to the transcript under `label`.
+pub async fn present_token(browser: &Browser, context: &Context, label: &str, token: &str) -> anyhow::Result<Answer> {
+    context.note(format!("{label}:\n{}", crate::transcript::describe_jwt(token)));
     let url = format!("{}/todos", context.config.todo_api_public_url);
     let bearer = format!("Bearer {token}");
     browser.send(Method::GET, &url, &[("Authorization", &bearer)], None).await

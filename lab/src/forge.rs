@@ -76,6 +76,12 @@ pub fn access_token_header(alg: Algorithm, kid: Option<&str>) -> Header {
     header
 }
 
+/// The header of a token signed with the attacker's own key: ES256, under
+/// a `kid` the provider never published.
+pub fn attacker_header() -> Header {
+    access_token_header(Algorithm::ES256, Some(ATTACKER_KID))
+}
+
 /// base64url(JSON) of a JOSE part.
 pub fn encode_part(value: &Value) -> String {
     shared::random::b64url(value.to_string().as_bytes())

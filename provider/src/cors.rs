@@ -33,11 +33,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS, ACCESS_CONTROL_ALLOW_ORIGIN,
-    ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD, ORIGIN, VARY,
-};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ORIGIN, VARY};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -88,8 +85,7 @@ pub async fn for_web_origins(State(origins): State<WebOrigins>, request: Request
     // `Access-Control-Request-Method` header. It is answered here, before
     // routing; from any other origin it goes on to the router, which knows
     // no OPTIONS route and says 405 without a single CORS header.
-    let is_preflight =
-        request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let is_preflight = shared::cors::is_preflight(request.method(), request.headers());
     let mut response = match (&allowed, is_preflight) {
         (Some(_), true) => preflight_answer(),
         _ => next.run(request).await,
@@ -110,12 +106,6 @@ pub async fn for_web_origins(State(origins): State<WebOrigins>, request: Request
 /// `Content-Type` other than a form's (the seed's JSON token request) and
 /// an `Authorization` header (a Bearer token at userinfo).
 fn preflight_answer() -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let headers = response.headers_mut();
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST"));
-    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Authorization, Content-Type"));
-    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-    // The preflight answer depends on what was asked, too.
-    headers.append(VARY, HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"));
-    response
+    (StatusCode::NO_CONTENT, shared::cors::preflight_headers("GET, POST", "Authorization, Content-Type"))
+        .into_response()
 }

@@ -11,6 +11,9 @@ pub mod basic_credentials;
 pub mod bearer_challenge;
 /// Environment-variable configuration helpers that name the variable on error.
 pub mod config;
+/// CORS preflights (Fetch Standard §3.2), answered alike by the provider
+/// and the todo API.
+pub mod cors;
 /// Connecting to SQLite or PostgreSQL through one sqlx `Any` pool.
 pub mod db;
 /// OAuth 2.0 error codes and the RFC 6749 §5.2 error body.

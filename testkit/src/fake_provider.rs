@@ -180,33 +180,25 @@ fn router(script: Arc<Script>) -> Router {
 mod tests {
     use super::*;
 
+    async fn json_of(request: reqwest::RequestBuilder) -> Value {
+        request.send().await.unwrap().json().await.unwrap()
+    }
+
     #[tokio::test]
     async fn it_answers_as_scripted_and_records_what_it_was_sent() {
         let provider = FakeProvider::start(Vec::new()).await;
         provider.reply_to_token_requests(200, json!({"access_token": "a", "token_type": "Bearer"}));
         let http = reqwest::Client::new();
-        let answer: Value = http
+        let token_request = http
             .post(format!("{}/oauth2/token", provider.url))
             .basic_auth("app", Some("s3cret"))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .form(&[("grant_type", "client_credentials")]);
+        let answer = json_of(token_request).await;
         assert_eq!(answer["access_token"], "a");
         let sent = provider.token_requests();
         assert_eq!(sent[0].form["grant_type"], "client_credentials");
         assert_eq!(sent[0].basic_credentials(), Some(("app".to_owned(), "s3cret".to_owned())));
-        let metadata: Value = http
-            .get(format!("{}/.well-known/openid-configuration", provider.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let metadata = json_of(http.get(format!("{}/.well-known/openid-configuration", provider.url))).await;
         assert_eq!(metadata["issuer"], provider.url.as_str());
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use reqwest::header::LOCATION;
+use reqwest::header::{HeaderMap, LOCATION};
 
 /// A client that keeps cookies and never follows redirects.
 pub fn browser() -> reqwest::Client {
@@ -26,4 +26,14 @@ pub fn location(response: &reqwest::Response) -> &str {
 pub fn location_params(response: &reqwest::Response) -> HashMap<String, String> {
     let url = response.url().join(location(response)).expect("Location is a URI reference");
     url.query_pairs().into_owned().collect()
+}
+
+/// A header map of these `(name, value)` pairs, for the unit tests of code
+/// that reads request headers; a name given twice keeps both values.
+pub fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for (name, value) in pairs {
+        map.append(*name, value.parse().expect("a valid header value"));
+    }
+    map
 }

@@ -18,11 +18,9 @@
 
 use axum::extract::{Request, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ACCESS_CONTROL_MAX_AGE, ACCESS_CONTROL_REQUEST_METHOD,
-    ORIGIN, VARY,
+    ACCESS_CONTROL_ALLOW_CREDENTIALS, ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_EXPOSE_HEADERS, ORIGIN, VARY,
 };
-use axum::http::{HeaderValue, Method, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -60,8 +58,7 @@ pub async fn cors(State(policy): State<CorsPolicy>, request: Request, next: Next
     // Fetch §3.2.2: an OPTIONS request with `Access-Control-Request-Method`
     // is a CORS-preflight request. From any other origin it goes on to the
     // router, which has no OPTIONS route (405, no CORS headers).
-    let is_preflight =
-        request.method() == Method::OPTIONS && request.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let is_preflight = shared::cors::is_preflight(request.method(), request.headers());
     let mut response = match allowed {
         Some(_) if is_preflight => preflight_answer(),
         _ => next.run(request).await,
@@ -86,11 +83,6 @@ pub async fn cors(State(policy): State<CorsPolicy>, request: Request, next: Next
 /// 204 with the methods of the todo API and the two request headers its
 /// callers send: `Content-Type: application/json` and `Authorization`.
 fn preflight_answer() -> Response {
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    let headers = response.headers_mut();
-    headers.insert(ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PATCH, DELETE"));
-    headers.insert(ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Content-Type, Authorization"));
-    headers.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
-    headers.append(VARY, HeaderValue::from_static("Access-Control-Request-Method, Access-Control-Request-Headers"));
-    response
+    (StatusCode::NO_CONTENT, shared::cors::preflight_headers("GET, POST, PATCH, DELETE", "Content-Type, Authorization"))
+        .into_response()
 }

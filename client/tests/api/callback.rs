@@ -5,9 +5,20 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::helpers::{
-    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, CODE, PROVIDER_KEY, REFRESH_TOKEN, attributes, cookie, location, page,
-    set_cookies, sign, spawn_app, spawn_app_with,
+    ACCESS_TOKEN, CLIENT_ID, CLIENT_SECRET, CODE, REFRESH_TOKEN, TestApp, attributes, cookie, location, page,
+    set_cookies, spawn_app, spawn_app_with,
 };
+
+/// Asserts a refused callback: a 400 page that says each of `says`, and
+/// no code sent to the token endpoint.
+async fn assert_refused(app: &TestApp, response: reqwest::Response, says: &[&str]) {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let html = page(response).await;
+    for phrase in says {
+        assert!(html.contains(phrase), "the page should say {phrase:?}: {html}");
+    }
+    assert!(app.token_requests().is_empty(), "the code must not be exchanged");
+}
 
 #[tokio::test]
 async fn callback_exchanges_the_code_and_sets_the_token_cookies() {
@@ -32,8 +43,7 @@ async fn callback_exchanges_the_code_and_sets_the_token_cookies() {
 async fn the_code_is_exchanged_with_the_verifier_and_basic_client_authentication() {
     let app = spawn_app().await;
     let login = app.start_login().await;
-    let claims = app.id_token_claims(login.nonce(), ACCESS_TOKEN);
-    app.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
+    app.reply_with_tokens_for(&login);
 
     let response = app.callback(&[("code", CODE), ("state", login.state()), ("iss", &app.provider_url)]).await;
 
@@ -73,10 +83,8 @@ async fn callback_with_a_wrong_state_is_refused() {
 
     let response = app.callback(&[("code", CODE), ("state", &wrong)]).await;
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(set_cookies(&response).iter().all(|c| c.name == "client_session"));
-    assert!(page(response).await.contains("state parameter does not match"));
-    assert!(app.token_requests().is_empty(), "the code must not be exchanged");
+    assert_refused(&app, response, &["state parameter does not match"]).await;
 }
 
 #[tokio::test]
@@ -86,17 +94,14 @@ async fn callback_without_state_is_refused() {
 
     let response = app.callback(&[("code", CODE)]).await;
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(page(response).await.contains("state parameter does not match"));
-    assert!(app.token_requests().is_empty());
+    assert_refused(&app, response, &["state parameter does not match"]).await;
 }
 
 #[tokio::test]
 async fn a_replayed_callback_is_refused_because_state_is_single_use() {
     let app = spawn_app().await;
     let login = app.start_login().await;
-    let claims = app.id_token_claims(login.nonce(), ACCESS_TOKEN);
-    app.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
+    app.reply_with_tokens_for(&login);
     let params = [("code", CODE), ("state", login.state()), ("iss", &app.provider_url)];
     assert_eq!(app.callback(&params).await.status(), StatusCode::SEE_OTHER);
 
@@ -116,13 +121,7 @@ async fn a_callback_without_a_session_explains_why_the_cookie_may_be_missing() {
     let response =
         stranger.get(format!("{}/callback?code={CODE}&state={}", app.address, login.state())).send().await.unwrap();
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let html = page(response).await;
-    assert!(html.contains("No login in progress"));
-    assert!(html.contains("SameSite"));
-    assert!(html.contains("127.0.0.1"));
-    assert!(html.contains("expired"));
-    assert!(app.token_requests().is_empty());
+    assert_refused(&app, response, &["No login in progress", "SameSite", "127.0.0.1", "expired"]).await;
 }
 
 #[tokio::test]
@@ -132,9 +131,7 @@ async fn callback_from_another_issuer_is_refused() {
 
     let response = app.callback(&[("code", CODE), ("state", login.state()), ("iss", "https://evil.example")]).await;
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(page(response).await.contains("https://evil.example"));
-    assert!(app.token_requests().is_empty());
+    assert_refused(&app, response, &["https://evil.example"]).await;
 }
 
 #[tokio::test]
@@ -144,12 +141,8 @@ async fn callback_without_iss_is_refused_when_the_provider_advertises_it() {
 
     let response = app.callback(&[("code", CODE), ("state", login.state())]).await;
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(set_cookies(&response).iter().all(|c| c.name == "client_session"));
-    let html = page(response).await;
-    assert!(html.contains("RFC 9207 §2.4"), "{html}");
-    assert!(html.contains("authorization_response_iss_parameter_supported"), "{html}");
-    assert!(app.token_requests().is_empty(), "the code must not be exchanged");
+    assert_refused(&app, response, &["RFC 9207 §2.4", "authorization_response_iss_parameter_supported"]).await;
 }
 
 #[tokio::test]
@@ -157,8 +150,7 @@ async fn callback_without_iss_is_accepted_when_the_provider_does_not_advertise_i
     let app = spawn_app().await;
     app.provider.script.metadata.lock().unwrap()["authorization_response_iss_parameter_supported"] = json!(false);
     let login = app.start_login().await;
-    let claims = app.id_token_claims(login.nonce(), ACCESS_TOKEN);
-    app.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
+    app.reply_with_tokens_for(&login);
 
     let response = app.callback(&[("code", CODE), ("state", login.state())]).await;
 
@@ -193,13 +185,8 @@ async fn access_denied_shows_a_friendly_page_with_a_retry_link() {
         ])
         .await;
 
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    let html = page(response).await;
-    assert!(html.contains("You declined the request"));
-    assert!(html.contains("access_denied"));
-    assert!(html.contains("The user denied the request"));
-    assert!(html.contains("href=\"/login\""));
-    assert!(app.token_requests().is_empty());
+    let says = ["You declined the request", "access_denied", "The user denied the request", "href=\"/login\""];
+    assert_refused(&app, response, &says).await;
 }
 
 #[tokio::test]

@@ -152,6 +152,13 @@ impl TestApp {
         );
     }
 
+    /// Makes the fake token endpoint answer `login`'s code with good
+    /// tokens: an ID token for its nonce, signed with the provider's key.
+    pub fn reply_with_tokens_for(&self, login: &LoginStart) {
+        let claims = self.id_token_claims(login.nonce(), ACCESS_TOKEN);
+        self.reply_with_tokens(ACCESS_TOKEN, REFRESH_TOKEN, &sign(&claims, &PROVIDER_KEY));
+    }
+
     /// Makes the fake token endpoint answer with an RFC 6749 §5.2 error.
     pub fn reply_with_error(&self, status: u16, error: &str, description: &str) {
         *self.provider.script.token_reply.lock().unwrap() =

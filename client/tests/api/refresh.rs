@@ -39,6 +39,14 @@ async fn logged_in_app() -> TestApp {
     app
 }
 
+/// Asserts a refused refresh's JSON `error`, and that the provider was
+/// never asked: its one token request is still the login's.
+async fn assert_refused_before_the_provider(app: &TestApp, response: reqwest::Response, error: &str) {
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], error);
+    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+}
+
 #[tokio::test]
 async fn refresh_sets_new_cookies_and_answers_only_expires_in() {
     let app = logged_in_app().await;
@@ -99,9 +107,7 @@ async fn refresh_from_another_origin_is_refused() {
 
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(set_cookies(&response).is_empty());
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_request");
-    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+    assert_refused_before_the_provider(&app, response, "invalid_request").await;
 }
 
 #[tokio::test]
@@ -178,9 +184,7 @@ async fn a_refresh_cookie_replayed_without_its_session_is_refused() {
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(set_cookies(&response).iter().all(|c| c.value.is_empty()), "no new tokens");
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_grant");
-    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
+    assert_refused_before_the_provider(&app, response, "invalid_grant").await;
 }
 
 #[tokio::test]

@@ -76,61 +76,61 @@ pub async fn run(envs: ServiceEnvs, shutdown: impl Future<Output = ()>) -> Resul
     launched.run_until(shutdown).await
 }
 
-/// `lab serve`, the attacker's site, beside the three services: on a thread
-/// and runtime of its own (its log lines say `lab`), ending with the process.
-/// Returns its banner line.
+/// `lab serve`, the attacker's site, beside the three services (see
+/// [`serve_beside`]). Returns its banner line.
 fn start_lab(env: &shared::config::Env) -> Result<String, LaunchError> {
     let config = lab::Config::from_env(env)?;
-    let listener = std::net::TcpListener::bind(&config.addr)
-        .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|e| LaunchError::Lab(format!("cannot listen on {} (LAB_ADDR): {e}", config.addr)))?;
-    let addr = listener.local_addr().map_err(|e| LaunchError::Lab(e.to_string()))?;
-    let line =
-        format!("  {:<9} {:<28} (the attack lab, an attacker's site; listening on {addr})", "lab", config.public_url);
-    std::thread::Builder::new()
-        .name("lab".to_owned())
-        .spawn(move || {
-            let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
-                runtime.block_on(async move {
-                    let lab =
-                        lab::Lab::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
-                    lab.run_until_stopped(std::future::pending()).await
-                })
-            });
-            if let Ok(Err(error)) | Err(error) = served {
-                tracing::error!(%error, "the lab stopped");
-            }
-        })
-        .map_err(|e| LaunchError::Lab(e.to_string()))?;
-    Ok(line)
+    let public_url = config.public_url.clone();
+    let addr = serve_beside("lab", &config.addr.clone(), "LAB_ADDR", LaunchError::Lab, move |listener| async move {
+        let lab = lab::Lab::build_on(config, listener).map_err(std::io::Error::other)?;
+        lab.run_until_stopped(std::future::pending()).await
+    })?;
+    Ok(format!("  {:<9} {:<28} (the attack lab, an attacker's site; listening on {addr})", "lab", public_url))
 }
 
-/// The single-page app's server (`spa`), like the lab: a thread and runtime
-/// of its own, ending with the process. Returns its banner line.
+/// The single-page app's server (`spa`), like the lab. Returns its banner
+/// line.
 fn start_spa(env: &shared::config::Env) -> Result<String, LaunchError> {
     let config = spa::Config::from_env(env)?;
-    let listener = std::net::TcpListener::bind(&config.addr)
+    let public_url = config.public_url.clone();
+    let addr = serve_beside("spa", &config.addr.clone(), "SPA_ADDR", LaunchError::Spa, move |listener| async move {
+        let spa = spa::App::build_on(config, listener).map_err(std::io::Error::other)?;
+        spa.run_until_stopped(std::future::pending()).await
+    })?;
+    Ok(format!("  {:<9} {:<28} (the single-page app, a public client; listening on {addr})", "spa", public_url))
+}
+
+/// Binds `addr` (the value of `variable`) and serves on it with `serve`, on
+/// a thread and runtime of its own named `name` (so its log lines say
+/// which it is), until the process ends. Returns the address it listens on.
+fn serve_beside<Serve, Serving>(
+    name: &'static str,
+    addr: &str,
+    variable: &str,
+    error: fn(String) -> LaunchError,
+    serve: Serve,
+) -> Result<SocketAddr, LaunchError>
+where
+    Serve: FnOnce(TcpListener) -> Serving + Send + 'static,
+    Serving: Future<Output = std::io::Result<()>>,
+{
+    let listener = std::net::TcpListener::bind(addr)
         .and_then(|listener| listener.set_nonblocking(true).map(|()| listener))
-        .map_err(|e| LaunchError::Spa(format!("cannot listen on {} (SPA_ADDR): {e}", config.addr)))?;
-    let addr = listener.local_addr().map_err(|e| LaunchError::Spa(e.to_string()))?;
-    let line =
-        format!("  {:<9} {:<28} (the single-page app, a public client; listening on {addr})", "spa", config.public_url);
+        .map_err(|e| error(format!("cannot listen on {addr} ({variable}): {e}")))?;
+    let local_addr = listener.local_addr().map_err(|e| error(e.to_string()))?;
     std::thread::Builder::new()
-        .name("spa".to_owned())
+        .name(name.to_owned())
         .spawn(move || {
-            let served = tokio::runtime::Builder::new_current_thread().enable_all().build().map(|runtime| {
-                runtime.block_on(async move {
-                    let spa =
-                        spa::App::build_on(config, TcpListener::from_std(listener)?).map_err(std::io::Error::other)?;
-                    spa.run_until_stopped(std::future::pending()).await
-                })
-            });
+            let served = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|runtime| runtime.block_on(async move { serve(TcpListener::from_std(listener)?).await }));
             if let Ok(Err(error)) | Err(error) = served {
-                tracing::error!(%error, "the spa stopped");
+                tracing::error!(%error, "the {name} stopped");
             }
         })
-        .map_err(|e| LaunchError::Spa(e.to_string()))?;
-    Ok(line)
+        .map_err(|e| error(e.to_string()))?;
+    Ok(local_addr)
 }
 
 /// Starts the three services and returns once all of them serve.

@@ -11,10 +11,7 @@ use crate::*;
 fn the_lab_is_published_on_loopback_as_another_site_and_gets_only_what_it_reads() {
     let compose = base();
     let lab = compose.service("lab");
-    let reads = support::variables_read_by("lab");
-    let set: BTreeSet<String> = lab.environment.keys().cloned().collect();
-    let stray: Vec<_> = set.difference(&reads).collect();
-    assert!(stray.is_empty(), "{COMPOSE}: the lab is given {stray:?}, which it never reads (it reads {reads:?})");
+    support::assert_given_only_what_it_reads(COMPOSE, &compose, "lab");
     assert_eq!(lab.command, ["lab", "serve"]);
     assert_eq!(lab.image.as_deref(), Some("oauth-demo"));
     let published: Vec<_> = lab.ports.iter().map(|p| support::port_mapping(p)).collect();
@@ -30,10 +27,8 @@ fn the_lab_is_published_on_loopback_as_another_site_and_gets_only_what_it_reads(
 fn the_spa_is_published_on_its_public_port_and_its_origin_is_registered_and_allowed() {
     let compose = base();
     let spa = compose.service("spa");
-    let reads = support::variables_read_by("spa");
+    let reads = support::assert_given_only_what_it_reads(COMPOSE, &compose, "spa");
     let set: BTreeSet<String> = spa.environment.keys().cloned().collect();
-    let stray: Vec<_> = set.difference(&reads).collect();
-    assert!(stray.is_empty(), "{COMPOSE}: the spa is given {stray:?}, which it never reads (it reads {reads:?})");
     let unreachable: Vec<_> = reads.difference(&set).collect();
     assert!(unreachable.is_empty(), "{COMPOSE}: the spa reads {unreachable:?}, which `.env` cannot reach");
     assert_eq!(spa.command, ["spa"]);

@@ -3,6 +3,7 @@
 //! Dockerfile's COPY lines, `.env.example`, and which environment variables
 //! each service's source reads.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 #[path = "support/compose_file.rs"]
@@ -29,6 +30,16 @@ pub fn read(relative: &str) -> String {
 /// The three services: Compose service name, binary name and crate folder
 /// are all the same.
 pub const SERVICES: [&str; 3] = ["provider", "client", "todo-api"];
+
+/// Asserts that `file` gives `service` only variables it reads: any other
+/// would be a setting that silently does nothing. Returns what it reads.
+pub fn assert_given_only_what_it_reads(file: &str, compose: &Compose, service: &str) -> BTreeSet<String> {
+    let reads = variables_read_by(service);
+    let set: BTreeSet<String> = compose.service(service).environment.keys().cloned().collect();
+    let stray: Vec<_> = set.difference(&reads).collect();
+    assert!(stray.is_empty(), "{file}: {service} is given {stray:?}, which it never reads (it reads {reads:?})");
+    reads
+}
 
 // ---------------------------------------------------------------------------
 // Small URL helpers

@@ -41,13 +41,7 @@ fn the_source_scan_finds_the_variables_each_service_is_known_to_read() {
 fn compose_sets_only_variables_the_service_reads() {
     for (file, compose) in [(COMPOSE, base()), (SQLITE_OVERRIDE, with_sqlite())] {
         for service in SERVICES {
-            let reads = support::variables_read_by(service);
-            let set: BTreeSet<String> = compose.service(service).environment.keys().cloned().collect();
-            let stray: Vec<_> = set.difference(&reads).collect();
-            assert!(
-                stray.is_empty(),
-                "{file}: {service} is given {stray:?}, which it never reads (it reads {reads:?})"
-            );
+            support::assert_given_only_what_it_reads(file, &compose, service);
         }
     }
 }

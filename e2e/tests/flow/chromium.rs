@@ -107,14 +107,19 @@ pub(crate) async fn add_and_tick(browser: &fantoccini::Client, title: &str) {
     browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");
     let added = format!("//ul[@id='todo-list']/li/span[@class='title'][text()='{title}']");
     browser.wait().for_element(Locator::XPath(&added)).await.expect("the new todo is listed");
-    browser
-        .find(Locator::Css("#todo-list li input[type='checkbox']"))
-        .await
-        .expect("a checkbox")
-        .click()
-        .await
-        .expect("tick");
+    tick_the_first_todo(browser).await;
+}
+
+/// Ticks off the first todo of the list and waits until it shows as done.
+async fn tick_the_first_todo(browser: &fantoccini::Client) {
+    click_the_first_checkbox(browser).await;
     browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is marked done");
+}
+
+/// Clicks the checkbox of the first todo of the list (a PATCH of `done`).
+pub(crate) async fn click_the_first_checkbox(browser: &fantoccini::Client) {
+    let checkbox = browser.find(Locator::Css("#todo-list li input[type='checkbox']")).await.expect("a checkbox");
+    checkbox.click().await.expect("click the checkbox");
 }
 
 #[tokio::test]
@@ -166,14 +171,7 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
 
     // Tick it off (PATCH) and add another, then delete that one (DELETE):
     // both are CORS requests with a preflight.
-    browser
-        .find(Locator::Css("#todo-list li input[type='checkbox']"))
-        .await
-        .expect("a checkbox")
-        .click()
-        .await
-        .expect("tick");
-    browser.wait().for_element(Locator::Css("#todo-list li.done")).await.expect("the todo is marked done");
+    tick_the_first_todo(&browser).await;
     let title = browser.find(Locator::Css("input[name='title']")).await.expect("the title input");
     title.send_keys("Something to delete").await.expect("type a title");
     browser.find(Locator::Css("#add-todo button[type='submit']")).await.expect("Add").click().await.expect("add");

@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::processes::{Processes, binary, free_port};
-use crate::support::{basic, jwt_claims};
+use crate::support::{basic, jwt_claims, published_jwks};
 use testkit::db::TestDatabase;
 
 /// How long a key added by `provider keys rotate` is published before it
@@ -272,12 +272,7 @@ async fn login_throttling_and_key_rotation_are_shared_by_the_replicas() {
     for provider in [a, b] {
         let mut published = false;
         for _ in 0..(10 * (KEY_RELOAD_SECONDS + 2)) {
-            let jwks: Value = reqwest::get(format!("{provider}/.well-known/jwks.json"))
-                .await
-                .expect("answers")
-                .json()
-                .await
-                .expect("JSON");
+            let jwks = published_jwks(provider).await;
             if jwks["keys"].as_array().expect("keys").iter().any(|key| key["kid"] == kid.as_str()) {
                 published = true;
                 break;

@@ -11,6 +11,12 @@ use crate::support::{authorize_at_provider, code_of, jwt_claims};
 const LEGACY_REDIRECT: &str = "http://localhost:3001/callback";
 const SPA_REDIRECT: &str = "http://localhost:5173/callback";
 
+/// `POST /todos` at the todo API with a bearer token.
+async fn create_todo(http: &reqwest::Client, system: &System, access_token: &str, title: &str) -> reqwest::Response {
+    let todo = json!({ "title": title });
+    http.post(system.todo_api.url("/todos")).bearer_auth(access_token).json(&todo).send().await.expect("answers")
+}
+
 /// Asserts an RFC 6749 §5.1 success and returns its body.
 async fn token_response(response: reqwest::Response) -> Value {
     assert_eq!(response.status(), StatusCode::OK);
@@ -58,13 +64,7 @@ async fn a_legacy_client_posts_its_secret_in_a_json_body_without_pkce() {
     let api = reqwest::Client::new();
     let listed = api.get(system.todo_api.url("/todos")).bearer_auth(access_token).send().await.expect("answers");
     assert_eq!(listed.status(), StatusCode::OK);
-    let created = api
-        .post(system.todo_api.url("/todos"))
-        .bearer_auth(access_token)
-        .json(&json!({ "title": "not allowed" }))
-        .send()
-        .await
-        .expect("answers");
+    let created = create_todo(&api, &system, access_token, "not allowed").await;
     assert_eq!(created.status(), StatusCode::FORBIDDEN);
     assert!(crate::support::www_authenticate(&created).contains(r#"error="insufficient_scope""#));
 }
@@ -120,13 +120,7 @@ async fn a_public_spa_uses_pkce_without_a_secret_and_refreshes_with_a_json_body(
     let access_token = refreshed["access_token"].as_str().expect("an access token");
     assert_eq!(jwt_claims(access_token)["client_id"], "todo-spa");
 
-    let created = http
-        .post(system.todo_api.url("/todos"))
-        .bearer_auth(access_token)
-        .json(&json!({ "title": "Ship the SPA" }))
-        .send()
-        .await
-        .expect("answers");
+    let created = create_todo(&http, &system, access_token, "Ship the SPA").await;
     assert_eq!(created.status(), StatusCode::CREATED);
 
     // The ID token is for the client, not for the API (RFC 9068 §4).

@@ -14,8 +14,8 @@ use shared::config::Env;
 use tokio::net::TcpListener;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, open_chromium_with, screenshot_dir, sign_in_and_approve,
-    start_driver,
+    add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, open_chromium_with, screenshot_dir,
+    sign_in_and_approve, start_driver,
 };
 
 /// The SPA's origin in the shipped clients file.
@@ -136,12 +136,7 @@ async fn sent_requests(browser: &Client) -> Vec<SentRequest> {
 
 /// The provider's JWKS has a key for `alg`.
 async fn assert_jwks_offers(provider_url: &str, alg: &str) {
-    let jwks: Value = reqwest::get(format!("{provider_url}/.well-known/jwks.json"))
-        .await
-        .expect("the JWKS answers")
-        .json()
-        .await
-        .expect("a JSON JWKS");
+    let jwks = crate::support::published_jwks(provider_url).await;
     let algs: Vec<&str> = jwks["keys"].as_array().into_iter().flatten().filter_map(|k| k["alg"].as_str()).collect();
     assert!(algs.contains(&alg), "the provider signs with {alg}: {jwks}");
 }
@@ -237,13 +232,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     while shared::now_unix() <= expires {
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-    browser
-        .find(Locator::Css("#todo-list li input[type='checkbox']"))
-        .await
-        .expect("a box")
-        .click()
-        .await
-        .expect("untick");
+    click_the_first_checkbox(&browser).await;
     let undone = "//ul[@id='todo-list']/li[not(contains(@class, 'done'))]/span[text()='Buy oat milk']";
     browser.wait().for_element(Locator::XPath(undone)).await.expect("the todo is open again, after a refresh");
     assert!(session_number(&browser, "data-refreshes").await > refreshes, "the SPA refreshed its tokens");

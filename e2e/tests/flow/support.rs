@@ -49,13 +49,7 @@ pub async fn authorize_at_provider(browser: &Browser, username: &str, params: &[
     let to_login = browser.get(url.as_str()).await;
     assert_eq!(to_login.status(), StatusCode::FOUND, "the provider asks the user to sign in");
     assert_eq!(location(&to_login), format!("{}/login", browser.provider_url));
-    let form = browser.login_form(&to_login).await;
-    let signed_in = browser.submit_login(&form, username, username).await;
-    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let consent = browser.consent_page(&signed_in).await;
-    let back = browser.decide(&consent, "approve").await;
-    assert!(back.status().is_redirection(), "approval redirects to the client, got {}", back.status());
-    back
+    browser.sign_in_and_approve(&to_login, username).await
 }
 
 /// The `code` of an authorization response redirect.
@@ -75,4 +69,10 @@ pub fn todo_id(todo: &Value) -> String {
         Value::String(id) => id.clone(),
         other => other.to_string(),
     }
+}
+
+/// The provider's JWK Set (RFC 7517 §5), as it publishes it now.
+pub async fn published_jwks(provider_url: &str) -> Value {
+    let answer = reqwest::get(format!("{provider_url}/.well-known/jwks.json")).await.expect("the JWKS answers");
+    answer.json().await.expect("a JSON JWKS")
 }

@@ -12,19 +12,18 @@ use crate::{flow, forge};
 pub const ATTACK: Attack = Attack {
     id: "alg-none",
     title: "alg none: an unsigned token",
-    summary: "The attacker writes a token for the todo API with alg \"none\" and no signature, claiming both \
-              todos scopes, and calls GET /todos with it.",
     rule: Rule { label: "RFC 8725 §2.1, §3.1", url: "https://www.rfc-editor.org/rfc/rfc8725#section-3.1" },
     enforced_in: "todo-api/src/auth/jwt.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The attacker writes a token for the todo API with alg \"none\" and no signature, claiming both \
+              todos scopes, and calls GET /todos with it.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
     let attacker = Browser::new("attacker", &context.transcript);
     let claims = forge::access_token_claims(&context.config, "attacker");
     let token = forge::unsecured(None, &claims);
-    context.note(format!("The forged token:\n{}", crate::transcript::describe_jwt(&token)));
-    let answer = flow::list_todos_with(&attacker, &context, &token).await?;
+    let answer = flow::present_token(&attacker, &context, "The forged token", &token).await?;
     Ok(flow::api_verdict(&answer, "an unsigned token"))
 }

@@ -16,8 +16,6 @@ use crate::flow::{self, TODO_APP};
 pub const ATTACK: Attack = Attack {
     id: "clickjacking",
     title: "Clickjacking: the login and consent pages in a frame",
-    summary: "The attacker's page frames the provider's authorization endpoint (its login page, then consent). \
-              The server-side check reads X-Frame-Options and Content-Security-Policy on those pages.",
     rule: Rule {
         label: "RFC 6749 §10.13, RFC 9700 §4.16",
         url: "https://www.rfc-editor.org/rfc/rfc6749#section-10.13",
@@ -25,6 +23,8 @@ pub const ATTACK: Attack = Attack {
     enforced_in: "provider/src/app.rs",
     place: Place::Browser,
     run: |context| Box::pin(run(context)),
+    summary: "The attacker's page frames the provider's authorization endpoint (its login page, then consent). \
+              The server-side check reads X-Frame-Options and Content-Security-Policy on those pages.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {

@@ -11,17 +11,16 @@
 use reqwest::Method;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::Browser;
 
 pub const ATTACK: Attack = Attack {
     id: "client-lockout",
     title: "Client lock-out by failed authentications",
-    summary: "The attacker sends 21 wrong secrets for report-service to the token endpoint. Then the real \
-              report-service asks for a token with its right secret: is it refused?",
     rule: Rule { label: "RFC 6749 §2.3.1", url: "https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1" },
     enforced_in: "provider/src/token/client_auth.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The attacker sends 21 wrong secrets for report-service to the token endpoint. Then the real \
+              report-service asks for a token with its right secret: is it refused?",
 };
 
 /// More than the provider's 20 attempts per client and address.
@@ -29,8 +28,8 @@ const WRONG_GUESSES: usize = 21;
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
     let url = format!("{}/oauth2/token", context.config.provider_internal_url);
-    let attacker = Browser::new("attacker", &context.transcript);
-    context.note(format!("The attacker sends {WRONG_GUESSES} wrong secrets for report-service."));
+    let attacker =
+        context.enter("attacker", format!("The attacker sends {WRONG_GUESSES} wrong secrets for report-service."));
     let mut last = None;
     for n in 0..WRONG_GUESSES {
         let basic = basic("report-service", &format!("guess-{n}"));
@@ -41,8 +40,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         context.note(format!("The last guess was answered HTTP {}: the guesser is slowed.", last.status));
     }
 
-    let client = Browser::new("client", &context.transcript);
-    context.note("The real report-service asks for a token with its right secret.");
+    let client = context.enter("client", "The real report-service asks for a token with its right secret.");
     let basic = basic("report-service", "report-service-secret");
     let answer = client
         .send(Method::POST, &url, &[("Authorization", basic.as_str())], Some(&[("grant_type", "client_credentials")]))

@@ -15,14 +15,14 @@ use crate::flow::{self, TODO_SPA, TODO_SPA_REDIRECT_URI};
 pub const ATTACK: Attack = Attack {
     id: "code-injection",
     title: "Code injection: a stolen code redeemed without the verifier",
-    summary: "The victim (demo) authorizes the public client todo-spa with a PKCE challenge. The attacker \
-              intercepts the code and redeems it, without the verifier and then with a verifier of their own.",
     rule: Rule {
         label: "RFC 7636 §1, §4.6; RFC 9700 §4.5", url: "https://www.rfc-editor.org/rfc/rfc7636#section-4.6"
     },
     enforced_in: "provider/src/token/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The victim (demo) authorizes the public client todo-spa with a PKCE challenge. The attacker \
+              intercepts the code and redeems it, without the verifier and then with a verifier of their own.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
@@ -44,8 +44,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     )
     .await?;
 
-    let attacker = Browser::new("attacker", &context.transcript);
-    context.note("The attacker redeems the intercepted code without any code_verifier.");
+    let attacker = context.enter("attacker", "The attacker redeems the intercepted code without any code_verifier.");
     let base = [("grant_type", "authorization_code"), ("code", code.as_str()), ("redirect_uri", TODO_SPA_REDIRECT_URI)];
     let without = flow::token_request(&attacker, &context, TODO_SPA, &base).await?;
     if flow::tokens_of(&without).is_some() {

@@ -13,12 +13,12 @@ use crate::flow::{self, TODO_APP};
 pub const ATTACK: Attack = Attack {
     id: "code-replay",
     title: "Code replay, and the revocation of the tokens it produced",
-    summary: "The client redeems demo's code; the attacker redeems the same code again. The second redemption \
-              must fail, and the refresh token from the first must stop working.",
     rule: Rule { label: "RFC 6749 §4.1.2, §10.5", url: "https://www.rfc-editor.org/rfc/rfc6749#section-4.1.2" },
     enforced_in: "provider/src/token/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The client redeems demo's code; the attacker redeems the same code again. The second redemption \
+              must fail, and the refresh token from the first must stop working.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
@@ -49,8 +49,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     let first = flow::token_request(&client, &context, TODO_APP, &fields).await?;
     let first = flow::tokens_of(&first).ok_or_else(|| anyhow::anyhow!("the honest redemption failed"))?;
 
-    let attacker = Browser::new("attacker", &context.transcript);
-    context.note("The attacker replays the same request (the code leaked after use).");
+    let attacker = context.enter("attacker", "The attacker replays the same request (the code leaked after use).");
     let replay = flow::token_request(&attacker, &context, TODO_APP, &fields).await?;
     if flow::tokens_of(&replay).is_some() {
         return Ok(Finding::succeeded("the token endpoint redeemed the same code twice"));
@@ -59,8 +58,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         return Ok(Finding::blocked(format!("the replay was refused (HTTP {})", replay.status)));
     };
     context.note("Were the first redemption's tokens revoked? The client tries its refresh token.");
-    let refresh = [("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str())];
-    let refreshed = flow::token_request(&client, &context, TODO_APP, &refresh).await?;
+    let refreshed = flow::refresh(&client, &context, TODO_APP, &refresh_token).await?;
     if flow::tokens_of(&refreshed).is_some() {
         return Ok(Finding::succeeded(
             "the replay was refused, but the tokens issued from the replayed code still work",

@@ -15,23 +15,21 @@
 use reqwest::Method;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::Browser;
 use crate::flow;
 
 pub const ATTACK: Attack = Attack {
     id: "cors-read",
     title: "CORS: reading a user's todos from the attacker's site",
-    summary: "The attacker's page fetches the todo API's GET /todos with the visitor's cookies. The server-side \
-              check sends demo's access_token cookie with the attacker's Origin and reads the CORS answer.",
     rule: Rule { label: "Fetch Standard §3.2.5 (CORS check)", url: "https://fetch.spec.whatwg.org/#cors-check" },
     enforced_in: "todo-api/src/cors.rs",
     place: Place::Browser,
     run: |context| Box::pin(run(context)),
+    summary: "The attacker's page fetches the todo API's GET /todos with the visitor's cookies. The server-side \
+              check sends demo's access_token cookie with the attacker's Origin and reads the CORS answer.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
-    let victim = Browser::new("victim", &context.transcript);
-    context.note("The victim (demo) has an access_token cookie for the todo API.");
+    let victim = context.enter("victim", "The victim (demo) has an access_token cookie for the todo API.");
     let tokens = flow::tokens_for(&victim, &context, "demo", "openid todos:read").await?;
     let url = format!("{}/todos", context.config.todo_api_public_url);
     let cookie = format!("access_token={}", tokens.access_token);

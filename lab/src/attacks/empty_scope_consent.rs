@@ -9,25 +9,23 @@
 //! never taken as already consented to.
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::Browser;
 use crate::flow::{self, LEGACY_APP, LEGACY_APP_REDIRECT_URI};
 
 pub const ATTACK: Attack = Attack {
     id: "empty-scope-consent",
     title: "Consent bypass by an empty scope",
-    summary: "The victim is signed in at the provider. The attacker's page sends their browser to the \
-              authorization endpoint for a third-party client with scope=%20 (a space): if the provider \
-              takes that as nothing new to consent to, the client gets a code the user never approved.",
     rule: Rule { label: "RFC 6749 §3.3", url: "https://www.rfc-editor.org/rfc/rfc6749#section-3.3" },
     enforced_in: "provider/src/authorization/request.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The victim is signed in at the provider. The attacker's page sends their browser to the \
+              authorization endpoint for a third-party client with scope=%20 (a space): if the provider \
+              takes that as nothing new to consent to, the client gets a code the user never approved.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
     let provider = &context.config.provider_public_url;
-    let victim = Browser::new("victim", &context.transcript);
-    context.note("The victim signs in at the provider (alice), as they did earlier today.");
+    let victim = context.enter("victim", "The victim signs in at the provider (alice), as they did earlier today.");
     let login = victim.get(&format!("{provider}/login")).await?;
     let csrf = crate::browser::hidden_input(&login.body, "csrf_token").unwrap_or_default();
     victim

@@ -11,14 +11,11 @@
 use reqwest::Method;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::Browser;
 use crate::flow;
 
 pub const ATTACK: Attack = Attack {
     id: "forced-logout",
     title: "Cross-site forced logout",
-    summary: "The victim is signed in at the client. The attacker's page sends their browser to the client's \
-              /logout, as a cross-site navigation (Sec-Fetch-Site: cross-site). Does the session end?",
     rule: Rule {
         label: "OpenID RP-Initiated Logout 1.0 §2, RFC 6749 §10.12",
         url: "https://openid.net/specs/openid-connect-rpinitiated-1_0.html#RPLogout",
@@ -26,11 +23,12 @@ pub const ATTACK: Attack = Attack {
     enforced_in: "client/src/routes/logout.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The victim is signed in at the client. The attacker's page sends their browser to the client's \
+              /logout, as a cross-site navigation (Sec-Fetch-Site: cross-site). Does the session end?",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
-    let victim = Browser::new("victim", &context.transcript);
-    context.note("The victim signs in at the client (demo).");
+    let victim = context.enter("victim", "The victim signs in at the client (demo).");
     let to_callback = flow::client_login(&victim, &context, "demo").await?;
     let Some(callback) = to_callback.location.clone() else { anyhow::bail!("no callback URL") };
     victim.get(callback.as_str()).await?;

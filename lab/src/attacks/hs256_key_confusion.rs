@@ -14,12 +14,12 @@ use crate::{flow, forge};
 pub const ATTACK: Attack = Attack {
     id: "hs256-key-confusion",
     title: "HS256 key confusion: the public key as an HMAC secret",
-    summary: "The attacker fetches the provider's JWKS and signs a token with HS256, using the published key \
-              (its JWK JSON, exactly as served) as the HMAC secret, under the provider's own kid.",
     rule: Rule { label: "RFC 8725 §2.1, §3.1", url: "https://www.rfc-editor.org/rfc/rfc8725#section-3.1" },
     enforced_in: "todo-api/src/auth/jwt.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The attacker fetches the provider's JWKS and signs a token with HS256, using the published key \
+              (its JWK JSON, exactly as served) as the HMAC secret, under the provider's own kid.",
 };
 
 /// The HMAC secret the attack uses for a published key: the key's JSON.
@@ -35,7 +35,6 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     let kid = jwk["kid"].as_str().map(str::to_owned);
     let claims = forge::access_token_claims(&context.config, "attacker");
     let token = forge::hs256(kid.as_deref(), &claims, &confused_secret(&jwk))?;
-    context.note(format!("The forged token:\n{}", crate::transcript::describe_jwt(&token)));
-    let answer = flow::list_todos_with(&attacker, &context, &token).await?;
+    let answer = flow::present_token(&attacker, &context, "The forged token", &token).await?;
     Ok(flow::api_verdict(&answer, "an HS256 token keyed with the public key"))
 }

@@ -7,7 +7,6 @@
 //! trusted only by prior agreement. The todo API uses only the provider's
 //! configured JWKS.
 
-use jsonwebtoken::Algorithm;
 use jsonwebtoken::jwk::Jwk;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
@@ -17,30 +16,29 @@ use crate::{flow, forge};
 pub const ATTACK: Attack = Attack {
     id: "jku-kid-trick",
     title: "jku / jwk / kid: a key the attacker chose",
-    summary: "Three tokens signed with the attacker's own ES256 key: one whose jku points at the lab's JWKS, one \
-              carrying the key in its jwk header, one with a kid the provider never published.",
     rule: Rule {
         label: "RFC 8725 §3.10, RFC 7515 §4.1.3", url: "https://www.rfc-editor.org/rfc/rfc8725#section-3.10"
     },
     enforced_in: "todo-api/src/auth/jwt.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "Three tokens signed with the attacker's own ES256 key: one whose jku points at the lab's JWKS, one \
+              carrying the key in its jwk header, one with a kid the provider never published.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
     let attacker = Browser::new("attacker", &context.transcript);
     let claims = forge::access_token_claims(&context.config, "attacker");
-    let mut jku = forge::access_token_header(Algorithm::ES256, Some(forge::ATTACKER_KID));
+    let mut jku = forge::attacker_header();
     jku.jku = Some(format!("{}/.well-known/jwks.json", context.config.public_url));
-    let mut embedded = forge::access_token_header(Algorithm::ES256, Some(forge::ATTACKER_KID));
+    let mut embedded = forge::attacker_header();
     embedded.jwk = serde_json::from_value::<Jwk>(context.key.jwk.clone()).ok();
-    let unknown = forge::access_token_header(Algorithm::ES256, Some(forge::ATTACKER_KID));
+    let unknown = forge::attacker_header();
 
     let mut refused = Vec::new();
     for (name, header) in [("jku", jku), ("embedded jwk", embedded), ("unknown kid", unknown)] {
         let token = context.key.sign(header, &claims)?;
-        context.note(format!("{name}:\n{}", crate::transcript::describe_jwt(&token)));
-        let answer = flow::list_todos_with(&attacker, &context, &token).await?;
+        let answer = flow::present_token(&attacker, &context, "{name}", &token).await?;
         let finding = flow::api_verdict(&answer, &format!("a token whose key came from its {name}"));
         if finding.verdict == crate::attack::Verdict::Succeeded {
             return Ok(finding);

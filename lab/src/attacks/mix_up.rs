@@ -14,12 +14,12 @@ use crate::flow;
 pub const ATTACK: Attack = Attack {
     id: "mix-up",
     title: "Mix-up: a response whose iss is another issuer's",
-    summary: "The victim (demo) logs in at the client; the response on its way back is rewritten to name the \
-              attacker's site as its issuer.",
     rule: Rule { label: "RFC 9207 §2.4, RFC 9700 §4.4", url: "https://www.rfc-editor.org/rfc/rfc9207#section-2.4" },
     enforced_in: "client/src/routes/callback.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The victim (demo) logs in at the client; the response on its way back is rewritten to name the \
+              attacker's site as its issuer.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {

@@ -8,23 +8,21 @@
 //! the authorization request".
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::Browser;
 use crate::flow::{self, LEGACY_APP, LEGACY_APP_REDIRECT_URI};
 
 pub const ATTACK: Attack = Attack {
     id: "pkce-downgrade",
     title: "PKCE downgrade: a verifier for a code that had no challenge",
-    summary: "The victim (demo) authorizes legacy-app (registered without mandatory PKCE) with the challenge \
-              stripped. The code is redeemed with a code_verifier the attacker made up.",
     rule: Rule { label: "RFC 9700 §4.8.2", url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.8.2" },
     enforced_in: "provider/src/token/grants/authorization_code.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The victim (demo) authorizes legacy-app (registered without mandatory PKCE) with the challenge \
+              stripped. The code is redeemed with a code_verifier the attacker made up.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
-    let victim = Browser::new("victim", &context.transcript);
-    context.note("The authorization request reaches the provider without its code_challenge.");
+    let victim = context.enter("victim", "The authorization request reaches the provider without its code_challenge.");
     let code = flow::code_for(
         &victim,
         &context,
@@ -32,8 +30,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         &[("client_id", LEGACY_APP.id), ("redirect_uri", LEGACY_APP_REDIRECT_URI), ("scope", "openid todos:read")],
     )
     .await?;
-    let attacker = Browser::new("attacker", &context.transcript);
-    context.note("The attacker redeems it with a verifier of their choosing.");
+    let attacker = context.enter("attacker", "The attacker redeems it with a verifier of their choosing.");
     let verifier = shared::pkce::CodeVerifier::generate();
     let fields = [
         ("grant_type", "authorization_code"),

@@ -14,12 +14,12 @@ use crate::flow::{self, TODO_APP};
 pub const ATTACK: Attack = Attack {
     id: "redirect-uri",
     title: "Redirect URI: look-alike, extra path, other port, unregistered",
-    summary: "The signed-in victim (demo) follows authorization links for todo-app whose redirect_uri is a \
-              look-alike host, the registered URI with an extra path, another port, and the attacker's site.",
     rule: Rule { label: "RFC 6749 §10.6, RFC 9700 §4.1", url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.1" },
     enforced_in: "provider/src/authorization/request.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The signed-in victim (demo) follows authorization links for todo-app whose redirect_uri is a \
+              look-alike host, the registered URI with an extra path, another port, and the attacker's site.",
 };
 
 /// The attacker's variants of the registered `{client}/callback`.

@@ -15,12 +15,12 @@ use crate::flow::{self, TODO_APP};
 pub const ATTACK: Attack = Attack {
     id: "refresh-replay",
     title: "Refresh-token replay after rotation, and the family's revocation",
-    summary: "The attacker steals demo's refresh token; the client rotates it; the attacker presents the stolen \
-              one. It must fail, and the client's current refresh token must die with it.",
     rule: Rule { label: "RFC 9700 §4.14.2", url: "https://www.rfc-editor.org/rfc/rfc9700#section-4.14.2" },
     enforced_in: "provider/src/token/grants/refresh_token.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "The attacker steals demo's refresh token; the client rotates it; the attacker presents the stolen \
+              one. It must fail, and the client's current refresh token must die with it.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
@@ -28,13 +28,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     let tokens = flow::tokens_for(&client, &context, "demo", "openid offline_access todos:read").await?;
     let stolen = tokens.refresh_token.ok_or_else(|| anyhow::anyhow!("no refresh token was issued"))?;
     context.note("The client refreshes (rotation): the stolen token is now an old one.");
-    let rotated = flow::token_request(
-        &client,
-        &context,
-        TODO_APP,
-        &[("grant_type", "refresh_token"), ("refresh_token", &stolen)],
-    )
-    .await?;
+    let rotated = flow::refresh(&client, &context, TODO_APP, &stolen).await?;
     let current = flow::tokens_of(&rotated)
         .and_then(|t| t.refresh_token)
         .ok_or_else(|| anyhow::anyhow!("the honest refresh did not return a new refresh token"))?;
@@ -44,26 +38,13 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         ));
     }
 
-    let attacker = Browser::new("attacker", &context.transcript);
-    context.note("The attacker presents the stolen, rotated refresh token.");
-    let replay = flow::token_request(
-        &attacker,
-        &context,
-        TODO_APP,
-        &[("grant_type", "refresh_token"), ("refresh_token", &stolen)],
-    )
-    .await?;
+    let attacker = context.enter("attacker", "The attacker presents the stolen, rotated refresh token.");
+    let replay = flow::refresh(&attacker, &context, TODO_APP, &stolen).await?;
     if flow::tokens_of(&replay).is_some() {
         return Ok(Finding::succeeded("the rotated refresh token still worked for the attacker"));
     }
     context.note("The client's current refresh token: revoked with its family?");
-    let after = flow::token_request(
-        &client,
-        &context,
-        TODO_APP,
-        &[("grant_type", "refresh_token"), ("refresh_token", &current)],
-    )
-    .await?;
+    let after = flow::refresh(&client, &context, TODO_APP, &current).await?;
     if flow::tokens_of(&after).is_some() {
         return Ok(Finding::succeeded("the replay was refused, but the family was not revoked"));
     }

@@ -31,15 +31,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::{Answer, Browser};
+use crate::browser::Answer;
 use crate::flow;
 
 pub const ATTACK: Attack = Attack {
     id: "token-theft",
     title: "Token theft by an injected script",
-    summary: "A script the attacker got into the client's page looks for tokens where scripts can read them: \
-              document.cookie, localStorage, sessionStorage, the page itself. The server-side check signs the \
-              victim in and looks where the tokens went; the script below does the same inside the page.",
     rule: Rule {
         label: "OAuth for Browser-Based Apps §5.1.1, §8; RFC 6265 §4.1.2.6 (HttpOnly)",
         url: "https://datatracker.ietf.org/doc/html/draft-ietf-oauth-browser-based-apps-26#section-5.1.1",
@@ -47,6 +44,9 @@ pub const ATTACK: Attack = Attack {
     enforced_in: "client/src/cookies.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "A script the attacker got into the client's page looks for tokens where scripts can read them: \
+              document.cookie, localStorage, sessionStorage, the page itself. The server-side check signs the \
+              victim in and looks where the tokens went; the script below does the same inside the page.",
 };
 
 /// The attacker's script: everything a script running in the page can
@@ -84,8 +84,7 @@ pub fn verdict(loot: &[Loot]) -> Finding {
 }
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
-    let victim = Browser::new("victim", &context.transcript);
-    context.note("The victim signs in at the client (demo); where do the tokens go?");
+    let victim = context.enter("victim", "The victim signs in at the client (demo); where do the tokens go?");
     let to_callback = flow::client_login(&victim, &context, "demo").await?;
     let Some(callback) = to_callback.location.clone() else { anyhow::bail!("no callback URL") };
     let landed = victim.get(callback.as_str()).await?;

@@ -9,25 +9,22 @@
 //! a token per resource for exactly this reason.
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::browser::Browser;
 use crate::flow;
 
 pub const ATTACK: Attack = Attack {
     id: "wrong-audience",
     title: "Wrong audience: a token issued for someone else",
-    summary: "demo's access token for the scopes openid and profile (audience: the client app) is presented \
-              to the todo API. Any answer but 401 means the API took it as a token for itself.",
     rule: Rule { label: "RFC 9068 §4, RFC 8707 §2", url: "https://www.rfc-editor.org/rfc/rfc9068#section-4" },
     enforced_in: "todo-api/src/auth/jwt.rs",
     place: Place::Server,
     run: |context| Box::pin(run(context)),
+    summary: "demo's access token for the scopes openid and profile (audience: the client app) is presented \
+              to the todo API. Any answer but 401 means the API took it as a token for itself.",
 };
 
 async fn run(context: Context) -> anyhow::Result<Finding> {
-    let attacker = Browser::new("attacker", &context.transcript);
-    context.note("A genuine access token, issued for the scopes openid and profile only.");
+    let attacker = context.enter("attacker", "A genuine access token, issued for the scopes openid and profile only.");
     let tokens = flow::tokens_for(&attacker, &context, "demo", "openid profile").await?;
-    context.note(format!("Its claims:\n{}", crate::transcript::describe_jwt(&tokens.access_token)));
-    let answer = flow::list_todos_with(&attacker, &context, &tokens.access_token).await?;
+    let answer = flow::present_token(&attacker, &context, "Its claims", &tokens.access_token).await?;
     Ok(flow::api_verdict(&answer, "a token for another audience"))
 }

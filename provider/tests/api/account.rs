@@ -12,21 +12,11 @@ async fn a_user_sees_connected_apps_and_revoking_one_kills_its_tokens_and_consen
     assert!(page.contains("Connected apps") && page.contains("Todo App"), "{page}");
     let csrf = hidden_input(&page, "csrf_token");
 
-    let response = app
-        .http
-        .post(app.url("/account/apps/revoke"))
-        .form(&[("csrf_token", csrf.as_str()), ("client_id", "todo-app")])
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.post_form("/account/apps/revoke", &[("csrf_token", csrf.as_str()), ("client_id", "todo-app")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 
-    let refresh = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    let refresh = app.refresh_as_todo_app(tokens["refresh_token"].as_str().unwrap()).await;
     assert_token_error(refresh, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert!(!app.get("/").await.text().await.unwrap().contains("Todo App"));
 }
@@ -35,8 +25,7 @@ async fn a_user_sees_connected_apps_and_revoking_one_kills_its_tokens_and_consen
 async fn revoking_without_the_csrf_token_is_refused() {
     let app = spawn_app().await;
     app.tokens_for_todo_app("openid").await;
-    let response =
-        app.http.post(app.url("/account/apps/revoke")).form(&[("client_id", "todo-app")]).send().await.unwrap();
+    let response = app.post_form("/account/apps/revoke", &[("client_id", "todo-app")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(app.get("/").await.text().await.unwrap().contains("Todo App"));
 }

@@ -91,13 +91,7 @@ async fn consent_post_without_the_csrf_token_fails_without_redirecting() {
     let app = spawn_app().await;
     let page = consent_page(&app, "openid").await.text().await.unwrap();
     let request_id = hidden_input(&page, "request_id");
-    let response = app
-        .http
-        .post(app.url("/consent"))
-        .form(&[("request_id", request_id.as_str()), ("decision", "approve")])
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_form("/consent", &[("request_id", request_id.as_str()), ("decision", "approve")]).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.headers().get("location").is_none());
     assert!(response.text().await.unwrap().contains("anti-forgery"));

@@ -113,8 +113,26 @@ impl TestApp {
         }
     }
 
+    /// Stops the server and hands back its database and port, for a
+    /// restart on both ([`spawn_on`]).
+    pub async fn stop_keeping_database(self) -> (Arc<TestDatabase>, u16) {
+        let (database, port) = (self.database.clone().expect("a database of its own"), self.port());
+        self.stop().await;
+        (database, port)
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// POST a form to one of this server's pages.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(self.url(path)).form(form).send().await.unwrap()
+    }
+
+    /// GET /oauth2/userinfo with a bearer token (OIDC Core §5.3.1).
+    pub async fn userinfo(&self, token: &str) -> reqwest::Response {
+        self.http.get(self.url("/oauth2/userinfo")).bearer_auth(token).send().await.unwrap()
     }
 
     /// GET /oauth2/authorize with these parameters.
@@ -128,12 +146,7 @@ impl TestApp {
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
         let page = self.get("/login").await.text().await.unwrap();
         let csrf = hidden_input(&page, "csrf_token");
-        self.http
-            .post(self.url("/login"))
-            .form(&[("username", username), ("password", password), ("csrf_token", csrf.as_str())])
-            .send()
-            .await
-            .unwrap()
+        self.post_form("/login", &[("username", username), ("password", password), ("csrf_token", csrf.as_str())]).await
     }
 
     /// Follows a relative Location on this server.
@@ -147,12 +160,8 @@ impl TestApp {
     pub async fn decide(&self, page: &str, decision: &str) -> reqwest::Response {
         let csrf = hidden_input(page, "csrf_token");
         let request_id = hidden_input(page, "request_id");
-        self.http
-            .post(self.url("/consent"))
-            .form(&[("csrf_token", csrf.as_str()), ("request_id", request_id.as_str()), ("decision", decision)])
-            .send()
-            .await
-            .unwrap()
+        let form = [("csrf_token", csrf.as_str()), ("request_id", request_id.as_str()), ("decision", decision)];
+        self.post_form("/consent", &form).await
     }
 
     /// The whole front channel as `demo`: authorize → login → consent →
@@ -208,18 +217,39 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// A token request from todo-app, which authenticates with
+    /// `client_secret_basic` (RFC 6749 §2.3.1): HTTP Basic.
+    pub async fn token_as_todo_app(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.token(Some(("todo-app", TODO_APP_SECRET)), form).await
+    }
+
+    /// A refresh request (RFC 6749 §6) from todo-app.
+    pub async fn refresh_as_todo_app(&self, refresh_token: &str) -> reqwest::Response {
+        self.token_as_todo_app(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await
+    }
+
+    /// POST /oauth2/token with a JSON body instead of a form.
+    pub async fn token_json(&self, body: &Value) -> reqwest::Response {
+        self.http.post(self.url("/oauth2/token")).json(body).send().await.unwrap()
+    }
+
+    /// A token request from legacy-app, which authenticates with
+    /// `client_secret_post` (RFC 6749 §2.3.1): its id and secret in the form.
+    pub async fn token_as_legacy_app(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        let mut form = form.to_vec();
+        form.extend([("client_id", "legacy-app"), ("client_secret", "legacy-app-secret")]);
+        self.token(None, &form).await
+    }
+
     /// Exchanges a todo-app code; panics unless it succeeds.
     pub async fn exchange(&self, code: &str, verifier: &CodeVerifier) -> Value {
         let response = self
-            .token(
-                Some(("todo-app", TODO_APP_SECRET)),
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", TODO_APP_REDIRECT),
-                    ("code_verifier", verifier.expose()),
-                ],
-            )
+            .token_as_todo_app(&[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", TODO_APP_REDIRECT),
+                ("code_verifier", verifier.expose()),
+            ])
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
@@ -262,6 +292,12 @@ pub fn jwt_parts(token: &str) -> (Value, Value) {
     (header, claims)
 }
 
+/// The `kid` in the header of a token response's access token: the key
+/// that signed it.
+pub fn access_token_kid(tokens: &Value) -> Value {
+    jwt_parts(tokens["access_token"].as_str().unwrap()).0["kid"].clone()
+}
+
 /// Verifies a JWT's signature with the provider's JWKS.
 pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
     let set: jsonwebtoken::jwk::JwkSet = app.get("/.well-known/jwks.json").await.json().await.unwrap();
@@ -299,4 +335,33 @@ pub async fn assert_token_error(response: reqwest::Response, status: StatusCode,
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], error, "body: {body}");
     body["error_description"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Asserts an RFC 6749 §5.2 error body whose description mentions
+/// `mention` (the rule it names, or the value it refuses).
+pub async fn assert_token_error_mentioning(
+    response: reqwest::Response,
+    status: StatusCode,
+    error: &str,
+    mention: &str,
+) {
+    let description = assert_token_error(response, status, error).await;
+    assert!(description.contains(mention), "{description}");
+}
+
+/// Sends every request at once, as simultaneous guesses would arrive; the
+/// statuses of their answers.
+pub async fn guess_in_parallel(requests: impl IntoIterator<Item = reqwest::RequestBuilder>) -> Vec<StatusCode> {
+    let mut guesses = tokio::task::JoinSet::new();
+    for request in requests {
+        guesses.spawn(async move { request.send().await.unwrap().status() });
+    }
+    guesses.join_all().await
+}
+
+/// How many guesses were tried (401) and how many the throttle refused
+/// before trying them (429).
+pub fn tried_and_refused(statuses: &[StatusCode]) -> (usize, usize) {
+    let count = |status| statuses.iter().filter(|s| **s == status).count();
+    (count(StatusCode::UNAUTHORIZED), count(StatusCode::TOO_MANY_REQUESTS))
 }

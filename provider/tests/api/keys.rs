@@ -24,15 +24,14 @@ fn rotate(database_url: &str) {
 
 async fn kid_of_a_new_token(app: &TestApp) -> Value {
     let tokens = app.tokens_for_todo_app("openid todos:read").await;
-    jwt_parts(tokens["access_token"].as_str().unwrap()).0["kid"].clone()
+    access_token_kid(&tokens)
 }
 
 #[tokio::test]
 async fn a_rotated_in_key_is_published_for_one_jwks_cache_lifetime_before_it_signs() {
     let app = spawn_app_with(&[("PROVIDER_KEY_PUBLISH_SECONDS", "3600")]).await;
     let old_kid = kid_of_a_new_token(&app).await;
-    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
-    app.stop().await;
+    let (database, port) = app.stop_keeping_database().await;
 
     rotate_after(&database.url, 3600);
 
@@ -48,9 +47,8 @@ async fn a_rotated_in_key_is_published_for_one_jwks_cache_lifetime_before_it_sig
 async fn rotation_publishes_a_new_signer_and_keeps_old_tokens_valid() {
     let app = spawn_app().await;
     let before = app.tokens_for_todo_app("openid todos:read").await;
-    let old_kid = jwt_parts(before["access_token"].as_str().unwrap()).0["kid"].clone();
-    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
-    app.stop().await;
+    let old_kid = access_token_kid(&before);
+    let (database, port) = app.stop_keeping_database().await;
 
     rotate(&database.url);
     let rotated_at = std::time::Instant::now();
@@ -63,7 +61,7 @@ async fn rotation_publishes_a_new_signer_and_keeps_old_tokens_valid() {
     assert_eq!(kids.len(), 2, "old and new keys are both published");
     assert!(kids.contains(&&old_kid));
     let after = app.tokens_for_todo_app("openid todos:read").await;
-    let new_kid = jwt_parts(after["access_token"].as_str().unwrap()).0["kid"].clone();
+    let new_kid = access_token_kid(&after);
     assert_ne!(new_kid, old_kid, "the new key signs");
     verify_with_jwks(&app, before["access_token"].as_str().unwrap()).await;
     verify_with_jwks(&app, after["access_token"].as_str().unwrap()).await;
@@ -72,8 +70,7 @@ async fn rotation_publishes_a_new_signer_and_keeps_old_tokens_valid() {
 #[tokio::test]
 async fn keys_retired_longer_than_a_token_lifetime_are_pruned() {
     let app = spawn_app().await;
-    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
-    app.stop().await;
+    let (database, port) = app.stop_keeping_database().await;
     rotate(&database.url);
     // Pretend the old key was retired a day ago; the next rotation prunes it.
     let pool = shared::db::connect(&database.url).await.unwrap();
@@ -95,8 +92,7 @@ async fn a_newly_configured_algorithm_is_published_before_it_signs() {
     let publish = ("PROVIDER_KEY_PUBLISH_SECONDS", "3600");
     let app = spawn_app_with(&[("PROVIDER_SIGNING_ALG", "RS256"), publish]).await;
     let old_kid = kid_of_a_new_token(&app).await;
-    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
-    app.stop().await;
+    let (database, port) = app.stop_keeping_database().await;
 
     let app = spawn_on(database.clone(), &[("PROVIDER_SIGNING_ALG", ""), publish], Some(port)).await;
     let jwks: Value = app.get("/.well-known/jwks.json").await.json().await.unwrap();

@@ -26,8 +26,7 @@ async fn login_page_is_a_form_with_username_password_and_csrf_token_that_cannot_
 async fn login_without_the_csrf_token_is_refused() {
     let app = spawn_app().await;
     app.get("/login").await;
-    let response =
-        app.http.post(app.url("/login")).form(&[("username", "demo"), ("password", "demo")]).send().await.unwrap();
+    let response = app.post_form("/login", &[("username", "demo"), ("password", "demo")]).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(response.headers().get("location").is_none());
 }
@@ -51,13 +50,8 @@ async fn successful_login_redirects_with_303_and_changes_the_session_id() {
     let page = app.get("/login").await;
     let before = page.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
     let csrf = hidden_input(&page.text().await.unwrap(), "csrf_token");
-    let response = app
-        .http
-        .post(app.url("/login"))
-        .form(&[("username", "demo"), ("password", "demo"), ("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.post_form("/login", &[("username", "demo"), ("password", "demo"), ("csrf_token", csrf.as_str())]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/");
     let after = response.headers()["set-cookie"].to_str().unwrap().to_owned();
@@ -114,20 +108,16 @@ async fn parallel_guesses_get_no_more_tries_than_the_limit() {
     let app = spawn_app_with(&[("PROVIDER_LOGIN_MAX_FAILURES", "3")]).await;
     let page = app.get("/login").await.text().await.unwrap();
     let csrf = hidden_input(&page, "csrf_token");
-    let mut guesses = tokio::task::JoinSet::new();
-    for n in 0..12 {
+    let statuses = guess_in_parallel((0..12).map(|n| {
         let password = format!("guess-{n}");
-        let request = app.http.post(app.url("/login")).form(&[
+        app.http.post(app.url("/login")).form(&[
             ("username", "alice"),
             ("password", password.as_str()),
             ("csrf_token", csrf.as_str()),
-        ]);
-        guesses.spawn(async move { request.send().await.unwrap().status() });
-    }
-    let statuses = guesses.join_all().await;
-    let tried = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
-    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    assert_eq!((tried, refused), (3, 9), "{statuses:?}");
+        ])
+    }))
+    .await;
+    assert_eq!(tried_and_refused(&statuses), (3, 9), "{statuses:?}");
 }
 
 #[tokio::test]
@@ -145,8 +135,7 @@ async fn sessions_survive_a_provider_restart() {
     let app = spawn_app().await;
     assert_eq!(post_login(&app, "demo", "demo").await.status(), StatusCode::SEE_OTHER);
     let http = app.http.clone();
-    let (database, port) = (app.database.clone().expect("a database of its own"), app.port());
-    app.stop().await;
+    let (database, port) = app.stop_keeping_database().await;
     let mut restarted = spawn_on(database.clone(), &[], Some(port)).await;
     restarted.http = http;
     assert!(restarted.get("/").await.text().await.unwrap().contains("Hello, Demo User"));

@@ -45,7 +45,7 @@ async fn a_client_may_post_the_logout_request_so_the_id_token_stays_out_of_histo
 async fn a_posted_request_without_a_hint_still_asks() {
     let app = spawn_app().await;
     app.login("demo", "demo").await;
-    let response = app.http.post(app.url("/oauth2/logout")).form(&[("client_id", "todo-app")]).send().await.unwrap();
+    let response = app.post_form("/oauth2/logout", &[("client_id", "todo-app")]).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.text().await.unwrap().contains("Sign out?"));
     assert!(signed_in(&app).await);
@@ -77,7 +77,7 @@ async fn without_a_valid_hint_the_user_is_asked_to_confirm() {
     assert!(signed_in(&app).await, "a GET alone does not log out (no logout CSRF)");
 
     // Without the CSRF token the POST does nothing.
-    let forged = app.http.post(app.url("/oauth2/logout")).form(&[("confirm", "yes")]).send().await.unwrap();
+    let forged = app.post_form("/oauth2/logout", &[("confirm", "yes")]).await;
     assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
     assert!(signed_in(&app).await);
 

@@ -17,25 +17,21 @@ async fn count(db: &AnyPool, sql: &str) -> i64 {
     n
 }
 
+/// Inserts a row whose first parameter is its key and whose second is its
+/// expiry: the shape of codes, access tokens and sessions alike.
+async fn insert_expiring(db: &AnyPool, sql: &'static str, key: &str, expires_at: i64) {
+    sqlx::query(sql).bind(key).bind(expires_at).execute(db).await.unwrap();
+}
+
 async fn insert_code(db: &AnyPool, hash: &str, expires_at: i64) {
-    sqlx::query(
-        "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, expires_at) \
-         VALUES ($1, 'g', 'todo-app', '', $2)",
-    )
-    .bind(hash)
-    .bind(expires_at)
-    .execute(db)
-    .await
-    .unwrap();
+    let sql = "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, expires_at) \
+               VALUES ($1, 'g', 'todo-app', '', $2)";
+    insert_expiring(db, sql, hash, expires_at).await;
 }
 
 async fn insert_access_token(db: &AnyPool, jti: &str, expires_at: i64) {
-    sqlx::query("INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES ($1, 'g', 'todo-app', $2)")
-        .bind(jti)
-        .bind(expires_at)
-        .execute(db)
-        .await
-        .unwrap();
+    let sql = "INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES ($1, 'g', 'todo-app', $2)";
+    insert_expiring(db, sql, jti, expires_at).await;
 }
 
 async fn insert_refresh_token(db: &AnyPool, hash: &str, expires_at: i64, family_expires_at: i64, rotated: bool) {
@@ -53,12 +49,7 @@ async fn insert_refresh_token(db: &AnyPool, hash: &str, expires_at: i64, family_
 }
 
 async fn insert_session(db: &AnyPool, id: &str, expires_at: i64) {
-    sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, '{}', $2)")
-        .bind(id)
-        .bind(expires_at)
-        .execute(db)
-        .await
-        .unwrap();
+    insert_expiring(db, "INSERT INTO sessions (id, data, expires_at) VALUES ($1, '{}', $2)", id, expires_at).await;
 }
 
 #[tokio::test]
@@ -113,9 +104,7 @@ async fn a_rotated_refresh_token_long_expired_still_reveals_reuse_after_pruning(
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
     let first = tokens["refresh_token"].as_str().unwrap().to_owned();
-    let refreshed = app
-        .token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &first)])
-        .await;
+    let refreshed = app.refresh_as_todo_app(&first).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
     let db = shared::db::connect(&app.database_url).await.unwrap();
     // The rotated token idled out long ago; its family lives on.
@@ -128,9 +117,7 @@ async fn a_rotated_refresh_token_long_expired_still_reveals_reuse_after_pruning(
     let pruned = prune(&db, shared::now_unix(), TWO_AT_A_TIME).await.unwrap();
 
     assert_eq!(pruned.refresh_tokens, 0);
-    let reuse = app
-        .token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "refresh_token"), ("refresh_token", &first)])
-        .await;
+    let reuse = app.refresh_as_todo_app(&first).await;
     let description = assert_token_error(reuse, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert!(description.contains("RFC 9700 §4.14.2"), "reuse is still detected: {description}");
 }

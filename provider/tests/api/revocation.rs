@@ -87,6 +87,6 @@ async fn an_access_token_recorded_while_its_grant_was_revoked_is_never_active() 
     sqlx::query("UPDATE grants SET revoked_at = 1").execute(&pool).await.unwrap();
     pool.close().await;
     assert!(!active(&app, access).await, "introspection must read the grant's state");
-    let userinfo = app.http.get(app.url("/oauth2/userinfo")).bearer_auth(access).send().await.unwrap();
+    let userinfo = app.userinfo(access).await;
     assert_eq!(userinfo.status(), StatusCode::UNAUTHORIZED);
 }

@@ -165,12 +165,7 @@ async fn malformed_requests_to_every_endpoint_never_answer_5xx_nor_change_stored
 
     assert_eq!(stored(&db).await, before, "a rejected request changed stored data");
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
-    let refresh = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    let refresh = app.refresh_as_todo_app(tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refresh.status(), StatusCode::OK, "the refresh token issued before still works");
 }
 

@@ -48,12 +48,7 @@ async fn the_binary_logs_requests_but_never_a_code_token_secret_or_password_and_
 
     let (code, verifier) = app.code_for_todo_app(ALL_SCOPES).await;
     let tokens = app.exchange(&code, &verifier).await;
-    let refreshed = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    let refreshed = app.refresh_as_todo_app(tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refreshed.status(), StatusCode::OK);
 
     // SIGTERM: graceful shutdown, exit status 0.

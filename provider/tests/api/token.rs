@@ -20,7 +20,7 @@ pub(crate) fn code_form<'a>(code: &'a str, verifier: &'a CodeVerifier) -> Vec<(&
 async fn code_exchange_returns_tokens_with_no_store_headers() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app(ALL_SCOPES).await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await;
+    let response = app.token_as_todo_app(&code_form(&code, &verifier)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_no_store(response.headers());
     let body: Value = response.json().await.unwrap();
@@ -80,9 +80,7 @@ async fn json_body_with_client_secret_post_is_accepted() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
     let response = app
-        .http
-        .post(app.url("/oauth2/token"))
-        .json(&json!({
+        .token_json(&json!({
             "grant_type": "authorization_code",
             "code": code,
             "redirect_uri": TODO_APP_REDIRECT,
@@ -90,9 +88,7 @@ async fn json_body_with_client_secret_post_is_accepted() {
             "client_id": "todo-app",
             "client_secret": TODO_APP_SECRET,
         }))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_no_store(response.headers());
 }
@@ -136,16 +132,11 @@ async fn replayed_code_is_rejected_and_revokes_the_tokens_issued_from_it() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app(ALL_SCOPES).await;
     let first = app.exchange(&code, &verifier).await;
-    let replay = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await;
+    let replay = app.token_as_todo_app(&code_form(&code, &verifier)).await;
     let description = assert_token_error(replay, StatusCode::BAD_REQUEST, "invalid_grant").await;
     assert!(description.contains("already used") && description.contains("revoked"), "{description}");
     // The refresh token issued from the first redemption no longer works.
-    let refresh = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", first["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    let refresh = app.refresh_as_todo_app(first["refresh_token"].as_str().unwrap()).await;
     assert_token_error(refresh, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
@@ -154,19 +145,19 @@ async fn wrong_or_missing_code_verifier_is_invalid_grant() {
     let app = spawn_app().await;
     let (code, _) = app.code_for_todo_app("openid").await;
     let wrong = CodeVerifier::generate();
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &wrong)).await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("RFC 7636 §4.6"), "{description}");
+    let response = app.token_as_todo_app(&code_form(&code, &wrong)).await;
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "RFC 7636 §4.6").await;
 
     let (code, _) = app.code_for_todo_app("openid").await;
     let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", TODO_APP_REDIRECT)],
-        )
+        .token_as_todo_app(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", TODO_APP_REDIRECT),
+        ])
         .await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("code_verifier is required"), "{description}");
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "code_verifier is required")
+        .await;
 }
 
 #[tokio::test]
@@ -175,18 +166,14 @@ async fn verifier_of_the_wrong_length_or_alphabet_is_invalid_request() {
     let (code, _) = app.code_for_todo_app("openid").await;
     for bad in ["short".to_owned(), "a".repeat(129), format!("{}/", "a".repeat(50))] {
         let response = app
-            .token(
-                Some(("todo-app", TODO_APP_SECRET)),
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", &code),
-                    ("redirect_uri", TODO_APP_REDIRECT),
-                    ("code_verifier", &bad),
-                ],
-            )
+            .token_as_todo_app(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", TODO_APP_REDIRECT),
+                ("code_verifier", &bad),
+            ])
             .await;
-        let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
-        assert!(description.contains("RFC 7636 §4.1"), "{description}");
+        assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_request", "RFC 7636 §4.1").await;
     }
 }
 
@@ -203,19 +190,13 @@ async fn a_verifier_for_a_code_issued_without_challenge_is_a_pkce_downgrade() {
     let code = redirect_params(&response)["code"].clone();
     let verifier = CodeVerifier::generate();
     let response = app
-        .token(
-            None,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("code_verifier", verifier.expose()),
-                ("client_id", "legacy-app"),
-                ("client_secret", "legacy-app-secret"),
-            ],
-        )
+        .token_as_legacy_app(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("code_verifier", verifier.expose()),
+        ])
         .await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("downgrade"), "{description}");
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "downgrade").await;
 }
 
 #[tokio::test]
@@ -223,18 +204,14 @@ async fn redirect_uri_must_repeat_the_one_of_the_authorization_request() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
     let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", "http://localhost:3000/other"),
-                ("code_verifier", verifier.expose()),
-            ],
-        )
+        .token_as_todo_app(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "http://localhost:3000/other"),
+            ("code_verifier", verifier.expose()),
+        ])
         .await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("RFC 6749 §4.1.3"), "{description}");
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "RFC 6749 §4.1.3").await;
 }
 
 #[tokio::test]
@@ -242,20 +219,14 @@ async fn a_code_issued_to_one_client_cannot_be_redeemed_by_another() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
     let response = app
-        .token(
-            None,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", TODO_APP_REDIRECT),
-                ("code_verifier", verifier.expose()),
-                ("client_id", "legacy-app"),
-                ("client_secret", "legacy-app-secret"),
-            ],
-        )
+        .token_as_legacy_app(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", TODO_APP_REDIRECT),
+            ("code_verifier", verifier.expose()),
+        ])
         .await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("another client"), "{description}");
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "another client").await;
 }
 
 fn form_as_todo_spa<'a>(code: &'a str, verifier: &'a CodeVerifier) -> Vec<(&'a str, &'a str)> {
@@ -270,8 +241,7 @@ async fn another_client_cannot_burn_a_leaked_code_before_its_client_redeems_it()
     let (code, verifier) = app.code_for_todo_app("openid offline_access").await;
     // A public client needs no secret: anyone can name it.
     let stolen = app.token(None, &form_as_todo_spa(&code, &verifier)).await;
-    let description = assert_token_error(stolen, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("another client"), "{description}");
+    assert_token_error_mentioning(stolen, StatusCode::BAD_REQUEST, "invalid_grant", "another client").await;
     // The rightful client still redeems its code.
     let tokens = app.exchange(&code, &verifier).await;
     assert!(tokens["access_token"].is_string(), "{tokens}");
@@ -283,14 +253,8 @@ async fn a_replay_from_another_client_does_not_revoke_the_rightful_clients_token
     let (code, verifier) = app.code_for_todo_app("openid offline_access").await;
     let tokens = app.exchange(&code, &verifier).await;
     let replay = app.token(None, &form_as_todo_spa(&code, &verifier)).await;
-    let description = assert_token_error(replay, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("another client"), "{description}");
-    let refresh = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "refresh_token"), ("refresh_token", tokens["refresh_token"].as_str().unwrap())],
-        )
-        .await;
+    assert_token_error_mentioning(replay, StatusCode::BAD_REQUEST, "invalid_grant", "another client").await;
+    let refresh = app.refresh_as_todo_app(tokens["refresh_token"].as_str().unwrap()).await;
     assert_eq!(refresh.status(), StatusCode::OK, "{}", refresh.text().await.unwrap());
 }
 
@@ -299,25 +263,19 @@ async fn an_expired_code_is_invalid_grant() {
     let app = spawn_app_with(&[("PROVIDER_CODE_TTL_SECONDS", "1")]).await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form(&code, &verifier)).await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
-    assert!(description.contains("expired"), "{description}");
+    let response = app.token_as_todo_app(&code_form(&code, &verifier)).await;
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "expired").await;
 }
 
 #[tokio::test]
 async fn password_grant_and_unknown_grants_are_unsupported() {
     let app = spawn_app().await;
-    let response = app
-        .token(
-            Some(("todo-app", TODO_APP_SECRET)),
-            &[("grant_type", "password"), ("username", "demo"), ("password", "demo")],
-        )
-        .await;
-    let description = assert_token_error(response, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
-    assert!(description.contains("RFC 9700"), "{description}");
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &[("grant_type", "urn:made:up")]).await;
+    let response =
+        app.token_as_todo_app(&[("grant_type", "password"), ("username", "demo"), ("password", "demo")]).await;
+    assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "unsupported_grant_type", "RFC 9700").await;
+    let response = app.token_as_todo_app(&[("grant_type", "urn:made:up")]).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "unsupported_grant_type").await;
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &[("code", "x")]).await;
+    let response = app.token_as_todo_app(&[("code", "x")]).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_request").await;
 }
 
@@ -356,6 +314,6 @@ async fn malformed_bodies_are_invalid_request_json_never_a_500() {
 async fn unknown_code_is_invalid_grant() {
     let app = spawn_app().await;
     let verifier = CodeVerifier::generate();
-    let response = app.token(Some(("todo-app", TODO_APP_SECRET)), &code_form("not-a-code", &verifier)).await;
+    let response = app.token_as_todo_app(&code_form("not-a-code", &verifier)).await;
     assert_token_error(response, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }

@@ -33,19 +33,13 @@ async fn no_token_is_401_with_a_bare_bearer_challenge() {
 #[tokio::test]
 async fn an_invalid_or_revoked_token_is_401_invalid_token() {
     let app = spawn_app().await;
-    let response = app.http.get(app.url("/oauth2/userinfo")).bearer_auth("not.a.jwt").send().await.unwrap();
+    let response = app.userinfo("not.a.jwt").await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("error=\"invalid_token\""));
 
     let tokens = app.tokens_for_todo_app("openid").await;
     // An ID token is not an access token (RFC 9068 §2.1 typ).
-    let response = app
-        .http
-        .get(app.url("/oauth2/userinfo"))
-        .bearer_auth(tokens["id_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let response = app.userinfo(tokens["id_token"].as_str().unwrap()).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 
     let access = tokens["access_token"].as_str().unwrap();
@@ -56,7 +50,7 @@ async fn an_invalid_or_revoked_token_is_401_invalid_token() {
         .send()
         .await
         .unwrap();
-    let response = app.http.get(app.url("/oauth2/userinfo")).bearer_auth(access).send().await.unwrap();
+    let response = app.userinfo(access).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("revoked"));
 }
@@ -65,13 +59,7 @@ async fn an_invalid_or_revoked_token_is_401_invalid_token() {
 async fn a_token_without_openid_is_403_insufficient_scope() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app("todos:read").await;
-    let response = app
-        .http
-        .get(app.url("/oauth2/userinfo"))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let response = app.userinfo(tokens["access_token"].as_str().unwrap()).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let challenge = response.headers()["www-authenticate"].to_str().unwrap();
     assert!(challenge.contains("error=\"insufficient_scope\""), "{challenge}");

@@ -3,7 +3,7 @@
 
 use reqwest::StatusCode;
 
-use crate::helpers::{assert_invalid_token, spawn_app};
+use crate::helpers::{TestApp, assert_invalid_token, spawn_app};
 
 #[tokio::test]
 async fn access_token_cookie_alone_is_accepted() {
@@ -38,23 +38,16 @@ async fn authorization_header_wins_over_the_cookie() {
     let good = app.token().sign();
     let bad = app.token().typ(Some("JWT")).sign();
 
-    let good_header = app
-        .http
-        .get(app.url("/todos"))
-        .bearer_auth(&good)
-        .header("cookie", format!("access_token={bad}"))
-        .send()
-        .await
-        .unwrap();
-    let bad_header = app
-        .http
-        .get(app.url("/todos"))
-        .bearer_auth(&bad)
-        .header("cookie", format!("access_token={good}"))
-        .send()
-        .await
-        .unwrap();
+    let good_header = get_todos_with_both(&app, &good, &bad).await;
+    let bad_header = get_todos_with_both(&app, &bad, &good).await;
 
     assert_eq!(good_header.status(), StatusCode::OK);
     assert_invalid_token(bad_header, "is not at+jwt").await;
+}
+
+/// `GET /todos` with one token in the `Authorization` header and another in
+/// the `access_token` cookie.
+async fn get_todos_with_both(app: &TestApp, header: &str, cookie: &str) -> reqwest::Response {
+    let request = app.http.get(app.url("/todos")).bearer_auth(header);
+    request.header("cookie", format!("access_token={cookie}")).send().await.unwrap()
 }

@@ -63,6 +63,17 @@ pub(crate) fn assert_error_redirect(app: &TestApp, response: &reqwest::Response,
     params["error_description"].clone()
 }
 
+/// Asserts an error redirect whose description mentions `mention`.
+pub(crate) fn assert_error_redirect_mentioning(
+    app: &TestApp,
+    response: &reqwest::Response,
+    error: &str,
+    mention: &str,
+) {
+    let description = assert_error_redirect(app, response, error);
+    assert!(description.contains(mention), "{description}");
+}
+
 #[tokio::test]
 async fn unknown_client_gets_an_error_page_and_never_a_redirect() {
     let app = spawn_app().await;
@@ -113,8 +124,7 @@ async fn redirect_uri_may_be_omitted_only_when_exactly_one_is_registered() {
 async fn implicit_flow_is_refused_with_unsupported_response_type() {
     let app = spawn_app().await;
     let response = send(&app, &with(&valid(&challenge()), "response_type", Some("token"))).await;
-    let description = assert_error_redirect(&app, &response, "unsupported_response_type");
-    assert!(description.contains("RFC 9700"), "{description}");
+    assert_error_redirect_mentioning(&app, &response, "unsupported_response_type", "RFC 9700");
     let response = send(&app, &with(&valid(&challenge()), "response_type", None)).await;
     assert_error_redirect(&app, &response, "invalid_request");
 }
@@ -123,8 +133,7 @@ async fn implicit_flow_is_refused_with_unsupported_response_type() {
 async fn scopes_are_limited_to_the_clients_registration() {
     let app = spawn_app().await;
     let response = send(&app, &with(&valid(&challenge()), "scope", Some("openid admin"))).await;
-    let description = assert_error_redirect(&app, &response, "invalid_scope");
-    assert!(description.contains("admin"), "{description}");
+    assert_error_redirect_mentioning(&app, &response, "invalid_scope", "admin");
     let response = send(&app, &with(&valid(&challenge()), "scope", None)).await;
     assert_error_redirect(&app, &response, "invalid_scope");
     let response = send(&app, &with(&valid(&challenge()), "scope", Some("open\"id"))).await;
@@ -135,11 +144,9 @@ async fn scopes_are_limited_to_the_clients_registration() {
 async fn pkce_methods_other_than_s256_are_refused_and_sha_256_is_told_the_spelling() {
     let app = spawn_app().await;
     let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", Some("SHA-256"))).await;
-    let description = assert_error_redirect(&app, &response, "invalid_request");
-    assert!(description.contains("spells it S256"), "{description}");
+    assert_error_redirect_mentioning(&app, &response, "invalid_request", "spells it S256");
     let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", Some("plain"))).await;
-    let description = assert_error_redirect(&app, &response, "invalid_request");
-    assert!(description.contains("plain"), "{description}");
+    assert_error_redirect_mentioning(&app, &response, "invalid_request", "plain");
     // An absent method means "plain" (RFC 7636 §4.3).
     let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", None)).await;
     assert_error_redirect(&app, &response, "invalid_request");
@@ -150,8 +157,7 @@ async fn malformed_code_challenges_are_refused() {
     let app = spawn_app().await;
     for bad in ["tooshort", &"a".repeat(129), &format!("{}!", "a".repeat(43))] {
         let response = send(&app, &with(&valid(&challenge()), "code_challenge", Some(bad))).await;
-        let description = assert_error_redirect(&app, &response, "invalid_request");
-        assert!(description.contains("RFC 7636"), "{description}");
+        assert_error_redirect_mentioning(&app, &response, "invalid_request", "RFC 7636");
     }
 }
 
@@ -177,16 +183,14 @@ async fn public_client_without_pkce_is_refused_at_the_authorization_endpoint() {
 async fn confidential_client_that_requires_pkce_is_refused_without_it() {
     let app = spawn_app().await;
     let params = with(&with(&valid(&challenge()), "code_challenge", None), "code_challenge_method", None);
-    let description = assert_error_redirect(&app, &send(&app, &params).await, "invalid_request");
-    assert!(description.contains("code_challenge is required"), "{description}");
+    assert_error_redirect_mentioning(&app, &send(&app, &params).await, "invalid_request", "code_challenge is required");
 }
 
 #[tokio::test]
 async fn unregistered_response_mode_is_refused() {
     let app = spawn_app().await;
     let response = send(&app, &with(&valid(&challenge()), "response_mode", Some("fragment"))).await;
-    let description = assert_error_redirect(&app, &response, "invalid_request");
-    assert!(description.contains("not registered"), "{description}");
+    assert_error_redirect_mentioning(&app, &response, "invalid_request", "not registered");
 }
 
 #[tokio::test]
@@ -263,8 +267,7 @@ async fn a_scope_of_only_spaces_is_no_scope_and_gets_no_code_without_consent() {
     app.login("demo", "demo").await;
     for blank in [" ", "   "] {
         let response = send(&app, &with(&valid(&challenge()), "scope", Some(blank))).await;
-        let description = assert_error_redirect(&app, &response, "invalid_scope");
-        assert!(description.contains("RFC 6749 §3.3"), "{description}");
+        assert_error_redirect_mentioning(&app, &response, "invalid_scope", "RFC 6749 §3.3");
     }
 }
 
@@ -299,8 +302,7 @@ async fn the_authorization_endpoint_accepts_a_form_post_with_the_same_rules() {
 async fn request_objects_are_refused_as_not_supported_and_discovery_says_so() {
     let app = spawn_app().await;
     let response = send(&app, &with(&valid(&challenge()), "request", Some("eyJhbGciOiJub25lIn0.e30."))).await;
-    let description = assert_error_redirect(&app, &response, "request_not_supported");
-    assert!(description.contains("OIDC Core §6.1"), "{description}");
+    assert_error_redirect_mentioning(&app, &response, "request_not_supported", "OIDC Core §6.1");
     let response = send(&app, &with(&valid(&challenge()), "request_uri", Some("https://rp.example/req.jwt"))).await;
     assert_error_redirect(&app, &response, "request_uri_not_supported");
     // With an unknown client: a page, never a redirect.
