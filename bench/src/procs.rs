@@ -169,9 +169,10 @@ pub async fn spawn_floor(log_dir: &Path) -> anyhow::Result<Service> {
 /// The floor: the cheapest useful axum endpoint, `GET /`, a fixed small
 /// JSON body. Every scenario is compared with it. Beside it, `GET /sqlite`:
 /// the same endpoint plus the cheapest useful query, one row read by its
-/// primary key from a SQLite file in `dir` through sqlx's `Any` driver with
-/// the todo API's pool settings (`shared::db::connect_with(url, 4)`) — what
-/// any endpoint that reads the database pays at least. It exits when its
+/// primary key from a SQLite file in `dir` through sqlx's `Any` driver, as
+/// the todo API reads (`shared::db::connect_with(url, 4)`, connections kept
+/// by `shared::db::Kept`) — what any endpoint that reads the database pays
+/// at least. It exits when its
 /// parent closes its stdin (the bench ended, however it ended).
 pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -186,9 +187,14 @@ pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO items (id, title) VALUES (1, 'the floor') ON CONFLICT (id) DO NOTHING")
             .execute(&pool)
             .await?;
-        let one_row = |State(pool): State<sqlx::AnyPool>| async move {
-            let row: Result<(i64, String), _> =
-                sqlx::query_as("SELECT id, title FROM items WHERE id = $1").bind(1_i64).fetch_one(&pool).await;
+        let db = shared::db::Kept::new(&url, pool);
+        let one_row = |State(db): State<shared::db::Kept>| async move {
+            let row: Result<(i64, String), _> = match db.acquire().await {
+                Ok(mut conn) => {
+                    sqlx::query_as("SELECT id, title FROM items WHERE id = $1").bind(1_i64).fetch_one(&mut *conn).await
+                }
+                Err(e) => Err(e),
+            };
             match row {
                 Ok((id, title)) => Ok(axum::Json(serde_json::json!({"id": id, "title": title}))),
                 Err(e) => Err((axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
@@ -204,7 +210,7 @@ pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
             let mut sink = Vec::new();
             let _ = tokio::io::AsyncReadExt::read_to_end(&mut tokio::io::stdin(), &mut sink).await;
         };
-        axum::serve(listener, router.with_state(pool)).with_graceful_shutdown(stdin_closed).await?;
+        axum::serve(listener, router.with_state(db)).with_graceful_shutdown(stdin_closed).await?;
         Ok(())
     })
 }

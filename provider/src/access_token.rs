@@ -40,7 +40,7 @@ pub enum Invalid {
 /// "revoking" an expired token is a harmless no-op).
 pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
     let claims = authentic_claims(state, token, allow_expired)?;
-    if store::tokens::access_token_is_revoked(&state.reads, &claims.jti).await? {
+    if store::tokens::access_token_is_revoked(&mut *state.reads.acquire().await?, &claims.jti).await? {
         return Err(Invalid::Revoked);
     }
     Ok(claims)

@@ -24,7 +24,7 @@ pub struct AppState {
     /// Reads only (see `store::open_reads`); skipped by `FromRef`, which
     /// hands out `db` as `State<AnyPool>`.
     #[from_ref(skip)]
-    pub reads: AnyPool,
+    pub reads: shared::db::Kept,
     /// Registered clients, loaded from the database at start (the clients
     /// file is the only way to change them, and it is read at start).
     pub clients: Clients,

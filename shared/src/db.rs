@@ -6,10 +6,14 @@
 //! `TEXT`, `BIGINT` and `INTEGER` columns, unix seconds for time, 0/1 for
 //! booleans, `$1` placeholders.
 
+use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyPool, Executor};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 /// Opens a pool, creating the SQLite file's directory when needed.
 pub async fn connect(url: &str) -> Result<AnyPool, sqlx::Error> {
@@ -108,6 +112,91 @@ async fn open(url: &str, sqlite_connections: u32, access: Access) -> Result<AnyP
         .await
 }
 
+/// Connections taken from a pool and, on SQLite, kept for the next query
+/// instead of being handed back.
+///
+/// sqlx's pool tests every connection handed back to it with a ping, from a
+/// task it spawns for the purpose; on SQLite the ping is one more round
+/// trip to the connection's thread, as much work as the query itself. A
+/// connection kept here skips that: a query takes one, runs, and puts it
+/// back in `idle`. Connections still come from the pool, and a semaphore
+/// with one permit per pooled connection bounds the leases, so a query
+/// waits for a kept connection rather than for the pool, which will not get
+/// its connections back. Every use of the pool must therefore go through
+/// here. PostgreSQL connections go back to the pool as usual: there the
+/// ping finds a connection whose server went away.
+#[derive(Clone, Debug)]
+pub struct Kept {
+    pool: AnyPool,
+    /// `None` unless the database is SQLite.
+    sqlite: Option<Keeping>,
+}
+
+#[derive(Clone, Debug)]
+struct Keeping {
+    idle: Arc<Mutex<Vec<PoolConnection<Any>>>>,
+    permits: Arc<Semaphore>,
+}
+
+impl Kept {
+    pub fn new(url: &str, pool: AnyPool) -> Self {
+        let sqlite = url.starts_with("sqlite:").then(|| Keeping {
+            idle: Arc::default(),
+            permits: Arc::new(Semaphore::new(pool.options().get_max_connections() as usize)),
+        });
+        Self { pool, sqlite }
+    }
+
+    /// A connection for one query or a few: a kept one, or one from the pool.
+    pub async fn acquire(&self) -> Result<Lease, sqlx::Error> {
+        let Some(keeping) = &self.sqlite else {
+            return Ok(Lease { conn: Some(self.pool.acquire().await?), home: None });
+        };
+        let permit = keeping.permits.clone().acquire_owned().await.map_err(|_| sqlx::Error::PoolClosed)?;
+        let kept = keeping.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match kept {
+            Some(conn) => conn,
+            // Fewer connections are kept than there are permits, so the
+            // pool has one to give.
+            None => self.pool.acquire().await?,
+        };
+        Ok(Lease { conn: Some(conn), home: Some((keeping.idle.clone(), permit)) })
+    }
+}
+
+/// A connection from [`Kept::acquire`]; dropping it puts it back.
+pub struct Lease {
+    conn: Option<PoolConnection<Any>>,
+    home: Option<(Arc<Mutex<Vec<PoolConnection<Any>>>>, OwnedSemaphorePermit)>,
+}
+
+impl std::ops::Deref for Lease {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        self.conn.as_deref().expect("a lease holds its connection until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Lease {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        self.conn.as_deref_mut().expect("a lease holds its connection until dropped")
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        if let (Some(conn), Some((idle, _permit))) = (self.conn.take(), &self.home)
+            && let Ok(mut idle) = idle.lock()
+        {
+            idle.push(conn);
+        }
+        // Otherwise the connection drops here and goes back to the pool;
+        // the permit is released with the lease, after the connection is
+        // back where the next lease looks for it.
+    }
+}
+
 /// The file path of a `sqlite:` URL, if it names a file.
 fn sqlite_path(url: &str) -> Option<String> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
@@ -138,6 +227,39 @@ mod tests {
         assert!(refused.is_err(), "the read pool must not write");
         writer.close().await;
         reads.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn kept_connections_serve_more_queries_at_once_than_the_pool_has_connections() {
+        let dir = std::env::temp_dir().join(format!("shared-kept-{}-{}", std::process::id(), crate::now_unix()));
+        let url = format!("sqlite://{}/kept.db?mode=rwc", dir.display());
+        let pool = connect_with(&url, 2).await.unwrap();
+        let kept = Kept::new(&url, pool);
+        sqlx::query("CREATE TABLE n (id BIGINT PRIMARY KEY)")
+            .execute(&mut *kept.acquire().await.unwrap())
+            .await
+            .unwrap();
+        let queries = (0..50_i64).map(|id| {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut conn = kept.acquire().await?;
+                sqlx::query("INSERT INTO n (id) VALUES ($1)").bind(id).execute(&mut *conn).await?;
+                // Held across an await, so that the others must wait for it.
+                tokio::task::yield_now().await;
+                sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM n").fetch_one(&mut *conn).await
+            })
+        });
+        // Were a lease to wait on the pool (whose connections never go
+        // back to it), this would end in sqlx's 5-second acquire timeout.
+        for query in queries.collect::<Vec<_>>() {
+            query.await.unwrap().unwrap();
+        }
+        let (all,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM n").fetch_one(&mut *kept.acquire().await.unwrap()).await.unwrap();
+        assert_eq!(all, 50);
+        let sqlite = kept.sqlite.as_ref().expect("SQLite connections are kept");
+        assert!(sqlite.idle.lock().unwrap().len() <= 2, "never more connections than the pool has");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

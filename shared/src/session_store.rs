@@ -6,26 +6,29 @@
 
 use async_trait::async_trait;
 use sqlx::AnyPool;
+
+use crate::db::Kept;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {
     pool: AnyPool,
-    /// Where sessions are loaded from: `pool`, unless `reading_from` gave a
-    /// read-only pool (`crate::db::read_pool`).
-    reads: AnyPool,
+    /// Where sessions are loaded from: `pool`, unless `reading_from` gave
+    /// read-only connections (`crate::db::read_pool`, kept by
+    /// `crate::db::Kept`).
+    reads: Option<Kept>,
 }
 
 impl SqlSessionStore {
     pub fn new(pool: AnyPool) -> Self {
-        Self { reads: pool.clone(), pool }
+        Self { reads: None, pool }
     }
 
     /// Loads sessions through `reads`; creating, saving and deleting still
     /// go through the pool given to `new`.
-    pub fn reading_from(self, reads: AnyPool) -> Self {
-        Self { reads, ..self }
+    pub fn reading_from(self, reads: Kept) -> Self {
+        Self { reads: Some(reads), ..self }
     }
 
     /// Removes expired sessions; call now and then.
@@ -95,12 +98,14 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+        let query = sqlx::query_as("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id.to_string())
-            .bind(crate::now_unix())
-            .fetch_optional(&self.reads)
-            .await
-            .map_err(backend)?;
+            .bind(crate::now_unix());
+        let row: Option<(String,)> = match &self.reads {
+            Some(reads) => query.fetch_optional(&mut *reads.acquire().await.map_err(backend)?).await,
+            None => query.fetch_optional(&self.pool).await,
+        }
+        .map_err(backend)?;
         match row {
             Some((data,)) => {
                 Ok(Some(serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?))

@@ -6,7 +6,7 @@
 //! PostgreSQL through sqlx's `Any` driver; titles are always bound, never
 //! pasted into SQL, so `'); DROP TABLE todos; --` is just a title.
 
-use sqlx::AnyPool;
+use shared::db::Kept;
 use sqlx::migrate::Migrator;
 
 use crate::auth::Owner;
@@ -21,7 +21,8 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 /// The database behind the API. Cheap to clone (the pool is shared).
 #[derive(Clone)]
 pub struct Store {
-    pool: AnyPool,
+    /// The pool's connections, kept between queries (`shared::db::Kept`).
+    db: Kept,
 }
 
 #[derive(sqlx::FromRow)]
@@ -45,12 +46,12 @@ impl Store {
         let pool = shared::db::connect_with(database_url, 4).await?;
         let migrator = if database_url.starts_with("sqlite:") { &SQLITE_MIGRATIONS } else { &POSTGRES_MIGRATIONS };
         migrator.run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { db: Kept::new(database_url, pool) })
     }
 
     /// A round trip to the database, for `/healthz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        sqlx::query("SELECT 1").execute(&mut *self.db.acquire().await?).await?;
         Ok(())
     }
 
@@ -69,6 +70,7 @@ impl Store {
     /// when the statement runs, and the prepared statement is kept.
     pub async fn list(&self, owner: &Owner, page: PageRequest) -> Result<(Vec<Todo>, Option<Cursor>), sqlx::Error> {
         let limit = i64::from(page.limit);
+        let mut conn = self.db.acquire().await?;
         let mut rows: Vec<TodoRow> = match page.after {
             None => {
                 sqlx::query_as(
@@ -80,7 +82,7 @@ impl Store {
                 .bind(&owner.issuer)
                 .bind(&owner.subject)
                 .bind(limit + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *conn)
                 .await?
             }
             Some(after) => {
@@ -96,7 +98,7 @@ impl Store {
                 .bind(after.created_at)
                 .bind(after.id)
                 .bind(limit + 1)
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *conn)
                 .await?
             }
         };
@@ -119,7 +121,7 @@ impl Store {
         .bind(&owner.subject)
         .bind(title.as_str())
         .bind(created_at)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.db.acquire().await?)
         .await?;
         Ok(row.into())
     }
@@ -143,7 +145,7 @@ impl Store {
         .bind(id.0)
         .bind(&owner.issuer)
         .bind(&owner.subject)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *self.db.acquire().await?)
         .await?;
         Ok(row.map(Todo::from))
     }
@@ -154,7 +156,7 @@ impl Store {
             .bind(id.0)
             .bind(&owner.issuer)
             .bind(&owner.subject)
-            .execute(&self.pool)
+            .execute(&mut *self.db.acquire().await?)
             .await?;
         Ok(result.rows_affected() > 0)
     }

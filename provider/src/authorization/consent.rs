@@ -38,7 +38,7 @@ pub async fn decide(
     let granted = if client.first_party {
         None
     } else {
-        Some(store::consents::granted(&state.reads, &login.user_id, &client.id).await?)
+        Some(store::consents::granted(&mut *state.reads.acquire().await?, &login.user_id, &client.id).await?)
     };
     let needs_consent = if client.first_party && !request.prompt.consent {
         // ASVS 10.7.1: the skip applies only to registered first-party

@@ -85,7 +85,7 @@ pub async fn submit(
         }
     };
 
-    let user = store::users::find_by_username(&state.reads, &form.username).await?;
+    let user = store::users::find_by_username(&mut *state.reads.acquire().await?, &form.username).await?;
     let verified = match &user {
         Some(user) => password::verify(form.password.clone(), user.password_hash.clone()).await,
         // Same argon2 cost for unknown users: timing does not reveal them.

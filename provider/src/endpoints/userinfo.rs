@@ -37,9 +37,11 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
     if !scopes.contains("openid") {
         return Err(UserinfoError::InsufficientScope);
     }
-    let user = store::users::find_by_id(&state.reads, &claims.sub)
+    let server_error = |e: sqlx::Error| UserinfoError::Server(e.into());
+    let mut conn = state.reads.acquire().await.map_err(server_error)?;
+    let user = store::users::find_by_id(&mut *conn, &claims.sub)
         .await
-        .map_err(|e| UserinfoError::Server(e.into()))?
+        .map_err(server_error)?
         .ok_or_else(|| UserinfoError::InvalidToken("the token's user no longer exists".into()))?;
     let mut body = Map::new();
     body.insert("sub".into(), json!(user.id));

@@ -4,11 +4,15 @@ use shared::{ClientId, Scopes};
 use sqlx::AnyPool;
 
 /// The scopes the user has already granted this client (empty if none).
-pub async fn granted(pool: &AnyPool, user_id: &str, client_id: &ClientId) -> sqlx::Result<Scopes> {
+pub async fn granted(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    user_id: &str,
+    client_id: &ClientId,
+) -> sqlx::Result<Scopes> {
     let row: Option<(String,)> = sqlx::query_as("SELECT scope FROM consents WHERE user_id = $1 AND client_id = $2")
         .bind(user_id)
         .bind(client_id.as_str())
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await?;
     match row {
         Some((scope,)) => Scopes::parse(&scope).map_err(|e| super::corrupt("consents.scope", e)),

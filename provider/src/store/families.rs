@@ -45,23 +45,26 @@ pub async fn create(pool: &AnyPool, grant: NewFamily<'_>) -> sqlx::Result<String
     Ok(id)
 }
 
-pub async fn find(pool: &AnyPool, id: &str) -> sqlx::Result<Option<Family>> {
+pub async fn find(db: impl sqlx::Executor<'_, Database = sqlx::Any>, id: &str) -> sqlx::Result<Option<Family>> {
     sqlx::query_as("SELECT id, client_id, user_id, scope, auth_time, nonce, revoked_at FROM grants WHERE id = $1")
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(db)
         .await
 }
 
 /// A grant and the user it names (`None` for a client's own grant, or a
 /// user deleted since), in one query: the code exchange needs both.
-pub async fn find_with_user(pool: &AnyPool, id: &str) -> sqlx::Result<Option<(Family, Option<User>)>> {
+pub async fn find_with_user(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    id: &str,
+) -> sqlx::Result<Option<(Family, Option<User>)>> {
     let row = sqlx::query(
         "SELECT g.id, g.client_id, g.user_id, g.scope, g.auth_time, g.nonce, g.revoked_at, \
          u.username, u.password_hash, u.name, u.email, CAST(u.email_verified AS INTEGER) AS email_verified \
          FROM grants g LEFT JOIN users u ON u.id = g.user_id WHERE g.id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let family = Family::from_row(&row)?;

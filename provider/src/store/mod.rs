@@ -33,8 +33,9 @@ const SQLITE_READERS: u32 = 2;
 /// The pool for the reads of the hot paths (sessions, consents, a code's
 /// grant, revocation checks): on SQLite, read-only connections beside the
 /// single writer of [`open`]; on PostgreSQL, the same pool.
-pub async fn open_reads(database_url: &str, writer: &AnyPool) -> anyhow::Result<AnyPool> {
-    Ok(shared::db::read_pool(database_url, writer, SQLITE_READERS).await?)
+pub async fn open_reads(database_url: &str, writer: &AnyPool) -> anyhow::Result<shared::db::Kept> {
+    let pool = shared::db::read_pool(database_url, writer, SQLITE_READERS).await?;
+    Ok(shared::db::Kept::new(database_url, pool))
 }
 
 /// A JSON array column, read back.

@@ -79,13 +79,16 @@ async fn insert_access_tokens(pool: &AnyPool, batch: &[Pending]) -> sqlx::Result
 /// exist at that moment; a token recorded while the grant was being revoked
 /// has no mark of its own, so the grant's state is read in the same query.
 /// A client_credentials token has no grant row and depends on its own mark.
-pub async fn access_token_is_revoked(pool: &AnyPool, jti: &str) -> sqlx::Result<bool> {
+pub async fn access_token_is_revoked(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    jti: &str,
+) -> sqlx::Result<bool> {
     let row: Option<(i32, Option<i64>)> = sqlx::query_as(
         "SELECT CAST(a.revoked AS INTEGER), g.revoked_at FROM access_tokens a \
          LEFT JOIN grants g ON g.id = a.grant_id WHERE a.jti = $1",
     )
     .bind(jti)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(row.is_none_or(|(revoked, grant_revoked_at)| revoked != 0 || grant_revoked_at.is_some()))
 }
@@ -189,13 +192,16 @@ pub struct RefreshToken {
     pub revoked: i32,
 }
 
-pub async fn find_refresh_token(pool: &AnyPool, token_hash: &str) -> sqlx::Result<Option<RefreshToken>> {
+pub async fn find_refresh_token(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    token_hash: &str,
+) -> sqlx::Result<Option<RefreshToken>> {
     sqlx::query_as(
         "SELECT grant_id, client_id, user_id, scope, created_at, family_expires_at, expires_at, rotated_at, \
          CAST(revoked AS INTEGER) AS revoked FROM refresh_tokens WHERE token_hash = $1",
     )
     .bind(token_hash)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 

@@ -13,23 +13,26 @@ pub struct User {
     pub email_verified: i32,
 }
 
-pub async fn find_by_username(pool: &AnyPool, username: &str) -> sqlx::Result<Option<User>> {
+pub async fn find_by_username(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    username: &str,
+) -> sqlx::Result<Option<User>> {
     sqlx::query_as(
         "SELECT id, username, password_hash, name, email, CAST(email_verified AS INTEGER) AS email_verified \
          FROM users WHERE username = $1",
     )
     .bind(username)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 
-pub async fn find_by_id(pool: &AnyPool, id: &str) -> sqlx::Result<Option<User>> {
+pub async fn find_by_id(db: impl sqlx::Executor<'_, Database = sqlx::Any>, id: &str) -> sqlx::Result<Option<User>> {
     sqlx::query_as(
         "SELECT id, username, password_hash, name, email, CAST(email_verified AS INTEGER) AS email_verified \
          FROM users WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }
 

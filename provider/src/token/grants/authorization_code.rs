@@ -142,7 +142,7 @@ pub async fn exchange(
         (None, None) => {}
     }
 
-    let (grant, user) = store::families::find_with_user(&state.reads, &issued.grant_id)
+    let (grant, user) = store::families::find_with_user(&mut *state.reads.acquire().await?, &issued.grant_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this code no longer exists"))?;
     if grant.revoked_at.is_some() {
