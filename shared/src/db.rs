@@ -132,9 +132,12 @@ pub struct Kept {
     sqlite: Option<Keeping>,
 }
 
+/// The connections waiting for their next query.
+type Idle = Arc<Mutex<Vec<PoolConnection<Any>>>>;
+
 #[derive(Clone, Debug)]
 struct Keeping {
-    idle: Arc<Mutex<Vec<PoolConnection<Any>>>>,
+    idle: Idle,
     permits: Arc<Semaphore>,
 }
 
@@ -167,7 +170,7 @@ impl Kept {
 /// A connection from [`Kept::acquire`]; dropping it puts it back.
 pub struct Lease {
     conn: Option<PoolConnection<Any>>,
-    home: Option<(Arc<Mutex<Vec<PoolConnection<Any>>>>, OwnedSemaphorePermit)>,
+    home: Option<(Idle, OwnedSemaphorePermit)>,
 }
 
 impl std::ops::Deref for Lease {
