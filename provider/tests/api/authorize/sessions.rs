@@ -64,9 +64,7 @@ async fn prompt_login_asks_for_the_password_again_and_then_continues() {
 #[tokio::test]
 async fn prompt_login_ends_the_old_authentication_even_when_the_new_login_is_abandoned() {
     let app = spawn_app().await;
-    let params = valid(&challenge());
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    sign_in_and_get_a_code(&app).await;
     let response = send(&app, &with(&valid(&challenge()), "prompt", Some("login"))).await;
     assert_eq!(location(&response), "/login");
     // The user walks away from the login page; the same request without
@@ -152,9 +150,7 @@ async fn stored_sessions(app: &TestApp) -> Vec<(String, String, i64)> {
 #[tokio::test]
 async fn a_signed_in_users_authorization_requests_do_not_rewrite_the_session() {
     let app = spawn_app().await;
-    let params = valid(&challenge());
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    sign_in_and_get_a_code(&app).await;
     let before = stored_sessions(&app).await;
     // A save would move `expires_at` (the session expires on inactivity),
     // and it counts in whole seconds.
@@ -169,9 +165,7 @@ async fn a_signed_in_users_authorization_requests_do_not_rewrite_the_session() {
 #[tokio::test]
 async fn a_signed_in_user_who_keeps_coming_back_keeps_the_session_alive() {
     let app = spawn_app().await;
-    let params = valid(&challenge());
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    sign_in_and_get_a_code(&app).await;
     // The last write was a keep-alive period ago (and a second, so that a
     // new expiry differs from the stored one).
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
@@ -190,4 +184,11 @@ async fn a_signed_in_user_who_keeps_coming_back_keeps_the_session_alive() {
     let (moved,): (i64,) = sqlx::query_as("SELECT expires_at FROM sessions").fetch_one(&pool).await.unwrap();
     assert!(moved > expires_at, "the inactivity deadline moved on: {expires_at} -> {moved}");
     pool.close().await;
+}
+
+/// `demo` signs in and approves a valid request, which answers with a code.
+async fn sign_in_and_get_a_code(app: &TestApp) {
+    let params = valid(&challenge());
+    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
 }
