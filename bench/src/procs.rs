@@ -111,7 +111,7 @@ pub async fn spawn_service(
     let mut command = Command::new(program);
     command
         .env_clear()
-        .envs(std::env::vars().filter(|(k, _)| k == "PATH" || k == "HOME" || k == "TOKIO_WORKER_THREADS"))
+        .envs(std::env::vars().filter(|(k, _)| k == "PATH" || k == "HOME"))
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         // The services' working directory is the temp dir: no `.env` and no
         // `provider/clients.toml` of the checkout is picked up by accident.
@@ -172,8 +172,8 @@ pub async fn spawn_floor(log_dir: &Path) -> anyhow::Result<Service> {
 /// primary key from a SQLite file in `dir` through sqlx's `Any` driver, as
 /// the todo API reads (`shared::db::connect_with(url, 4)`, connections kept
 /// by `shared::db::Kept`) — what any endpoint that reads the database pays
-/// at least. It exits when its
-/// parent closes its stdin (the bench ended, however it ended).
+/// at least. It exits when its parent closes its stdin (the bench ended,
+/// however it ended).
 pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {

@@ -119,13 +119,13 @@ pub async fn floor(bench: &Bench) -> Row {
 }
 
 /// The floor plus one query: bare axum reading one row by primary key from
-/// SQLite through sqlx (the todo API's pool). No endpoint that reads the
-/// database can do better; its ratio is the ceiling of `todo_get`'s and
+/// SQLite through sqlx, the way the todo API reads. No endpoint that reads
+/// the database can do better; its ratio is the ceiling of `todo_get`'s and
 /// introspection's.
 pub async fn floor_sqlite(bench: &Bench) -> Row {
     let addr = bench.services.floor.addr;
     let workers = bench.workers(|_| Request::get(addr, "/sqlite", &[]));
-    let what = "bare axum + one SQLite row by primary key (sqlx Any, 4 connections)".into();
+    let what = "bare axum + one SQLite row by primary key (sqlx Any, 4 kept connections)".into();
     measure(bench, "floor_sqlite", what, "floor", workers).await
 }
 
