@@ -98,14 +98,13 @@ async fn access_token(state: &AppState, token: &str) -> Result<Introspection, To
 
 /// `Some` only for an active refresh token.
 async fn refresh_token(state: &AppState, token: &str) -> Result<Option<Introspection>, TokenError> {
-    let Some(row) = store::tokens::find_refresh_token(&mut *state.reads.acquire().await?, &sha256_hex(token)).await?
-    else {
+    let mut conn = state.reads.acquire().await?;
+    let Some(row) = store::tokens::find_refresh_token(&mut *conn, &sha256_hex(token)).await? else {
         return Ok(None);
     };
     let now = shared::now_unix();
-    let grant_live = store::families::find(&mut *state.reads.acquire().await?, &row.grant_id)
-        .await?
-        .is_some_and(|g| g.revoked_at.is_none());
+    let grant_live = store::families::find(&mut *conn, &row.grant_id).await?.is_some_and(|g| g.revoked_at.is_none());
+    drop(conn);
     let active = row.revoked == 0 && row.rotated_at.is_none() && now < row.expires_at && grant_live;
     if !active {
         return Ok(None);
