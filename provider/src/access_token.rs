@@ -1,7 +1,7 @@
 //! Checking this provider's own JWT access tokens, for the userinfo and
 //! introspection endpoints: the same checks a resource server makes (RFC
-//! 9068 §4), plus one only the issuer can make — whether the token's `jti`
-//! was revoked.
+//! 9068 §4), plus one only the issuer can make — whether the token, or the
+//! grant it names, was revoked.
 //!
 //! A resource server introspects the same token again and again (RFC 7662
 //! §4 expects it), so a token whose signature verified is remembered by its
@@ -40,7 +40,8 @@ pub enum Invalid {
 /// "revoking" an expired token is a harmless no-op).
 pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
     let claims = authentic_claims(state, token, allow_expired)?;
-    if store::tokens::access_token_is_revoked(&mut *state.reads.acquire().await?, &claims.jti).await? {
+    let grant_id = claims.grant_id.as_deref();
+    if store::tokens::access_token_is_revoked(&mut *state.reads.acquire().await?, &claims.jti, grant_id).await? {
         return Err(Invalid::Revoked);
     }
     Ok(claims)

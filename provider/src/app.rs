@@ -69,7 +69,6 @@ impl App {
         let state = AppState {
             throttle: Throttle::new(db.clone()),
             config: Arc::new(config),
-            access_tokens: store::tokens::AccessTokenLog::start(db.clone()),
             db,
             reads,
             clients: Clients::new(clients),

@@ -13,7 +13,6 @@ use crate::clients::Clients;
 use crate::config::Config;
 use crate::keys::Keys;
 use crate::password::SecretVerifier;
-use crate::store::tokens::AccessTokenLog;
 use crate::throttle::Throttle;
 
 #[derive(Clone, FromRef)]
@@ -32,8 +31,6 @@ pub struct AppState {
     /// Password and client-secret attempts, counted in the database.
     pub throttle: Throttle,
     pub secrets: SecretVerifier,
-    /// Records issued access tokens, batching concurrent inserts.
-    pub access_tokens: AccessTokenLog,
     /// Access tokens whose signature was verified (see `access_token`).
     pub verified_tokens: VerifiedTokens<AccessTokenClaims>,
 }

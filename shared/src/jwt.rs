@@ -67,6 +67,13 @@ pub struct AccessTokenClaims {
     /// `client_credentials`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_time: Option<i64>,
+    /// The grant the token was issued under, absent for
+    /// `client_credentials` (no user, no grant). Only its issuer reads it:
+    /// introspection and userinfo look the grant up, so revoking a grant
+    /// revokes its access tokens (RFC 7009 §2.1) without a row per token.
+    /// RFC 9068 §2.2 lets an authorization server add claims of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
 }
 
 /// OIDC Core §2: the ID token, with the standard claims of §5.1 that the

@@ -41,7 +41,13 @@ pub async fn revoke(
         if claims.client_id != client.id.as_str() {
             return Err(foreign());
         }
-        store::tokens::revoke_access_token(&state.db, &claims.jti).await?;
+        let revoked = store::tokens::RevokedAccessToken {
+            jti: &claims.jti,
+            grant_id: claims.grant_id.as_deref(),
+            client_id: &claims.client_id,
+            expires_at: claims.exp,
+        };
+        store::tokens::revoke_access_token(&state.db, revoked).await?;
         tracing::info!(client_id = %client.id, "access token revoked");
     }
     let mut response = StatusCode::OK.into_response();

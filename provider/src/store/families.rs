@@ -93,6 +93,8 @@ pub async fn revoke(pool: &AnyPool, grant_id: &str) -> sqlx::Result<()> {
         .bind(grant_id)
         .execute(&mut *tx)
         .await?;
+    // Access tokens name their grant, so marking it revokes them; this
+    // marks the records of tokens issued before they named it.
     sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE grant_id = $1").bind(grant_id).execute(&mut *tx).await?;
     sqlx::query("UPDATE refresh_tokens SET revoked = 1 WHERE grant_id = $1").bind(grant_id).execute(&mut *tx).await?;
     tx.commit().await

@@ -16,7 +16,9 @@ use crate::store::users::User;
 /// Everything a token response is made from.
 pub struct Issue<'a> {
     pub client: &'a Client,
-    pub grant_id: &'a str,
+    /// The grant row the tokens descend from; `None` for
+    /// `client_credentials`, which has none.
+    pub grant_id: Option<&'a str>,
     pub scope: &'a Scopes,
     /// The resource owner; `None` for `client_credentials`.
     pub user: Option<&'a User>,
@@ -38,17 +40,20 @@ pub fn wants_refresh_token(client: &Client, scope: &Scopes) -> bool {
     scope.contains("offline_access") && client.allows_grant(GrantType::RefreshToken)
 }
 
-/// The signed tokens of one response, and the rows that will record them.
+/// The signed tokens of one response, and the row that will record its
+/// refresh token.
+///
+/// An access token is recorded nowhere: it is a JWT that proves itself
+/// (RFC 9068), and only revoking one writes a row (RFC 7009 §2.1). Its
+/// `grant_id` claim lets introspection see that its grant was revoked.
 pub struct Minted {
     pub response: TokenResponse,
-    pub access_token: store::tokens::NewAccessToken,
     pub refresh_token: Option<store::tokens::NewRefreshToken>,
 }
 
-/// Mints and records the tokens of one response.
+/// Mints the tokens of one response and records its refresh token.
 pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
     let minted = mint(state, issue)?;
-    state.access_tokens.record(minted.access_token).await?;
     if let Some(refresh_token) = &minted.refresh_token {
         store::tokens::insert_refresh_token(&state.db, refresh_token).await?;
     }
@@ -82,12 +87,9 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
         // colon, so a prefixed client id can never equal one.
         None => machine_subject(&issue.client.id),
     };
-    // RFC 7519 §4.1.7: the `jti` is unique. A UUIDv7 (RFC 9562 §5.7) is
-    // unique as a v4 is, and begins with the time, so each new token's row
-    // lands at the right-hand end of the `access_tokens` key index instead
-    // of on a random page of it: a batch of inserts dirties a page or two,
-    // not one page per token.
-    let jti = uuid::Uuid::now_v7().to_string();
+    // RFC 7519 §4.1.7: the `jti` is unique, so that a revocation can name
+    // the one token it revokes.
+    let jti = uuid::Uuid::new_v4().to_string();
     let claims = AccessTokenClaims {
         iss: config.issuer.clone(),
         sub: subject,
@@ -99,6 +101,7 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
         client_id: issue.client.id.to_string(),
         scope: issue.scope.to_string(),
         auth_time: issue.auth_time,
+        grant_id: issue.grant_id.map(str::to_owned),
     };
     // RFC 9068 §2.1: "Access tokens MUST include the "typ" header with
     // "at+jwt"", which keeps them from being mistaken for ID tokens.
@@ -106,20 +109,14 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
     header.typ = Some(ACCESS_TOKEN_TYP.to_owned());
     header.kid = Some(key.kid.clone());
     let access_token = encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
-    let access_row = store::tokens::NewAccessToken {
-        jti: jti.clone(),
-        grant_id: issue.grant_id.to_owned(),
-        client_id: issue.client.id.to_string(),
-        expires_at: now + ttl,
-    };
 
-    let (refresh_token, refresh_row) = match (issue.refresh_family_expires_at, issue.user) {
-        (Some(family_expires_at), Some(user)) => {
+    let (refresh_token, refresh_row) = match (issue.refresh_family_expires_at, issue.user, issue.grant_id) {
+        (Some(family_expires_at), Some(user), Some(grant_id)) => {
             let token = random_token();
             let idle_end = now + config.refresh_token_idle.as_secs() as i64;
             let row = store::tokens::NewRefreshToken {
                 token_hash: sha256_hex(&token),
-                grant_id: issue.grant_id.to_owned(),
+                grant_id: grant_id.to_owned(),
                 client_id: issue.client.id.to_string(),
                 user_id: user.id.clone(),
                 scope: issue.refresh_scope.unwrap_or(issue.scope).to_string(),
@@ -146,7 +143,7 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
         refresh_token,
         id_token,
     };
-    Ok(Minted { response, access_token: access_row, refresh_token: refresh_row })
+    Ok(Minted { response, refresh_token: refresh_row })
 }
 
 /// OIDC Core §2 and §3.1.3.6: the ID token, with the claims the granted

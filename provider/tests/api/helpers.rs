@@ -310,6 +310,12 @@ pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
 }
 
 /// Introspects a token as the todo API does (RFC 7662).
+/// The one number a `SELECT COUNT(*) …` returns.
+pub async fn count(db: &sqlx::AnyPool, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(db).await.unwrap();
+    n
+}
+
 pub async fn introspect(app: &TestApp, token: &str) -> Value {
     app.http
         .post(app.url("/oauth2/introspect"))

@@ -12,11 +12,6 @@ const DAY: i64 = 24 * 3600;
 /// Small batches, no real pause: several statements per table.
 const TWO_AT_A_TIME: Pacing = Pacing { batch: 2, pause_factor: 0, min_pause: std::time::Duration::ZERO };
 
-async fn count(db: &AnyPool, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(db).await.unwrap();
-    n
-}
-
 /// Inserts a row whose first parameter is its key and whose second is its
 /// expiry: the shape of codes, access tokens and sessions alike.
 async fn insert_expiring(db: &AnyPool, sql: &'static str, key: &str, expires_at: i64) {

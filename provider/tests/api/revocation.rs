@@ -44,6 +44,59 @@ async fn revoking_an_access_token_records_its_jti() {
 }
 
 #[tokio::test]
+async fn issuing_an_access_token_writes_nothing_and_revoking_it_writes_its_jti() {
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
+    let access = tokens["access_token"].as_str().unwrap();
+    let (_, claims) = jwt_parts(access);
+    assert!(claims["grant_id"].is_string(), "a user's token names its grant: {claims}");
+    let db = shared::db::connect_with(&app.database_url, 1).await.unwrap();
+    let rows = || async { count(&db, "SELECT COUNT(*) FROM access_tokens WHERE revoked = 1").await };
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM access_tokens").await, 0, "a JWT proves itself (RFC 9068)");
+    assert_eq!(revoke(&app, APP, &[("token", access)]).await.status(), StatusCode::OK);
+    assert_eq!(rows().await, 1);
+    assert_eq!(revoke(&app, APP, &[("token", access)]).await.status(), StatusCode::OK, "twice is harmless");
+    assert_eq!(rows().await, 1);
+}
+
+#[tokio::test]
+async fn a_client_credentials_token_names_no_grant_and_is_revoked_by_its_jti() {
+    let app = spawn_app().await;
+    let report = Some(("report-service", "report-service-secret"));
+    let body: serde_json::Value =
+        app.token(report, &[("grant_type", "client_credentials")]).await.json().await.unwrap();
+    let token = body["access_token"].as_str().unwrap();
+    let (_, claims) = jwt_parts(token);
+    assert_eq!(claims.get("grant_id"), None, "client_credentials has no grant: {claims}");
+    assert!(active(&app, token).await);
+    assert_eq!(revoke(&app, report, &[("token", token)]).await.status(), StatusCode::OK);
+    assert!(!active(&app, token).await);
+}
+
+#[tokio::test]
+async fn a_token_recorded_when_it_was_issued_is_still_revoked_with_its_grant() {
+    // Before issuing stopped writing rows, every access token had one, and
+    // its JWT named no grant: revoking the grant must still reach it.
+    use provider::store::tokens::access_token_is_revoked;
+    let app = spawn_app().await;
+    let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
+    let (_, claims) = jwt_parts(tokens["access_token"].as_str().unwrap());
+    let db = shared::db::connect_with(&app.database_url, 1).await.unwrap();
+    sqlx::query(
+        "INSERT INTO access_tokens (jti, grant_id, client_id, expires_at) VALUES ('older', $1, 'todo-app', $2)",
+    )
+    .bind(claims["grant_id"].as_str().unwrap())
+    .bind(shared::now_unix() + 600)
+    .execute(&db)
+    .await
+    .unwrap();
+    assert!(!access_token_is_revoked(&db, "older", None).await.unwrap());
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    assert_eq!(revoke(&app, APP, &[("token", refresh)]).await.status(), StatusCode::OK);
+    assert!(access_token_is_revoked(&db, "older", None).await.unwrap());
+}
+
+#[tokio::test]
 async fn an_unknown_token_still_gets_200() {
     let app = spawn_app().await;
     assert_eq!(revoke(&app, APP, &[("token", "never-issued")]).await.status(), StatusCode::OK);

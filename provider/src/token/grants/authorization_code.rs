@@ -160,7 +160,7 @@ pub async fn exchange(
         state,
         Issue {
             client,
-            grant_id: &grant.id,
+            grant_id: Some(&grant.id),
             scope: &scope,
             user: Some(&user),
             auth_time: grant.auth_time,

@@ -36,18 +36,16 @@ pub async fn issue_for_client(
             asked
         }
     };
-    // No grant row: a grant ties together what one authorization produced
-    // so that it can be revoked as a family (a replayed code, a reused
-    // refresh token, a user disconnecting an app). Here there is no user, no
-    // code and no refresh token — the token is the whole family, and it is
-    // revoked by its own `jti` (RFC 7009). Its grant id is a fresh name that
-    // no grant row will ever carry, which saves a database write per token.
-    let grant_id = format!("client_credentials:{}", uuid::Uuid::new_v4());
+    // No grant: a grant ties together what one authorization produced so
+    // that it can be revoked as a family (a replayed code, a reused refresh
+    // token, a user disconnecting an app). Here there is no user, no code
+    // and no refresh token — the token is the whole family, and it is
+    // revoked by its own `jti` (RFC 7009). Issuing it writes nothing.
     let response = issue(
         state,
         Issue {
             client,
-            grant_id: &grant_id,
+            grant_id: None,
             scope: &scope,
             user: None,
             auth_time: None,

@@ -85,7 +85,7 @@ pub async fn refresh(
         state,
         Issue {
             client,
-            grant_id: &grant.id,
+            grant_id: Some(&grant.id),
             scope: &scope,
             user: Some(&user),
             auth_time: grant.auth_time,
@@ -98,10 +98,10 @@ pub async fn refresh(
     let Some(successor) = &minted.refresh_token else {
         return Err(AppError::Other(anyhow::anyhow!("a refresh minted no refresh token")).into());
     };
-    // Retire the presented token and record the new ones in one
+    // Retire the presented token and record its successor in one
     // transaction. Only one of two concurrent requests with the same token
     // wins; the loser is treated as reuse.
-    if !store::tokens::rotate(&state.db, &hash, successor, &minted.access_token).await? {
+    if !store::tokens::rotate(&state.db, &hash, successor).await? {
         return Err(reuse_detected(state, &token.grant_id, client).await);
     }
     Ok(minted.response)
