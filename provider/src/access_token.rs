@@ -13,7 +13,7 @@ use jsonwebtoken::{Validation, decode, decode_header};
 use shared::jwt::{AccessTokenClaims, is_access_token_typ};
 use shared::verified::Verified;
 
-use crate::state::AppState;
+use crate::state::TokenChecker;
 use crate::store;
 
 /// Why a token is not (or no longer) valid. The text goes into
@@ -38,10 +38,10 @@ pub enum Invalid {
 /// and verifier share a clock) and the revocation list. With
 /// `allow_expired`, an expired token still passes (for revocation, where
 /// "revoking" an expired token is a harmless no-op).
-pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
-    let claims = authentic_claims(state, token, allow_expired)?;
+pub async fn verify(checker: &TokenChecker, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
+    let claims = authentic_claims(checker, token, allow_expired)?;
     let grant_id = claims.grant_id.as_deref();
-    if store::tokens::access_token_is_revoked(&mut *state.reads.acquire().await?, &claims.jti, grant_id).await? {
+    if store::tokens::access_token_is_revoked(&mut *checker.reads.acquire().await?, &claims.jti, grant_id).await? {
         return Err(Invalid::Revoked);
     }
     Ok(claims)
@@ -49,12 +49,12 @@ pub async fn verify(state: &AppState, token: &str, allow_expired: bool) -> Resul
 
 /// The claims of a token this provider signed, valid now (or expired, with
 /// `allow_expired`): from the memo when the signature was verified before.
-fn authentic_claims(state: &AppState, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
+fn authentic_claims(checker: &TokenChecker, token: &str, allow_expired: bool) -> Result<AccessTokenClaims, Invalid> {
     let now = shared::now_unix();
     // A remembered token's expiry bounds its entry, so an expired one (for
     // revocation) is simply verified again.
-    if let Some(seen) = state.verified_tokens.get(token, now)
-        && state.keys.ring().by_kid.contains_key(&seen.kid)
+    if let Some(seen) = checker.verified_tokens.get(token, now)
+        && checker.issuer.keys.ring().by_kid.contains_key(&seen.kid)
     {
         let claims = seen.value;
         // The same checks, with the same words, as `Validation` below.
@@ -67,14 +67,14 @@ fn authentic_claims(state: &AppState, token: &str, allow_expired: bool) -> Resul
     if !is_access_token_typ(header.typ.as_deref()) {
         return Err(Invalid::NotAnAccessToken);
     }
-    let ring = state.keys.ring();
+    let ring = checker.issuer.keys.ring();
     let key = header.kid.as_deref().and_then(|kid| ring.by_kid.get(kid)).ok_or(Invalid::UnknownKey)?;
     // RFC 8725 §3.1: the algorithm comes from our key, never from the token.
     if header.alg != key.alg {
         return Err(Invalid::Rejected(format!("alg {:?} does not match the key's {:?}", header.alg, key.alg)));
     }
     let mut validation = Validation::new(key.alg);
-    validation.set_issuer(&[&state.config.issuer]);
+    validation.set_issuer(&[&checker.issuer.config.issuer]);
     validation.validate_aud = false;
     validation.validate_nbf = true;
     validation.validate_exp = !allow_expired;
@@ -85,7 +85,7 @@ fn authentic_claims(state: &AppState, token: &str, allow_expired: bool) -> Resul
         .claims;
     if claims.exp >= now {
         let remembered = Verified { kid: key.kid.clone(), expires_at: claims.exp, value: claims.clone() };
-        state.verified_tokens.insert(token, remembered, now);
+        checker.verified_tokens.insert(token, remembered, now);
     }
     Ok(claims)
 }

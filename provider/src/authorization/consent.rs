@@ -14,10 +14,11 @@ use tower_sessions::Session;
 use crate::authorization::request::AuthorizationRequest;
 use crate::authorization::response::{AuthorizeError, deliver};
 use crate::clients::Client;
+use crate::config::Config;
 use crate::responses::{Via, no_store};
 use crate::scopes::describe;
 use crate::session::{self, Login};
-use crate::state::AppState;
+use crate::state::Database;
 use crate::store;
 use crate::templates;
 use crate::token::grants::authorization_code::issue_code;
@@ -25,7 +26,8 @@ use crate::token::grants::authorization_code::issue_code;
 /// Consent, then the code: shared by the authorization endpoint and the
 /// consent form.
 pub async fn decide(
-    state: &AppState,
+    db: &Database,
+    config: &Config,
     session: &Session,
     request: AuthorizationRequest,
     client: &Client,
@@ -38,7 +40,7 @@ pub async fn decide(
     let granted = if client.first_party {
         None
     } else {
-        Some(store::consents::granted(&mut *state.reads.acquire().await?, &login.user_id, &client.id).await?)
+        Some(store::consents::granted(&mut *db.reads.acquire().await?, &login.user_id, &client.id).await?)
     };
     let needs_consent = if client.first_party && !request.prompt.consent {
         // ASVS 10.7.1: the skip applies only to registered first-party
@@ -51,17 +53,17 @@ pub async fn decide(
     if needs_consent {
         if request.prompt.none {
             return Err(AuthorizeError::redirect(
-                request.target(&state.config.issuer, via),
+                request.target(&config.issuer, via),
                 ErrorCode::ConsentRequired,
                 "the user has not consented to these scopes and prompt=none forbids asking",
             ));
         }
-        return show_consent(state, session, &request, client, login).await;
+        return show_consent(db, config, session, &request, client, login).await;
     }
-    ensure_consented(state, &request, client, granted.as_ref(), via)?;
-    let code = issue_code(state, &request, login).await?;
+    ensure_consented(&config.issuer, &request, client, granted.as_ref(), via)?;
+    let code = issue_code(&db.writer, config.code_ttl, &request, login).await?;
     tracing::info!(client_id = %client.id, "authorization code issued");
-    Ok(deliver(&request.target(&state.config.issuer, via), vec![("code", code)]))
+    Ok(deliver(&request.target(&config.issuer, via), vec![("code", code)]))
 }
 
 /// The invariant behind every code, checked where the code is issued:
@@ -69,7 +71,7 @@ pub async fn decide(
 /// has consented to (ASVS 10.7.1), and only for a request that names at
 /// least one scope (an empty set would be "covered" by any consent).
 fn ensure_consented(
-    state: &AppState,
+    issuer: &str,
     request: &AuthorizationRequest,
     client: &Client,
     granted: Option<&Scopes>,
@@ -80,7 +82,7 @@ fn ensure_consented(
     }
     tracing::error!(client_id = %client.id, "refused to issue a code that no consent covers");
     Err(AuthorizeError::redirect(
-        request.target(&state.config.issuer, via),
+        request.target(issuer, via),
         ErrorCode::AccessDenied,
         "the user has not consented to this request, so no code is issued (RFC 6749 §4.1.2.1)",
     ))
@@ -92,7 +94,8 @@ fn consent_covers(granted: Option<&Scopes>, requested: &Scopes) -> bool {
 }
 
 async fn show_consent(
-    state: &AppState,
+    db: &Database,
+    config: &Config,
     session: &Session,
     request: &AuthorizationRequest,
     client: &Client,
@@ -114,14 +117,14 @@ async fn show_consent(
         csrf_token: String,
         request_id: String,
     }
-    let user = store::users::find_by_id(&state.db, &login.user_id).await?;
+    let user = store::users::find_by_id(&mut *db.reads.acquire().await?, &login.user_id).await?;
     let context = Context {
         client_name: client.name.clone(),
         user_name: user.map(|u| u.name).unwrap_or_default(),
         scopes: request.scope.iter().map(|s| ScopeLine { name: s.to_owned(), description: describe(s) }).collect(),
-        access_minutes: state.config.access_token_ttl.as_secs().div_ceil(60),
+        access_minutes: config.access_token_ttl.as_secs().div_ceil(60),
         offline: request.scope.contains("offline_access"),
-        refresh_days: state.config.refresh_token_ttl.as_secs() / 86_400,
+        refresh_days: config.refresh_token_ttl.as_secs() / 86_400,
         csrf_token: session::csrf_token(session).await?,
         request_id: session::park_request(session, request).await?,
     };

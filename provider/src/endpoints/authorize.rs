@@ -4,6 +4,8 @@
 //! Validates the request, makes sure the user is signed in and has
 //! consented, then issues a code and sends it to the client.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, header};
@@ -14,19 +16,23 @@ use tower_sessions::Session;
 use crate::authorization::consent::decide;
 use crate::authorization::request::validate;
 use crate::authorization::response::AuthorizeError;
+use crate::clients::Clients;
+use crate::config::Config;
 use crate::forms::FORM_TYPE;
 use crate::params::Params;
 use crate::responses::{Via, see_login};
 use crate::session;
-use crate::state::AppState;
+use crate::state::Database;
 
 pub async fn authorize(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(clients): State<Clients>,
+    State(db): State<Database>,
     session: Session,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AuthorizeError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    handle(&state, &session, &params, Via::Get).await
+    handle(&config, &clients, &db, &session, &params, Via::Get).await
 }
 
 /// `POST /oauth2/authorize`: OIDC Core §3.1.2.1 "Authorization Servers MUST
@@ -34,7 +40,9 @@ pub async fn authorize(
 /// the Authorization Endpoint." The form body is read exactly like the
 /// query and takes the same path from here on.
 pub async fn authorize_post(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(clients): State<Clients>,
+    State(db): State<Database>,
     session: Session,
     headers: HeaderMap,
     body: Bytes,
@@ -51,11 +59,18 @@ pub async fn authorize_post(
         ));
     }
     let params = Params::parse(&body);
-    handle(&state, &session, &params, Via::Post).await
+    handle(&config, &clients, &db, &session, &params, Via::Post).await
 }
 
-async fn handle(state: &AppState, session: &Session, params: &Params, via: Via) -> Result<Response, AuthorizeError> {
-    let (request, client) = validate(params, &state.config.issuer, via, |id| state.clients.find(id))?;
+async fn handle(
+    config: &Config,
+    clients: &Clients,
+    db: &Database,
+    session: &Session,
+    params: &Params,
+    via: Via,
+) -> Result<Response, AuthorizeError> {
+    let (request, client) = validate(params, &config.issuer, via, |id| clients.find(id))?;
 
     // The request is replayed as this query after a login; the login page
     // marks the session with it, so that the fresh login satisfies exactly
@@ -66,7 +81,7 @@ async fn handle(state: &AppState, session: &Session, params: &Params, via: Via) 
     if let Some(login) = &current
         && (just_signed_in || !request.needs_fresh_login(login.auth_time, shared::now_unix()))
     {
-        return decide(state, session, request, &client, login, via).await;
+        return decide(db, config, session, request, &client, login, via).await;
     }
     // OIDC Core §3.1.2.6: with prompt=none "The Authorization Server MUST
     // NOT display any authentication or consent user interface".
@@ -76,7 +91,7 @@ async fn handle(state: &AppState, session: &Session, params: &Params, via: Via) 
         } else {
             "the user is not signed in and prompt=none forbids asking"
         };
-        return Err(AuthorizeError::redirect(request.target(&state.config.issuer, via), ErrorCode::LoginRequired, why));
+        return Err(AuthorizeError::redirect(request.target(&config.issuer, via), ErrorCode::LoginRequired, why));
     }
     if current.is_some() {
         // A fresh authentication is required: the old one satisfies

@@ -4,6 +4,8 @@
 //! the parked authorization request; its buttons are named `decision` with
 //! the values `approve` and `deny`.
 
+use std::sync::Arc;
+
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
@@ -12,10 +14,12 @@ use tower_sessions::Session;
 
 use crate::authorization::consent::decide;
 use crate::authorization::response::AuthorizeError;
+use crate::clients::Clients;
+use crate::config::Config;
 use crate::forms::HtmlForm;
 use crate::responses::{Via, see_login};
 use crate::session;
-use crate::state::AppState;
+use crate::state::Database;
 use crate::store;
 
 #[derive(Deserialize)]
@@ -29,7 +33,9 @@ pub struct ConsentForm {
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(clients): State<Clients>,
+    State(db): State<Database>,
     session: Session,
     HtmlForm(form): HtmlForm<ConsentForm>,
 ) -> Result<Response, AuthorizeError> {
@@ -50,20 +56,20 @@ pub async fn submit(
             "",
         )
     })?;
-    let client = state.clients.find(request.client_id.as_str()).ok_or_else(|| {
+    let client = clients.find(request.client_id.as_str()).ok_or_else(|| {
         AuthorizeError::page("Unknown application", "The application is no longer registered.", "RFC 6749 §4.1.2.1")
     })?;
     match form.decision.as_str() {
         "approve" => {
-            store::consents::grant(&state.db, &login.user_id, &client.id, &request.scope).await?;
+            store::consents::grant(&db.writer, &login.user_id, &client.id, &request.scope).await?;
             tracing::info!(client_id = %client.id, "consent granted");
             // The consent now covers the request, so this issues the code.
             let mut request = request;
             request.prompt.consent = false;
-            decide(&state, &session, request, &client, &login, Via::Post).await
+            decide(&db, &config, &session, request, &client, &login, Via::Post).await
         }
         "deny" => {
-            let target = request.target(&state.config.issuer, Via::Post);
+            let target = request.target(&config.issuer, Via::Post);
             Err(AuthorizeError::redirect(target, ErrorCode::AccessDenied, "the user denied the request"))
         }
         other => {

@@ -20,7 +20,7 @@ use shared::random::sha256_hex;
 use crate::access_token;
 use crate::params::Params;
 use crate::responses::no_store_headers;
-use crate::state::AppState;
+use crate::state::{ClientAuth, TokenChecker};
 use crate::store;
 use crate::token::client_auth::authenticate_introspector;
 use crate::token::error::TokenError;
@@ -52,23 +52,24 @@ pub struct Introspection {
 }
 
 pub async fn introspect(
-    State(state): State<AppState>,
+    State(auth): State<ClientAuth>,
+    State(checker): State<TokenChecker>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, TokenError> {
-    authenticate_introspector(&state, peer.ip(), &headers, &params).await?;
+    authenticate_introspector(&auth, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7662 §2.1")?;
     // RFC 7662 §2.1: the hint only says where to look first.
     let result = if params.get("token_type_hint") == Some("refresh_token") {
-        match refresh_token(&state, token).await? {
+        match refresh_token(&checker, token).await? {
             Some(found) => found,
-            None => access_token(&state, token).await?,
+            None => access_token(&checker, token).await?,
         }
     } else {
-        match access_token(&state, token).await? {
+        match access_token(&checker, token).await? {
             found @ Introspection { active: true, .. } => found,
-            _ => refresh_token(&state, token).await?.unwrap_or_default(),
+            _ => refresh_token(&checker, token).await?.unwrap_or_default(),
         }
     };
     let mut response = Json(result).into_response();
@@ -76,8 +77,8 @@ pub async fn introspect(
     Ok(response)
 }
 
-async fn access_token(state: &AppState, token: &str) -> Result<Introspection, TokenError> {
-    match access_token::verify(state, token, false).await {
+async fn access_token(checker: &TokenChecker, token: &str) -> Result<Introspection, TokenError> {
+    match access_token::verify(checker, token, false).await {
         Ok(claims) => Ok(Introspection {
             active: true,
             scope: Some(claims.scope),
@@ -97,8 +98,8 @@ async fn access_token(state: &AppState, token: &str) -> Result<Introspection, To
 }
 
 /// `Some` only for an active refresh token.
-async fn refresh_token(state: &AppState, token: &str) -> Result<Option<Introspection>, TokenError> {
-    let mut conn = state.reads.acquire().await?;
+async fn refresh_token(checker: &TokenChecker, token: &str) -> Result<Option<Introspection>, TokenError> {
+    let mut conn = checker.reads.acquire().await?;
     let Some(row) = store::tokens::find_refresh_token(&mut *conn, &sha256_hex(token)).await? else {
         return Ok(None);
     };
@@ -116,7 +117,7 @@ async fn refresh_token(state: &AppState, token: &str) -> Result<Option<Introspec
         sub: Some(row.user_id),
         exp: Some(row.expires_at.min(row.family_expires_at)),
         iat: Some(row.created_at),
-        iss: Some(state.config.issuer.clone()),
+        iss: Some(checker.issuer.config.issuer.clone()),
         aud: Some(shared::jwt::Audience::One(row.client_id)),
         token_type: Some("refresh_token".into()),
         ..Introspection::default()

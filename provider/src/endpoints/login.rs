@@ -7,6 +7,7 @@
 //! username and per address (RFC 6749 §10.10 brute force).
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,15 +15,17 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use crate::clients::Clients;
+use crate::config::Config;
 use crate::error::AppError;
 use crate::forms::HtmlForm;
 use crate::password;
 use crate::responses::no_store;
 use crate::session::{self, Login};
-use crate::state::AppState;
+use crate::state::Database;
 use crate::store;
 use crate::templates;
-use crate::throttle::{self, Key, OnSuccess, Refused, Rule};
+use crate::throttle::{self, Key, OnSuccess, Refused, Rule, Throttle};
 
 #[derive(Serialize, Default)]
 struct Page {
@@ -32,8 +35,8 @@ struct Page {
     client_name: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, session: Session) -> Result<Response, AppError> {
-    render(&state, &session, StatusCode::OK, Page::default()).await
+pub async fn show(State(clients): State<Clients>, session: Session) -> Result<Response, AppError> {
+    render(&clients, &session, StatusCode::OK, Page::default()).await
 }
 
 #[derive(Deserialize)]
@@ -47,7 +50,10 @@ pub struct LoginForm {
 }
 
 pub async fn submit(
-    State(state): State<AppState>,
+    State(config): State<Arc<Config>>,
+    State(clients): State<Clients>,
+    State(throttle): State<Throttle>,
+    State(db): State<Database>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     session: Session,
     HtmlForm(form): HtmlForm<LoginForm>,
@@ -59,7 +65,7 @@ pub async fn submit(
     if !session::csrf_matches(&session, &form.csrf_token).await {
         let (page, status) =
             retry("The form expired or was not sent from this page. Please sign in again.", StatusCode::FORBIDDEN);
-        return render(&state, &session, status, page).await;
+        return render(&clients, &session, status, page).await;
     }
 
     if form.username.len() > MAX_USERNAME_BYTES {
@@ -67,25 +73,25 @@ pub async fn submit(
             &format!("A username is at most {MAX_USERNAME_BYTES} bytes long; no account has this one."),
             StatusCode::BAD_REQUEST,
         );
-        return render(&state, &session, status, page).await;
+        return render(&clients, &session, status, page).await;
     }
 
     // RFC 6749 §10.10: attempts are counted as they start, per username and
     // per address (see `crate::throttle` for why both, and why this order).
-    let attempt = match state.throttle.begin(&throttle_keys(&state, &form.username, peer.ip())).await? {
+    let attempt = match throttle.begin(&throttle_keys(&config, &form.username, peer.ip())).await? {
         Ok(attempt) => attempt,
         Err(Refused { retry_after }) => {
             let (page, status) = retry(
                 &format!("Too many failed attempts. Try again in {retry_after} seconds."),
                 StatusCode::TOO_MANY_REQUESTS,
             );
-            let mut response = render(&state, &session, status, page).await?;
+            let mut response = render(&clients, &session, status, page).await?;
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             return Ok(response);
         }
     };
 
-    let user = store::users::find_by_username(&mut *state.reads.acquire().await?, &form.username).await?;
+    let user = store::users::find_by_username(&mut *db.reads.acquire().await?, &form.username).await?;
     let verified = match &user {
         Some(user) => password::verify(form.password.clone(), user.password_hash.clone()).await,
         // Same argon2 cost for unknown users: timing does not reveal them.
@@ -94,10 +100,10 @@ pub async fn submit(
     let Some(user) = user.filter(|_| verified) else {
         tracing::info!("login failed");
         let (page, status) = retry("Invalid username or password.", StatusCode::UNAUTHORIZED);
-        return render(&state, &session, status, page).await;
+        return render(&clients, &session, status, page).await;
     };
 
-    state.throttle.succeeded(attempt).await?;
+    throttle.succeeded(attempt).await?;
     let return_to = session::take_return_to(&session).await;
     let login = Login { user_id: user.id.clone(), auth_time: shared::now_unix() };
     session::set_login(&session, &login).await?;
@@ -123,8 +129,8 @@ pub const MAX_USERNAME_BYTES: usize = 256;
 /// configured failures per window and reset by the right password; and the
 /// address, allowed [`throttle::ADDRESS_LIMIT_FACTOR`] times as many, from
 /// which a success takes back only its own attempt.
-fn throttle_keys(state: &AppState, username: &str, address: IpAddr) -> [(Key, Rule); 2] {
-    let (limit, window) = (state.config.login_max_failures, state.config.login_window);
+fn throttle_keys(config: &Config, username: &str, address: IpAddr) -> [(Key, Rule); 2] {
+    let (limit, window) = (config.login_max_failures, config.login_window);
     [
         (Key::User(username.to_owned()), Rule { limit, window, on_success: OnSuccess::Reset }),
         (
@@ -140,16 +146,21 @@ impl Page {
     }
 }
 
-async fn render(state: &AppState, session: &Session, status: StatusCode, mut page: Page) -> Result<Response, AppError> {
+async fn render(
+    clients: &Clients,
+    session: &Session,
+    status: StatusCode,
+    mut page: Page,
+) -> Result<Response, AppError> {
     page.csrf_token = session::csrf_token(session).await?;
-    page.client_name = client_name_of_pending_request(state, session).await;
+    page.client_name = client_name_of_pending_request(clients, session).await;
     let html = templates::render("login.html", page)?;
     Ok(no_store((status, html)))
 }
 
 /// "Sign in to continue to <client>", when a request is waiting.
-async fn client_name_of_pending_request(state: &AppState, session: &Session) -> Option<String> {
+async fn client_name_of_pending_request(clients: &Clients, session: &Session) -> Option<String> {
     let query: String = session.get("return_to").await.ok().flatten()?;
     let client_id = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "client_id")?.1.into_owned();
-    state.clients.find(&client_id).map(|c| c.name)
+    clients.find(&client_id).map(|c| c.name)
 }

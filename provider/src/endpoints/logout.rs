@@ -18,13 +18,13 @@ use shared::jwt::IdTokenClaims;
 use tower_sessions::Session;
 
 use crate::authorization::response::AuthorizeError;
-use crate::clients::Client;
+use crate::clients::{Client, Clients};
 use crate::error::AppError;
 use crate::forms::{HtmlForm, HtmlQuery};
 use crate::responses::Via;
 use crate::responses::no_store;
 use crate::session;
-use crate::state::AppState;
+use crate::state::Issuer;
 use crate::templates;
 
 #[derive(Deserialize, Default)]
@@ -47,11 +47,12 @@ struct Checked {
 
 /// `GET /oauth2/logout`: a logout request in the query.
 pub async fn show(
-    State(state): State<AppState>,
+    State(issuer): State<Issuer>,
+    State(clients): State<Clients>,
     session: Session,
     HtmlQuery(params): HtmlQuery<LogoutParams>,
 ) -> Response {
-    request(&state, &session, &params, Via::Get).await
+    request(&issuer, &clients, &session, &params, Via::Get).await
 }
 
 /// `POST /oauth2/logout`: either a client's logout request in a form body
@@ -60,14 +61,15 @@ pub async fn show(
 /// history), or the user's answer to the confirmation page (`confirm=yes`
 /// with this session's anti-forgery token).
 pub async fn confirm(
-    State(state): State<AppState>,
+    State(issuer): State<Issuer>,
+    State(clients): State<Clients>,
     session: Session,
     HtmlForm(params): HtmlForm<LogoutParams>,
 ) -> Response {
     if params.confirm.is_none() {
-        return request(&state, &session, &params, Via::Post).await;
+        return request(&issuer, &clients, &session, &params, Via::Post).await;
     }
-    let checked = match check(&state, &params) {
+    let checked = match check(&issuer, &clients, &params) {
         Ok(checked) => checked,
         Err(error) => return error.into_response(),
     };
@@ -85,8 +87,8 @@ pub async fn confirm(
 
 /// A client's logout request: with a valid hint for the signed-in user (or
 /// nobody signed in) the user is logged out at once; otherwise asked.
-async fn request(state: &AppState, session: &Session, params: &LogoutParams, via: Via) -> Response {
-    let checked = match check(state, params) {
+async fn request(issuer: &Issuer, clients: &Clients, session: &Session, params: &LogoutParams, via: Via) -> Response {
+    let checked = match check(issuer, clients, params) {
         Ok(checked) => checked,
         Err(error) => return error.into_response(),
     };
@@ -99,11 +101,11 @@ async fn request(state: &AppState, session: &Session, params: &LogoutParams, via
     confirmation_page(session, &checked, params).await.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeError> {
+fn check(issuer: &Issuer, clients: &Clients, params: &LogoutParams) -> Result<Checked, AuthorizeError> {
     let mut client = None;
     let mut hint_subject = None;
     if let Some(hint) = params.id_token_hint.as_deref().filter(|h| !h.is_empty()) {
-        let claims = verify_hint(state, hint).ok_or_else(|| {
+        let claims = verify_hint(issuer, hint).ok_or_else(|| {
             AuthorizeError::page(
                 "Invalid sign-out request",
                 "id_token_hint is not an ID token issued by this provider.",
@@ -115,7 +117,7 @@ fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeEr
             Some(shared::jwt::Audience::Many(list)) => list.first().cloned(),
             None => None,
         };
-        client = audience.and_then(|a| state.clients.find(&a));
+        client = audience.and_then(|a| clients.find(&a));
         hint_subject = Some(claims.sub);
     }
     if let Some(id) = params.client_id.as_deref().filter(|c| !c.is_empty()) {
@@ -129,7 +131,7 @@ fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeEr
             }
             Some(_) => {}
             None => {
-                client = Some(state.clients.find(id).ok_or_else(|| {
+                client = Some(clients.find(id).ok_or_else(|| {
                     AuthorizeError::page(
                         "Unknown application",
                         format!("No client is registered with client_id {id:?}."),
@@ -161,15 +163,15 @@ fn check(state: &AppState, params: &LogoutParams) -> Result<Checked, AuthorizeEr
 
 /// The hint's signature and issuer are checked; its expiry is not (§2:
 /// "The OP need not be concerned with the expiration").
-fn verify_hint(state: &AppState, hint: &str) -> Option<IdTokenClaims> {
+fn verify_hint(issuer: &Issuer, hint: &str) -> Option<IdTokenClaims> {
     let header = decode_header(hint).ok()?;
     if shared::jwt::is_access_token_typ(header.typ.as_deref()) {
         return None;
     }
-    let ring = state.keys.ring();
+    let ring = issuer.keys.ring();
     let key = ring.by_kid.get(header.kid.as_deref()?)?;
     let mut validation = Validation::new(key.alg);
-    validation.set_issuer(&[&state.config.issuer]);
+    validation.set_issuer(&[&issuer.config.issuer]);
     validation.validate_aud = false;
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["iss", "sub"]);

@@ -17,27 +17,29 @@ use shared::random::sha256_hex;
 use crate::access_token;
 use crate::params::Params;
 use crate::responses::no_store_headers;
-use crate::state::AppState;
+use crate::state::{ClientAuth, Database, TokenChecker};
 use crate::store;
 use crate::token::client_auth::authenticate;
 use crate::token::error::TokenError;
 
 pub async fn revoke(
-    State(state): State<AppState>,
+    State(auth): State<ClientAuth>,
+    State(checker): State<TokenChecker>,
+    State(db): State<Database>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: Params,
 ) -> Result<Response, TokenError> {
-    let client = authenticate(&state, peer.ip(), &headers, &params).await?;
+    let client = authenticate(&auth, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7009 §2.1")?;
 
-    if let Some(row) = store::tokens::find_refresh_token(&state.db, &sha256_hex(token)).await? {
+    if let Some(row) = store::tokens::find_refresh_token(&db.writer, &sha256_hex(token)).await? {
         if row.client_id != client.id.as_str() {
             return Err(foreign());
         }
-        store::families::revoke(&state.db, &row.grant_id).await?;
+        store::families::revoke(&db.writer, &row.grant_id).await?;
         tracing::info!(client_id = %client.id, "refresh token revoked with its grant");
-    } else if let Ok(claims) = access_token::verify(&state, token, true).await {
+    } else if let Ok(claims) = access_token::verify(&checker, token, true).await {
         if claims.client_id != client.id.as_str() {
             return Err(foreign());
         }
@@ -47,7 +49,7 @@ pub async fn revoke(
             client_id: &claims.client_id,
             expires_at: claims.exp,
         };
-        store::tokens::revoke_access_token(&state.db, revoked).await?;
+        store::tokens::revoke_access_token(&db.writer, revoked).await?;
         tracing::info!(client_id = %client.id, "access token revoked");
     }
     let mut response = StatusCode::OK.into_response();

@@ -13,14 +13,16 @@ use shared::{ErrorCode, GrantType, TokenRequest};
 
 use crate::params::Params;
 use crate::responses::no_store_headers;
-use crate::state::AppState;
+use crate::state::{ClientAuth, Database, Issuer};
 use crate::token::client_auth::authenticate;
 use crate::token::error::TokenError;
 use crate::token::grants;
 
 #[tracing::instrument(skip_all, fields(grant_type, client_id))]
 pub async fn token(
-    State(state): State<AppState>,
+    State(auth): State<ClientAuth>,
+    State(db): State<Database>,
+    State(issuer): State<Issuer>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     params: Params,
@@ -29,7 +31,7 @@ pub async fn token(
     tracing::Span::current().record("grant_type", raw_grant);
     let grant = GrantType::parse(raw_grant).ok_or_else(|| unsupported(raw_grant))?;
 
-    let client = authenticate(&state, peer.ip(), &headers, &params).await?;
+    let client = authenticate(&auth, peer.ip(), &headers, &params).await?;
     tracing::Span::current().record("client_id", client.id.as_str());
     // RFC 6749 §5.2 unauthorized_client: "The authenticated client is not
     // authorized to use this authorization grant type" (ASVS 10.4.4).
@@ -42,13 +44,13 @@ pub async fn token(
 
     let response = match TokenRequest::read(grant, |name| params.get(name))? {
         TokenRequest::AuthorizationCode { code, redirect_uri, code_verifier } => {
-            grants::authorization_code::exchange(&state, &client, code, redirect_uri, code_verifier).await?
+            grants::authorization_code::exchange(&db, &issuer, &client, code, redirect_uri, code_verifier).await?
         }
         TokenRequest::RefreshToken { refresh_token, scope } => {
-            grants::refresh_token::refresh(&state, &client, refresh_token, scope).await?
+            grants::refresh_token::refresh(&db, &issuer, &client, refresh_token, scope).await?
         }
         TokenRequest::ClientCredentials { scope } => {
-            grants::client_credentials::issue_for_client(&state, &client, scope).await?
+            grants::client_credentials::issue_for_client(&issuer, &client, scope).await?
         }
     };
     tracing::info!("tokens issued");

@@ -13,10 +13,14 @@ use shared::bearer_challenge::Challenge;
 use crate::access_token;
 use crate::error::AppError;
 use crate::responses::no_store;
-use crate::state::AppState;
+use crate::state::{Database, TokenChecker};
 use crate::store;
 
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, UserinfoError> {
+pub async fn userinfo(
+    State(checker): State<TokenChecker>,
+    State(db): State<Database>,
+    headers: HeaderMap,
+) -> Result<Response, UserinfoError> {
     // RFC 6750 §2.1: "Authorization: Bearer <token>".
     let token = headers
         .get(header::AUTHORIZATION)
@@ -28,7 +32,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
     // [...] the resource server SHOULD NOT include an error code or other
     // error information."
     let token = token.ok_or(UserinfoError::NoToken)?;
-    let claims = match access_token::verify(&state, token, false).await {
+    let claims = match access_token::verify(&checker, token, false).await {
         Ok(claims) => claims,
         Err(access_token::Invalid::Database(e)) => return Err(UserinfoError::Server(e.into())),
         Err(invalid) => return Err(UserinfoError::InvalidToken(invalid.to_string())),
@@ -38,7 +42,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resu
         return Err(UserinfoError::InsufficientScope);
     }
     let server_error = |e: sqlx::Error| UserinfoError::Server(e.into());
-    let mut conn = state.reads.acquire().await.map_err(server_error)?;
+    let mut conn = db.reads.acquire().await.map_err(server_error)?;
     let user = store::users::find_by_id(&mut *conn, &claims.sub)
         .await
         .map_err(server_error)?

@@ -14,7 +14,7 @@ use shared::ClientAuthMethod;
 
 use crate::clients::Client;
 use crate::params::Params;
-use crate::state::AppState;
+use crate::state::ClientAuth;
 use crate::throttle::{self, Key, Refused};
 use crate::token::error::TokenError;
 
@@ -38,7 +38,7 @@ pub const MAX_CLIENT_ID_BYTES: usize = 128;
 /// has no secret to guess and leaves no trace; a secret already verified
 /// is recognised by its digest and never waits.
 pub async fn authenticate(
-    state: &AppState,
+    auth: &ClientAuth,
     address: IpAddr,
     headers: &HeaderMap,
     params: &Params,
@@ -50,7 +50,7 @@ pub async fn authenticate(
     if presented.client_id.len() > MAX_CLIENT_ID_BYTES {
         return Err(fail(format!("client_id is longer than {MAX_CLIENT_ID_BYTES} bytes; no client has such an id")));
     }
-    let Some(client) = state.clients.find(&presented.client_id) else {
+    let Some(client) = auth.clients.find(&presented.client_id) else {
         return Err(fail(format!("unknown client_id {:?}", presented.client_id)));
     };
     if !client.auth_methods.contains(&presented.method) {
@@ -69,12 +69,12 @@ pub async fn authenticate(
     let Some(hash) = &client.secret_hash else {
         return Err(fail(format!("client {} has no secret", client.id)));
     };
-    if state.secrets.is_known(client.id.as_str(), &secret) {
+    if auth.secrets.is_known(client.id.as_str(), &secret) {
         return Ok(client);
     }
 
     let key = Key::Client { client_id: client.id.to_string(), address };
-    let attempt = match state.throttle.begin(&[(key, throttle::CLIENT_RULE)]).await? {
+    let attempt = match auth.throttle.begin(&[(key, throttle::CLIENT_RULE)]).await? {
         Ok(attempt) => attempt,
         Err(Refused { retry_after }) => {
             let mut error = fail(format!(
@@ -86,10 +86,10 @@ pub async fn authenticate(
             return Err(error);
         }
     };
-    if !state.secrets.verify(client.id.as_str(), &secret, hash).await {
+    if !auth.secrets.verify(client.id.as_str(), &secret, hash).await {
         return Err(fail(format!("client secret of {} does not match", client.id)));
     }
-    state.throttle.succeeded(attempt).await?;
+    auth.throttle.succeeded(attempt).await?;
     Ok(client)
 }
 
@@ -99,12 +99,12 @@ pub async fn authenticate(
 /// a token is — here, clients registered with `may_introspect = true` (a
 /// public client's `client_id` proves nothing, so it never may).
 pub async fn authenticate_introspector(
-    state: &AppState,
+    auth: &ClientAuth,
     address: IpAddr,
     headers: &HeaderMap,
     params: &Params,
 ) -> Result<Client, TokenError> {
-    let client = authenticate(state, address, headers, params).await?;
+    let client = authenticate(auth, address, headers, params).await?;
     if client.is_public() {
         return Err(TokenError::invalid_client(
             format!("client {} is public; introspection needs a client's credentials (RFC 7662 §2.1)", client.id),

@@ -9,7 +9,7 @@ use shared::{GrantType, Scopes, Secret, TokenResponse, TokenType};
 use crate::clients::Client;
 use crate::error::AppError;
 use crate::scopes::is_todo_scope;
-use crate::state::AppState;
+use crate::state::Issuer;
 use crate::store;
 use crate::store::users::User;
 
@@ -52,21 +52,21 @@ pub struct Minted {
 }
 
 /// Mints the tokens of one response and records its refresh token.
-pub async fn issue(state: &AppState, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
-    let minted = mint(state, issue)?;
+pub async fn issue(issuer: &Issuer, db: &sqlx::AnyPool, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
+    let minted = mint(issuer, issue)?;
     if let Some(refresh_token) = &minted.refresh_token {
-        store::tokens::insert_refresh_token(&state.db, refresh_token).await?;
+        store::tokens::insert_refresh_token(db, refresh_token).await?;
     }
     Ok(minted.response)
 }
 
 /// Signs the tokens of one response, writing nothing: the caller records
 /// them (the refresh grant does it in the same transaction as the rotation).
-pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
-    let config = &state.config;
+pub fn mint(issuer: &Issuer, issue: Issue<'_>) -> Result<Minted, AppError> {
+    let config = &issuer.config;
     let now = shared::now_unix();
     let ttl = config.access_token_ttl.as_secs() as i64;
-    let ring = state.keys.ring();
+    let ring = issuer.keys.ring();
     let key = ring.signer(config.access_token_alg);
 
     // RFC 9068 §2.2: `aud` names the resource server the token is for. A
@@ -130,7 +130,7 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
 
     let id_token = match issue.user {
         Some(user) if issue.scope.contains("openid") => {
-            Some(Secret::new(id_token(state, &issue, user, &access_token, now, ttl)?))
+            Some(Secret::new(id_token(issuer, &issue, user, &access_token, now, ttl)?))
         }
         _ => None,
     };
@@ -149,19 +149,19 @@ pub fn mint(state: &AppState, issue: Issue<'_>) -> Result<Minted, AppError> {
 /// OIDC Core §2 and §3.1.3.6: the ID token, with the claims the granted
 /// scopes release (§5.4).
 fn id_token(
-    state: &AppState,
+    issuer: &Issuer,
     issue: &Issue<'_>,
     user: &User,
     access_token: &str,
     now: i64,
     ttl: i64,
 ) -> Result<String, AppError> {
-    let ring = state.keys.ring();
-    let key = ring.signer(state.config.id_token_alg);
+    let ring = issuer.keys.ring();
+    let key = ring.signer(issuer.config.id_token_alg);
     let profile = issue.scope.contains("profile");
     let email = issue.scope.contains("email");
     let claims = IdTokenClaims {
-        iss: state.config.issuer.clone(),
+        iss: issuer.config.issuer.clone(),
         sub: user.id.clone(),
         aud: Some(Audience::One(issue.client.id.to_string())),
         exp: now + ttl,

@@ -2,15 +2,18 @@
 //! life of a code, from issuance at the authorization endpoint to its one
 //! and only redemption at the token endpoint.
 
+use std::time::Duration;
+
 use shared::pkce::CodeVerifier;
 use shared::random::{random_token, sha256_hex};
 use shared::{Scopes, TokenResponse};
+use sqlx::AnyPool;
 
 use crate::authorization::request::AuthorizationRequest;
 use crate::clients::Client;
 use crate::error::AppError;
 use crate::session::Login;
-use crate::state::AppState;
+use crate::state::{Database, Issuer};
 use crate::store;
 use crate::store::codes::Redemption;
 use crate::token::error::TokenError;
@@ -20,10 +23,15 @@ use crate::token::issue::{Issue, issue, wants_refresh_token};
 /// random bits; only its SHA-256 is stored, bound to the client, the
 /// redirect URI, the PKCE challenge and a new grant that holds the user,
 /// scopes, nonce and auth_time.
-pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login: &Login) -> Result<String, AppError> {
+pub async fn issue_code(
+    db: &AnyPool,
+    code_ttl: Duration,
+    request: &AuthorizationRequest,
+    login: &Login,
+) -> Result<String, AppError> {
     let scope = request.scope.to_string();
     let grant_id = store::families::create(
-        &state.db,
+        db,
         store::families::NewFamily {
             client_id: request.client_id.as_str(),
             user_id: Some(&login.user_id),
@@ -35,7 +43,7 @@ pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login:
     .await?;
     let code = random_token();
     store::codes::insert(
-        &state.db,
+        db,
         store::codes::NewCode {
             code_hash: &sha256_hex(&code),
             grant_id: &grant_id,
@@ -43,7 +51,7 @@ pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login:
             // An empty string records "no redirect_uri was sent".
             redirect_uri: if request.redirect_uri_sent { request.redirect_uri.as_str() } else { "" },
             code_challenge: request.code_challenge.as_ref().map(|c| c.as_str()),
-            expires_at: shared::now_unix() + state.config.code_ttl.as_secs() as i64,
+            expires_at: shared::now_unix() + code_ttl.as_secs() as i64,
         },
     )
     .await?;
@@ -53,7 +61,8 @@ pub async fn issue_code(state: &AppState, request: &AuthorizationRequest, login:
 /// RFC 6749 §4.1.3: the client trades the code for tokens.
 /// `redirect_uri` and `code_verifier` are as sent (`None` when absent).
 pub async fn exchange(
-    state: &AppState,
+    db: &Database,
+    issuer: &Issuer,
     client: &Client,
     code: &str,
     redirect_uri: Option<&str>,
@@ -67,7 +76,7 @@ pub async fn exchange(
     // Spend the code, only if it was issued to this client (one UPDATE …
     // RETURNING: see store::codes::redeem). The client was authenticated
     // before this point, so a code cannot be spent by whoever names a client.
-    let issued = match store::codes::redeem(&state.db, &sha256_hex(code), client.id.as_str()).await? {
+    let issued = match store::codes::redeem(&db.writer, &sha256_hex(code), client.id.as_str()).await? {
         Redemption::Redeemed(issued) => issued,
         Redemption::Unknown => {
             return Err(TokenError::invalid_grant("the authorization code is unknown (RFC 6749 §5.2)"));
@@ -86,7 +95,7 @@ pub async fn exchange(
             // once, the authorization server MUST deny the request and SHOULD
             // revoke (when possible) all tokens previously issued based on
             // that authorization code."
-            store::families::revoke(&state.db, &grant_id).await?;
+            store::families::revoke(&db.writer, &grant_id).await?;
             tracing::warn!(client_id = %client.id, "authorization code replayed; its grant was revoked");
             return Err(TokenError::invalid_grant(
                 "the authorization code was already used; every token issued from it has been revoked (RFC 6749 §4.1.2)",
@@ -99,7 +108,7 @@ pub async fn exchange(
         return Err(TokenError::invalid_grant(format!(
             "the authorization code expired at {} (unix time); codes live {} s (RFC 6749 §4.1.2)",
             issued.expires_at,
-            state.config.code_ttl.as_secs()
+            issuer.config.code_ttl.as_secs()
         )));
     }
     // RFC 6749 §4.1.3: redirect_uri is "REQUIRED, if the "redirect_uri"
@@ -142,7 +151,7 @@ pub async fn exchange(
         (None, None) => {}
     }
 
-    let (grant, user) = store::families::find_with_user(&mut *state.reads.acquire().await?, &issued.grant_id)
+    let (grant, user) = store::families::find_with_user(&mut *db.reads.acquire().await?, &issued.grant_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this code no longer exists"))?;
     if grant.revoked_at.is_some() {
@@ -155,9 +164,10 @@ pub async fn exchange(
     let user = user.ok_or_else(|| TokenError::invalid_grant("the user who approved this code no longer exists"))?;
     let scope = Scopes::parse(&grant.scope).map_err(|e| store::corrupt("grants.scope", e))?;
     let refresh = wants_refresh_token(client, &scope)
-        .then(|| shared::now_unix() + state.config.refresh_token_ttl.as_secs() as i64);
+        .then(|| shared::now_unix() + issuer.config.refresh_token_ttl.as_secs() as i64);
     let response = issue(
-        state,
+        issuer,
+        &db.writer,
         Issue {
             client,
             grant_id: Some(&grant.id),

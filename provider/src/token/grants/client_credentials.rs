@@ -5,13 +5,13 @@
 use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
-use crate::state::AppState;
+use crate::state::Issuer;
 use crate::token::error::TokenError;
-use crate::token::issue::{Issue, issue};
+use crate::token::issue::{Issue, mint};
 
 /// `scope` is the scope asked for, if any (RFC 6749 §4.4.2).
 pub async fn issue_for_client(
-    state: &AppState,
+    issuer: &Issuer,
     client: &Client,
     scope: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
@@ -41,8 +41,9 @@ pub async fn issue_for_client(
     // token, a user disconnecting an app). Here there is no user, no code
     // and no refresh token — the token is the whole family, and it is
     // revoked by its own `jti` (RFC 7009). Issuing it writes nothing.
-    let response = issue(
-        state,
+    // Nothing to record: no refresh token, and an access token proves itself.
+    let minted = mint(
+        issuer,
         Issue {
             client,
             grant_id: None,
@@ -53,7 +54,6 @@ pub async fn issue_for_client(
             refresh_family_expires_at: None,
             refresh_scope: None,
         },
-    )
-    .await?;
-    Ok(response)
+    )?;
+    Ok(minted.response)
 }

@@ -11,20 +11,21 @@ use shared::{Scopes, TokenResponse};
 
 use crate::clients::Client;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::state::{Database, Issuer};
 use crate::store;
 use crate::token::error::TokenError;
 use crate::token::issue::{Issue, mint};
 
 /// `scope` is the narrower scope asked for, if any (RFC 6749 §6).
 pub async fn refresh(
-    state: &AppState,
+    db: &Database,
+    issuer: &Issuer,
     client: &Client,
     presented: &str,
     scope: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
     let hash = sha256_hex(presented);
-    let token = store::tokens::find_refresh_token(&state.db, &hash)
+    let token = store::tokens::find_refresh_token(&db.writer, &hash)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the refresh token is unknown (RFC 6749 §5.2)"))?;
 
@@ -38,7 +39,7 @@ pub async fn refresh(
         return Err(TokenError::invalid_grant("the refresh token has been revoked"));
     }
     if token.rotated_at.is_some() {
-        return Err(reuse_detected(state, &token.grant_id, client).await);
+        return Err(reuse_detected(db, &token.grant_id, client).await);
     }
     let now = shared::now_unix();
     // ASVS 10.4.8: an absolute lifetime that rotation cannot extend.
@@ -73,16 +74,16 @@ pub async fn refresh(
         }
     };
 
-    let grant = store::families::find(&state.db, &token.grant_id)
+    let grant = store::families::find(&db.writer, &token.grant_id)
         .await?
         .filter(|g| g.revoked_at.is_none())
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this refresh token was revoked"))?;
-    let user = store::users::find_by_id(&state.db, &token.user_id)
+    let user = store::users::find_by_id(&db.writer, &token.user_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the user of this refresh token no longer exists"))?;
 
     let minted = mint(
-        state,
+        issuer,
         Issue {
             client,
             grant_id: Some(&grant.id),
@@ -101,15 +102,15 @@ pub async fn refresh(
     // Retire the presented token and record its successor in one
     // transaction. Only one of two concurrent requests with the same token
     // wins; the loser is treated as reuse.
-    if !store::tokens::rotate(&state.db, &hash, successor).await? {
-        return Err(reuse_detected(state, &token.grant_id, client).await);
+    if !store::tokens::rotate(&db.writer, &hash, successor).await? {
+        return Err(reuse_detected(db, &token.grant_id, client).await);
     }
     Ok(minted.response)
 }
 
-async fn reuse_detected(state: &AppState, grant_id: &str, client: &Client) -> TokenError {
+async fn reuse_detected(db: &Database, grant_id: &str, client: &Client) -> TokenError {
     tracing::warn!(client_id = %client.id, "refresh token reuse detected; revoking the token family");
-    if let Err(e) = store::families::revoke(&state.db, grant_id).await {
+    if let Err(e) = store::families::revoke(&db.writer, grant_id).await {
         return e.into();
     }
     TokenError::invalid_grant(
