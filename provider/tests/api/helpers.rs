@@ -186,15 +186,27 @@ impl TestApp {
 
     /// A code for the todo app, with PKCE; returns (code, verifier).
     pub async fn code_for_todo_app(&self, scope: &str) -> (String, CodeVerifier) {
+        self.code_for("demo", "todo-app", TODO_APP_REDIRECT, scope).await
+    }
+
+    /// A code that `user` approved for `client_id`, with PKCE; returns
+    /// (code, verifier).
+    pub async fn code_for(
+        &self,
+        user: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        scope: &str,
+    ) -> (String, CodeVerifier) {
         let verifier = CodeVerifier::generate();
         let challenge = verifier.challenge();
         let response = self
             .authorize_as(
-                "demo",
+                user,
                 &[
-                    ("client_id", "todo-app"),
+                    ("client_id", client_id),
                     ("response_type", "code"),
-                    ("redirect_uri", TODO_APP_REDIRECT),
+                    ("redirect_uri", redirect_uri),
                     ("scope", scope),
                     ("state", "s1"),
                     ("nonce", "n-0S6_WzA2Mj"),
