@@ -42,6 +42,10 @@ pub const TODO_APP_REDIRECT: &str = "http://localhost:3000/callback";
 pub const TODO_APP_SECRET: &str = "todo-app-secret";
 pub const ALL_SCOPES: &str = "openid profile email offline_access todos:read todos:write";
 pub const AUDIENCE: &str = "http://todo-api.test";
+/// An authorization request of legacy-app, which is registered with
+/// `require_pkce = false` and one redirect URI: no challenge, no URI.
+pub const LEGACY_APP_REQUEST: [(&str, &str); 4] =
+    [("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")];
 
 pub struct TestApp {
     pub base: String,
@@ -119,6 +123,13 @@ impl TestApp {
         let (database, port) = (self.database.clone().expect("a database of its own"), self.port());
         self.stop().await;
         (database, port)
+    }
+
+    /// Stops the server and starts a new one on the same port and database,
+    /// with the default configuration and a fresh browser.
+    pub async fn restart(self) -> TestApp {
+        let (database, port) = self.stop_keeping_database().await;
+        spawn_on(database, &[], Some(port)).await
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

@@ -135,8 +135,7 @@ async fn sessions_survive_a_provider_restart() {
     let app = spawn_app().await;
     assert_eq!(post_login(&app, "demo", "demo").await.status(), StatusCode::SEE_OTHER);
     let http = app.http.clone();
-    let (database, port) = app.stop_keeping_database().await;
-    let mut restarted = spawn_on(database.clone(), &[], Some(port)).await;
+    let mut restarted = app.restart().await;
     restarted.http = http;
     assert!(restarted.get("/").await.text().await.unwrap().contains("Hello, Demo User"));
 }

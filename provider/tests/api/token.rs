@@ -174,12 +174,7 @@ async fn verifier_of_the_wrong_length_or_alphabet_is_invalid_request() {
 async fn a_verifier_for_a_code_issued_without_challenge_is_a_pkce_downgrade() {
     let app = spawn_app().await;
     // legacy-app is registered with require_pkce = false and sends none.
-    let response = app
-        .authorize_as(
-            "demo",
-            &[("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")],
-        )
-        .await;
+    let response = app.authorize_as("demo", &LEGACY_APP_REQUEST).await;
     let code = redirect_params(&response)["code"].clone();
     let verifier = CodeVerifier::generate();
     let response = app

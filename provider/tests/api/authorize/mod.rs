@@ -119,9 +119,7 @@ async fn a_bad_redirect_uri_wins_over_other_errors_so_nothing_is_redirected() {
 async fn redirect_uri_may_be_omitted_only_when_exactly_one_is_registered() {
     let app = spawn_app().await;
     // legacy-app has one redirect URI: the request proceeds to the login.
-    let response = app
-        .authorize(&[("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")])
-        .await;
+    let response = app.authorize(&LEGACY_APP_REQUEST).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(location(&response), "/login");
     // "odd client" has two: a page.
