@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{ACCESS_TOKEN, REFRESH_TOKEN, page, spawn_app};
+use crate::helpers::{ACCESS_TOKEN, REFRESH_TOKEN, page, spawn_app, spawn_logged_in_app};
 
 #[tokio::test]
 async fn the_logged_out_home_page_explains_the_flow_and_links_to_login() {
@@ -17,8 +17,7 @@ async fn the_logged_out_home_page_explains_the_flow_and_links_to_login() {
 
 #[tokio::test]
 async fn the_logged_in_home_page_greets_the_user_and_never_shows_a_token() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let html = page(app.get("/").await).await;
 
