@@ -36,7 +36,9 @@ async fn the_script_is_served_and_refreshes_on_401() {
     let response = app.get("/static/app.js").await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let headers = response.headers();
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(headers["cache-control"], "no-cache", "a new version of the script is used at once");
     let script = page(response).await;
     assert!(script.contains("credentials: 'include'"));
     assert!(script.contains("response.status === 401"));

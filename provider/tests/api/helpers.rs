@@ -346,6 +346,13 @@ pub async fn introspect(app: &TestApp, token: &str) -> Value {
         .unwrap()
 }
 
+/// Asserts that a page may not be framed by another site (clickjacking,
+/// RFC 6749 §10.13): `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`.
+pub fn assert_cannot_be_framed(headers: &HeaderMap) {
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'");
+}
+
 pub fn assert_no_store(headers: &HeaderMap) {
     assert_eq!(headers.get("cache-control").unwrap(), "no-store");
     assert_eq!(headers.get("pragma").unwrap(), "no-cache");

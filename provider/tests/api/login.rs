@@ -13,8 +13,7 @@ async fn login_page_is_a_form_with_username_password_and_csrf_token_that_cannot_
     let app = spawn_app().await;
     let response = app.get("/login").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["x-frame-options"], "DENY");
-    assert_eq!(response.headers()["content-security-policy"], "frame-ancestors 'none'");
+    assert_cannot_be_framed(response.headers());
     assert_eq!(response.headers()["cache-control"], "no-store");
     let page = response.text().await.unwrap();
     assert!(page.contains("<form method=\"post\""));
