@@ -166,7 +166,7 @@ async fn refresh_without_a_refresh_cookie_answers_401() {
 
 #[tokio::test]
 async fn refresh_when_the_provider_is_down_answers_502_and_keeps_the_cookies() {
-    let (app, response) = refresh_refused_with(503, "temporarily_unavailable", "maintenance").await;
+    let (_app, response) = refresh_refused_with(503, "temporarily_unavailable", "maintenance").await;
 
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert!(set_cookies(&response).iter().all(|c| c.name != "refresh_token"));

@@ -47,7 +47,7 @@ pub(crate) async fn send_as(app: &TestApp, user: &str, params: &[(&'static str, 
     app.authorize_as(user, &borrowed(params)).await
 }
 
-fn borrowed(params: &[(&'static str, String)]) -> Vec<(&'static str, &str)> {
+fn borrowed<'a>(params: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     params.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
