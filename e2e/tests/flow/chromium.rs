@@ -81,6 +81,12 @@ pub(crate) fn chromedriver() -> Option<PathBuf> {
     found
 }
 
+/// Ends the browser's session, then stops chromedriver.
+pub(crate) async fn close_chromium(browser: fantoccini::Client, driver: Driver) {
+    browser.close().await.expect("close the session");
+    drop(driver);
+}
+
 /// Waits until the page script shows the (empty) todo list; `what` says
 /// what that proves if it never comes.
 pub(crate) async fn wait_for_the_empty_list(browser: &fantoccini::Client, what: &str) {
@@ -203,8 +209,7 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
     logged_out.expect("back at the logged-out home page");
     assert_eq!(browser.current_url().await.expect("a URL").as_str(), system.client.url("/"));
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     system.stop().await;
 }
 

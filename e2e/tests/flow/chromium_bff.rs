@@ -5,8 +5,8 @@ use e2e::{Options, System};
 use fantoccini::Locator;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, log_in_at_the_client, open_chromium, start_driver,
-    wait_for_the_empty_list,
+    add_and_tick, assert_nothing_to_steal, chromedriver, close_chromium, log_in_at_the_client, open_chromium,
+    start_driver, wait_for_the_empty_list,
 };
 
 /// The names of the cookies Chromium holds for the page's site.
@@ -59,7 +59,6 @@ async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
     logged_out.expect("back at the logged-out home page");
     assert_no_token_cookie(&cookie_names(&browser).await, "after the logout");
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     system.stop().await;
 }

@@ -14,8 +14,8 @@ use shared::config::Env;
 use tokio::net::TcpListener;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, open_chromium_with, screenshot_dir,
-    sign_in_and_approve, start_driver, wait_for_the_empty_list,
+    add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, close_chromium, open_chromium_with,
+    screenshot_dir, sign_in_and_approve, start_driver, wait_for_the_empty_list,
 };
 
 /// The SPA's origin in the shipped clients file.
@@ -274,8 +274,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     assert!(requests.iter().all(|r| !r.url.contains("id_token_hint")), "no ID token in any URL");
 
     assert_no_client_secret(&requests);
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     running.stop().await;
 }
 
@@ -306,8 +305,7 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     assert!(body["code_verifier"].as_str().is_some_and(|v| v.len() >= 43), "{body}");
     assert_no_client_secret(&requests);
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     running.stop().await;
 }
 
@@ -345,7 +343,6 @@ async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
     assert_eq!(posts.len(), 2, "the POST was sent, refused, and sent again: {posts:?}");
     assert_ne!(posts[0].header("authorization"), posts[1].header("authorization"), "with a new access token");
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     running.stop().await;
 }
