@@ -52,8 +52,8 @@ fn assert_varies_by_origin(headers: &HeaderMap) {
     assert!(vary.contains("origin"), "{vary}");
 }
 
-/// Fetch §3.2.5: the answer names `origin`, and allows credentials (cookies)
-/// only where `credentials` says so.
+/// The CORS protocol (Fetch §3.2): the answer names `origin`, and allows
+/// credentials (cookies) only where `credentials` says so.
 fn assert_allows(headers: &HeaderMap, origin: &str, credentials: bool) {
     assert_eq!(headers["access-control-allow-origin"], origin);
     let allow_credentials = headers.get("access-control-allow-credentials").map(|v| v.to_str().unwrap());
