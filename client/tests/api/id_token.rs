@@ -29,12 +29,15 @@ async fn assert_rejected(app: &TestApp, case: &str, key: &TestKey, tweak: fn(&mu
     assert!(!home.contains("Demo User"), "{case}");
 }
 
-/// One case per rule of §3.1.3.7: what the test does to the ID token, the
-/// key that signs it, and the rule the error page must name.
+/// A rule broken: how, the key that signs the ID token, the change to its
+/// claims, and the rule the error page must name.
+type BrokenRule = (&'static str, &'static TestKey, fn(&mut Value), &'static str);
+
+/// One case per rule of §3.1.3.7.
 #[tokio::test]
 async fn an_id_token_that_breaks_any_rule_is_rejected_naming_the_rule() {
     let app = spawn_app().await;
-    let cases: [(&str, &TestKey, fn(&mut Value), &str); 10] = [
+    let cases: [BrokenRule; 10] = [
         ("another nonce", &PROVIDER_KEY, |c| c["nonce"] = json!("another-login"), "nonce equals"),
         ("no nonce", &PROVIDER_KEY, without_nonce, "nonce equals"),
         ("another audience", &PROVIDER_KEY, |c| c["aud"] = json!("someone-else"), "aud contains our client_id"),
