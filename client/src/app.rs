@@ -1,6 +1,5 @@
 //! Putting the app together: database, sessions, state, router, server.
 
-use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +9,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use shared::jwks::JwksCache;
+use shared::server::Shutdown;
 use shared::session_store::SqlSessionStore;
 use tokio::net::TcpListener;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -114,7 +114,7 @@ impl App {
     }
 
     /// Serves until `shutdown` resolves, then finishes the requests in flight.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Shutdown) -> std::io::Result<()> {
         // Expired sessions are never loaded; this only keeps the table small.
         let store = self.store.clone();
         let cleanup = tokio::spawn(async move {

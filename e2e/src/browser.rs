@@ -68,6 +68,14 @@ impl Browser {
         Self::for_urls(&system.client.public_url, &system.provider.public_url, &system.todo_api.public_url)
     }
 
+    /// A fresh browser for this system, logged in at the client as
+    /// `username` (see [`Browser::log_in_as`]).
+    pub async fn logged_in_as(system: &System, username: &str) -> Self {
+        let browser = Self::new(system);
+        browser.log_in_as(username).await;
+        browser
+    }
+
     /// A fresh browser for services at these browser-facing URLs.
     pub fn for_urls(client_url: &str, provider_url: &str, todo_api_url: &str) -> Self {
         let jar = Arc::new(Jar::default());

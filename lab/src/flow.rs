@@ -7,7 +7,7 @@ use anyhow::{Context as _, bail};
 use reqwest::Method;
 use shared::pkce::CodeVerifier;
 
-use crate::attack::Context;
+use crate::attack::{Context, Finding};
 use crate::browser::{Answer, Browser, hidden_input};
 
 /// A client registered in `provider/clients.toml`.
@@ -206,6 +206,16 @@ pub fn tokens_of(answer: &Answer) -> Option<Tokens> {
     let access_token = json.get("access_token")?.as_str()?.to_owned();
     let refresh_token = json.get("refresh_token").and_then(|t| t.as_str()).map(str::to_owned);
     answer.status.is_success().then_some(Tokens { access_token, refresh_token })
+}
+
+/// The verdict on an attack's last token request: tokens in `answer` mean
+/// the provider missed its check, and the attack `succeeded`; a refusal
+/// means it was `blocked`.
+pub fn verdict_on(answer: &Answer, succeeded: &str, blocked: String) -> Finding {
+    match tokens_of(answer) {
+        Some(_) => Finding::succeeded(succeeded),
+        None => Finding::blocked(blocked),
+    }
 }
 
 /// `GET /todos` with a bearer token, after writing the token's decoded

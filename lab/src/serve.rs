@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
+use shared::server::Shutdown;
 use tokio::net::TcpListener;
 
 use crate::attack::{Attack, Context, Place};
@@ -64,7 +65,7 @@ impl Lab {
         self.key.clone()
     }
 
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until_stopped(self, shutdown: impl Shutdown) -> std::io::Result<()> {
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }

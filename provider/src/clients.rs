@@ -296,11 +296,15 @@ fn parse_uris(values: &[String]) -> Result<Vec<RedirectUri>, RedirectUriError> {
 mod tests {
     use super::*;
 
+    /// The confidential client `a` without its grant types; with the
+    /// authorization code grant; and the public client `p`.
+    const A: &str = "[[client]]\nid='a'\nsecret='12345678'\n";
+    const CODE: &str = "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['authorization_code']\n";
+    const PUBLIC: &str = "[[client]]\nid='p'\nauth_methods=['none']\ngrant_types=['authorization_code']\n";
+
     fn error_of(toml: &str) -> String {
-        match parse_clients_file(toml, "test.toml") {
-            Ok(_) => panic!("expected an error"),
-            Err(e) => e.to_string(),
-        }
+        let Err(e) = parse_clients_file(toml, "test.toml") else { panic!("expected an error") };
+        e.to_string()
     }
 
     #[test]
@@ -310,38 +314,57 @@ mod tests {
         assert!(clients.iter().any(|c| c.client.is_public()));
     }
 
+    /// Each mistake in a clients file is refused, the error naming the
+    /// client and the field and saying what is wrong.
     #[test]
-    fn unknown_grant_type_names_client_and_field() {
-        let e = error_of("[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['password']\n");
-        assert!(e.contains("client \"a\", field `grant_types`"), "{e}");
-        assert!(e.contains("password"), "{e}");
-    }
+    fn mistakes_are_refused_naming_the_client_and_the_field() {
+        let cases: [(&str, String, &[&str]); 7] = [
+            (
+                "an unknown grant type",
+                format!("{A}grant_types=['password']\n"),
+                &["client \"a\", field `grant_types`", "password"],
+            ),
+            (
+                "a fragment",
+                format!("{CODE}redirect_uris=['https://a.example/cb#frag']\n"),
+                &["field `redirect_uris`", "fragment"],
+            ),
+            (
+                "plain http",
+                format!("{CODE}redirect_uris=['http://a.example/cb']\n"),
+                &["field `redirect_uris`", "https"],
+            ),
+            (
+                "a public client with a secret",
+                format!("{PUBLIC}secret='12345678'\nredirect_uris=['http://localhost/cb']\n"),
+                &["client \"p\", field `secret`"],
+            ),
+            (
+                "an unknown scope",
+                format!("{A}grant_types=['client_credentials']\nscopes=['admin']\n"),
+                &["field `scopes`", "admin"],
+            ),
+            (
+                "a web origin with a path, told its spelling",
+                format!(
+                    "{PUBLIC}redirect_uris=['http://localhost:5173/callback']\nweb_origins=['https://spa.example/']\n"
+                ),
+                &["field `web_origins`", "\"https://spa.example\""],
+            ),
+            (
+                "web origins for a confidential client",
+                format!("{CODE}redirect_uris=['https://a.example/cb']\nweb_origins=['https://a.example']\n"),
+                &["client \"a\", field `web_origins`", "public client"],
+            ),
+        ];
 
-    #[test]
-    fn redirect_uri_with_fragment_or_plain_http_is_refused() {
-        let base = "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['authorization_code']\n";
-        let e = error_of(&format!("{base}redirect_uris=['https://a.example/cb#frag']\n"));
-        assert!(e.contains("field `redirect_uris`") && e.contains("fragment"), "{e}");
-        let e = error_of(&format!("{base}redirect_uris=['http://a.example/cb']\n"));
-        assert!(e.contains("field `redirect_uris`") && e.contains("https"), "{e}");
+        for (case, toml, needles) in cases {
+            let e = error_of(&toml);
+            for needle in needles {
+                assert!(e.contains(needle), "{case}: {e} should mention {needle:?}");
+            }
+        }
     }
-
-    #[test]
-    fn public_client_with_secret_is_refused() {
-        let e = error_of(
-            "[[client]]\nid='p'\nsecret='12345678'\nauth_methods=['none']\ngrant_types=['authorization_code']\nredirect_uris=['http://localhost/cb']\n",
-        );
-        assert!(e.contains("client \"p\", field `secret`"), "{e}");
-    }
-
-    #[test]
-    fn unknown_scope_is_refused() {
-        let e =
-            error_of("[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['client_credentials']\nscopes=['admin']\n");
-        assert!(e.contains("field `scopes`") && e.contains("admin"), "{e}");
-    }
-
-    const PUBLIC: &str = "[[client]]\nid='p'\nauth_methods=['none']\ngrant_types=['authorization_code']\n";
 
     #[test]
     fn web_origins_default_to_the_origins_of_a_public_clients_redirect_uris() {
@@ -363,34 +386,14 @@ mod tests {
     }
 
     #[test]
-    fn a_web_origin_with_a_path_is_refused_with_its_spelling() {
-        let e = error_of(&format!(
-            "{PUBLIC}redirect_uris=['http://localhost:5173/callback']\nweb_origins=['https://spa.example/']\n"
-        ));
-        assert!(e.contains("field `web_origins`") && e.contains("\"https://spa.example\""), "{e}");
-    }
-
-    #[test]
-    fn a_confidential_client_has_no_web_origins() {
-        let base = "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['authorization_code']\nredirect_uris=['https://a.example/cb']\n";
-        let clients = parse_clients_file(base, "t").unwrap();
-        assert!(clients[0].client.web_origins.is_empty());
-        let e = error_of(&format!("{base}web_origins=['https://a.example']\n"));
-        assert!(e.contains("client \"a\", field `web_origins`") && e.contains("public client"), "{e}");
-    }
-
-    #[test]
     fn defaults_follow_design_md() {
-        let clients = parse_clients_file(
-            "[[client]]\nid='a'\nsecret='12345678'\ngrant_types=['authorization_code']\nredirect_uris=['https://a.example/cb']\n",
-            "t",
-        )
-        .unwrap();
+        let clients = parse_clients_file(&format!("{CODE}redirect_uris=['https://a.example/cb']\n"), "t").unwrap();
         let c = &clients[0].client;
         assert_eq!(c.response_types, vec![ResponseType::Code]);
         assert_eq!(c.response_modes, vec![ResponseMode::Query]);
         assert_eq!(c.auth_methods, vec![ClientAuthMethod::ClientSecretBasic]);
         assert!(c.require_pkce);
         assert!(!c.first_party);
+        assert!(c.web_origins.is_empty(), "a confidential client has no web origins");
     }
 }

@@ -29,6 +29,13 @@ pub async fn bind(addr: &str, variable: &str) -> std::io::Result<TcpListener> {
     })
 }
 
+/// What a service's `run_until_stopped` serves until: any future that
+/// resolves when it is time to stop ([`shutdown_signal`] in `main`, a
+/// channel or `std::future::pending()` in the tests and the launcher).
+pub trait Shutdown: Future<Output = ()> + Send + 'static {}
+
+impl<F: Future<Output = ()> + Send + 'static> Shutdown for F {}
+
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -54,6 +54,20 @@ impl SqlSessionStore {
                 .await?;
         Ok(done.rows_affected())
     }
+
+    /// Runs `insert` with the record's id, its data as JSON and its expiry
+    /// time as `$1`, `$2`, `$3`; returns how many rows it wrote.
+    async fn write(&self, insert: &'static str, record: &Record) -> session_store::Result<u64> {
+        let data = serde_json::to_string(&record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let done = sqlx::query(insert)
+            .bind(record.id.to_string())
+            .bind(data)
+            .bind(record.expiry_date.unix_timestamp())
+            .execute(&self.pool)
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
+    }
 }
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
@@ -65,17 +79,13 @@ impl SessionStore for SqlSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         // A fresh random id; on the (astronomically unlikely) collision, draw again.
         loop {
-            let data = serde_json::to_string(&record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            let inserted = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(record.id.to_string())
-            .bind(data)
-            .bind(record.expiry_date.unix_timestamp())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
-            if inserted.rows_affected() == 1 {
+            let inserted = self
+                .write(
+                    "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                    record,
+                )
+                .await?;
+            if inserted == 1 {
                 return Ok(());
             }
             record.id = Id::default();
@@ -83,17 +93,12 @@ impl SessionStore for SqlSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query(
+        self.write(
             "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            record,
         )
-        .bind(record.id.to_string())
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
+        .await?;
         Ok(())
     }
 

@@ -1,12 +1,11 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{ACCESS_TOKEN, CLIENT_SECRET, CODE, REFRESH_TOKEN, page, spawn_app};
+use crate::helpers::{ACCESS_TOKEN, CLIENT_SECRET, CODE, REFRESH_TOKEN, page, spawn_app, spawn_logged_in_app};
 
 #[tokio::test]
 async fn the_flow_inspector_shows_every_step_of_the_login_and_refresh() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
     *app.provider.script.token_reply.lock().unwrap() =
         (200, json!({"access_token": "a2", "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2"}));
     app.refresh_same_origin().await;
@@ -41,8 +40,7 @@ async fn the_flow_inspector_shows_every_step_of_the_login_and_refresh() {
 
 #[tokio::test]
 async fn the_flow_inspector_never_shows_a_secret_or_a_whole_token() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let html = page(app.get("/flow").await).await;
 

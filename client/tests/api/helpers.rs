@@ -64,6 +64,13 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(&[]).await
 }
 
+/// Spawns both servers, and logs the browser in.
+pub async fn spawn_logged_in_app() -> TestApp {
+    let app = spawn_app().await;
+    app.log_in().await;
+    app
+}
+
 /// Spawns both servers; `extra` sets or overrides client variables.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let provider = FakeProvider::start(vec![PROVIDER_KEY.jwk.clone()]).await;

@@ -1,6 +1,6 @@
 use reqwest::StatusCode;
 
-use crate::helpers::{ACCESS_TOKEN, REFRESH_TOKEN, page, spawn_app};
+use crate::helpers::{ACCESS_TOKEN, REFRESH_TOKEN, page, spawn_app, spawn_logged_in_app};
 
 #[tokio::test]
 async fn the_logged_out_home_page_explains_the_flow_and_links_to_login() {
@@ -17,8 +17,7 @@ async fn the_logged_out_home_page_explains_the_flow_and_links_to_login() {
 
 #[tokio::test]
 async fn the_logged_in_home_page_greets_the_user_and_never_shows_a_token() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let html = page(app.get("/").await).await;
 
@@ -37,7 +36,9 @@ async fn the_script_is_served_and_refreshes_on_401() {
     let response = app.get("/static/app.js").await;
 
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    let headers = response.headers();
+    assert!(headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert_eq!(headers["cache-control"], "no-cache", "a new version of the script is used at once");
     let script = page(response).await;
     assert!(script.contains("credentials: 'include'"));
     assert!(script.contains("response.status === 401"));

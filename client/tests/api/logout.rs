@@ -5,12 +5,12 @@ use serde_json::json;
 
 use crate::helpers::{
     CLIENT_ID, CLIENT_SECRET, REFRESH_TOKEN, TestApp, attributes, cookie, handover_form, page, set_cookies, spawn_app,
+    spawn_logged_in_app,
 };
 
 #[tokio::test]
 async fn logout_revokes_the_refresh_token_clears_cookies_and_ends_the_provider_session() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let response = app.logout().await;
 
@@ -50,8 +50,7 @@ async fn logout_revokes_the_refresh_token_clears_cookies_and_ends_the_provider_s
 
 #[tokio::test]
 async fn logout_after_a_refresh_revokes_the_rotated_refresh_token() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
     *app.provider.script.token_reply.lock().unwrap() =
         (200, json!({"access_token": "a2", "token_type": "Bearer", "expires_in": 300, "refresh_token": "refresh-2"}));
     assert_eq!(app.refresh_same_origin().await.status(), StatusCode::OK);
@@ -88,8 +87,7 @@ fn csrf_token_of(html: &str) -> String {
 
 #[tokio::test]
 async fn a_cross_site_logout_link_asks_for_confirmation_instead_of_logging_out() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let response =
         app.get_with("/logout", &[("Sec-Fetch-Site", "cross-site"), ("Origin", "http://127.0.0.1:6660")]).await;
@@ -112,8 +110,7 @@ async fn a_logout_request_that_may_have_started_on_another_site_asks_for_confirm
         // A foreign Referer.
         vec![("Referer", "http://127.0.0.1:6660/attack")],
     ] {
-        let app = spawn_app().await;
-        app.log_in().await;
+        let app = spawn_logged_in_app().await;
 
         let response = app.get_with("/logout", &headers).await;
 
@@ -124,8 +121,7 @@ async fn a_logout_request_that_may_have_started_on_another_site_asks_for_confirm
 
 #[tokio::test]
 async fn a_typed_logout_url_logs_out_at_once() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let response = app.get_with("/logout", &[("Sec-Fetch-Site", "none")]).await;
 
@@ -136,8 +132,7 @@ async fn a_typed_logout_url_logs_out_at_once() {
 #[tokio::test]
 async fn without_fetch_metadata_a_same_origin_origin_or_referer_logs_out_at_once() {
     for header in ["Origin", "Referer"] {
-        let app = spawn_app().await;
-        app.log_in().await;
+        let app = spawn_logged_in_app().await;
         let value = if header == "Origin" { app.address.clone() } else { format!("{}/flow", app.address) };
 
         let response = app.get_with("/logout", &[(header, &value)]).await;
@@ -150,8 +145,7 @@ async fn without_fetch_metadata_a_same_origin_origin_or_referer_logs_out_at_once
 
 #[tokio::test]
 async fn confirming_with_the_page_s_token_logs_out() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
     let confirmation = page(app.get_with("/logout", &[("Sec-Fetch-Site", "cross-site")]).await).await;
     let token = csrf_token_of(&confirmation);
 
@@ -167,8 +161,7 @@ async fn confirming_with_the_page_s_token_logs_out() {
 
 #[tokio::test]
 async fn a_logout_form_without_the_session_s_token_is_refused() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
     // The session has a token (a confirmation page was shown), but the
     // forged form cannot know it.
     app.get("/logout").await;
@@ -184,8 +177,7 @@ async fn a_logout_form_without_the_session_s_token_is_refused() {
 
 #[tokio::test]
 async fn a_logout_form_is_refused_when_the_session_never_showed_one() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let response =
         app.browser.post(format!("{}/logout", app.address)).form(&[("csrf_token", "")]).send().await.unwrap();
@@ -196,8 +188,7 @@ async fn a_logout_form_is_refused_when_the_session_never_showed_one() {
 
 #[tokio::test]
 async fn the_hand_over_page_may_post_to_the_provider_and_run_its_one_script() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
 
     let response = app.logout().await;
 

@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{
     CLIENT_ID, CLIENT_SECRET, FORGER_KEY, PROVIDER_KEY, REFRESH_TOKEN, TestApp, attributes, cookie, handover_form,
-    page, set_cookies, sign, spawn_app,
+    page, set_cookies, sign, spawn_app, spawn_logged_in_app,
 };
 
 /// `n` same-origin refreshes at once, as `n` tabs of one browser (one
@@ -22,10 +22,19 @@ async fn refresh_in_tabs(app: &TestApp, n: usize) -> Vec<reqwest::Response> {
     answers
 }
 
+/// Logs in, has the token endpoint refuse the next refresh with this RFC
+/// 6749 §5.2 error, and refreshes from the page; returns the app and the
+/// refresh's answer.
+async fn refresh_refused_with(status: u16, error: &str, description: &str) -> (TestApp, reqwest::Response) {
+    let app = logged_in_app().await;
+    app.reply_with_error(status, error, description);
+    let response = app.refresh_same_origin().await;
+    (app, response)
+}
+
 /// Logs in, then makes the token endpoint answer the next refresh with new tokens.
 async fn logged_in_app() -> TestApp {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
     *app.provider.script.token_reply.lock().unwrap() = (
         200,
         json!({
@@ -122,10 +131,7 @@ async fn refresh_without_origin_or_fetch_metadata_is_refused() {
 
 #[tokio::test]
 async fn a_refused_refresh_token_clears_both_cookies_and_answers_401() {
-    let app = logged_in_app().await;
-    app.reply_with_error(400, "invalid_grant", "refresh token revoked");
-
-    let response = app.refresh_same_origin().await;
+    let (app, response) = refresh_refused_with(400, "invalid_grant", "refresh token revoked").await;
 
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let cookies = set_cookies(&response);
@@ -160,10 +166,7 @@ async fn refresh_without_a_refresh_cookie_answers_401() {
 
 #[tokio::test]
 async fn refresh_when_the_provider_is_down_answers_502_and_keeps_the_cookies() {
-    let app = logged_in_app().await;
-    app.reply_with_error(503, "temporarily_unavailable", "maintenance");
-
-    let response = app.refresh_same_origin().await;
+    let (_app, response) = refresh_refused_with(503, "temporarily_unavailable", "maintenance").await;
 
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert!(set_cookies(&response).iter().all(|c| c.name != "refresh_token"));

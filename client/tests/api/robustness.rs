@@ -11,7 +11,9 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 use testkit::malformed::{self, Request};
 
-use crate::helpers::{ACCESS_TOKEN, CODE, PROVIDER_KEY, REFRESH_TOKEN, TestApp, page, set_cookies, sign, spawn_app};
+use crate::helpers::{
+    ACCESS_TOKEN, CODE, PROVIDER_KEY, REFRESH_TOKEN, TestApp, page, set_cookies, sign, spawn_app, spawn_logged_in_app,
+};
 
 /// Every route, with the parameter names it reads.
 const ENDPOINTS: &[(&str, &str, &[&str])] = &[
@@ -57,8 +59,7 @@ async fn send(generated: &Request, app: &TestApp, anonymous: &reqwest::Client) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_to_every_route_never_answer_5xx_nor_end_the_login() {
-    let app = spawn_app().await;
-    app.log_in().await;
+    let app = spawn_logged_in_app().await;
     // A provider that rotates the refresh token on every refresh.
     *app.provider.script.token_reply.lock().unwrap() = (
         200,

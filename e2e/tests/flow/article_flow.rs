@@ -140,8 +140,7 @@ async fn a_user_logs_in_keeps_todos_refreshes_and_logs_out() {
 #[tokio::test]
 async fn revoking_the_app_at_the_provider_ends_the_clients_refreshes() {
     let system = System::start(Options::default()).await.expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
 
     // The provider's account page lists the app the user connected.
     let account = browser.get(&system.provider.url("/")).await;
@@ -168,8 +167,7 @@ async fn revoking_the_app_at_the_provider_ends_the_clients_refreshes() {
 async fn the_client_can_authenticate_with_client_secret_post() {
     let options = Options::default().client("CLIENT_AUTH_METHOD", "client_secret_post");
     let system = System::start(options).await.expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
     assert_eq!(browser.list_todos().await.status(), StatusCode::OK);
     assert_eq!(browser.refresh().await.status(), StatusCode::OK);
 }

@@ -90,8 +90,7 @@ async fn a_token_minted_for_another_audience_is_refused_naming_the_audience() {
     let system = System::start(Options::default().provider("TODO_API_AUDIENCE", "https://other-api.example"))
         .await
         .expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
 
     let listed = browser.list_todos().await;
     assert_eq!(listed.status(), StatusCode::UNAUTHORIZED);
@@ -107,8 +106,7 @@ async fn an_expired_access_token_is_refused_until_the_page_refreshes_it() {
     let options =
         Options::default().provider("PROVIDER_ACCESS_TOKEN_TTL_SECONDS", "2").todo_api("TODO_API_LEEWAY_SECONDS", "0");
     let system = System::start(options).await.expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
     let access_token = browser.cookie(&system.todo_api.url("/"), "access_token").expect("a cookie");
 
     wait_until_expired(&access_token).await;
@@ -132,8 +130,7 @@ async fn an_expired_access_token_is_refused_until_the_page_refreshes_it() {
 async fn a_reused_refresh_token_revokes_the_family_and_introspection_refuses_at_once() {
     let options = Options::default().todo_api("TODO_API_TOKEN_VALIDATION", "introspection");
     let system = System::start(options).await.expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
     let stolen = browser.cookie(&system.client.url("/refreshtoken"), "refresh_token").expect("a refresh cookie");
 
     // The user's page refreshes: the stolen token is now a rotated one.

@@ -81,6 +81,19 @@ pub(crate) fn chromedriver() -> Option<PathBuf> {
     found
 }
 
+/// Ends the browser's session, then stops chromedriver.
+pub(crate) async fn close_chromium(browser: fantoccini::Client, driver: Driver) {
+    browser.close().await.expect("close the session");
+    drop(driver);
+}
+
+/// Waits until the page script shows the (empty) todo list; `what` says
+/// what that proves if it never comes.
+pub(crate) async fn wait_for_the_empty_list(browser: &fantoccini::Client, what: &str) {
+    let empty = "//p[@id='status'][contains(., 'Nothing to do yet')]";
+    browser.wait().for_element(Locator::XPath(empty)).await.expect(what);
+}
+
 /// Clicks "Log in" on the client's home page, signs in at the provider as
 /// demo and approves the consent page.
 pub(crate) async fn log_in_at_the_client(browser: &fantoccini::Client, client_url: &str) {
@@ -139,8 +152,7 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
 
     // Back at the client, logged in: the script loads the (empty) list.
     browser.wait().for_element(Locator::Css("#todos")).await.expect("the todo page");
-    let empty = "//p[@id='status'][contains(., 'Nothing to do yet')]";
-    browser.wait().for_element(Locator::XPath(empty)).await.expect("the script loaded the todos from the API");
+    wait_for_the_empty_list(&browser, "the script loaded the todos from the API").await;
     assert_eq!(browser.current_url().await.expect("a URL").as_str(), system.client.url("/"));
 
     // Add a todo through the form (input named `title`) and see it listed.
@@ -197,8 +209,7 @@ async fn a_person_logs_in_adds_a_todo_inspects_the_flow_and_logs_out_in_chromium
     logged_out.expect("back at the logged-out home page");
     assert_eq!(browser.current_url().await.expect("a URL").as_str(), system.client.url("/"));
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     system.stop().await;
 }
 

@@ -5,7 +5,8 @@ use e2e::{Options, System};
 use fantoccini::Locator;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, log_in_at_the_client, open_chromium, start_driver,
+    add_and_tick, assert_nothing_to_steal, chromedriver, close_chromium, log_in_at_the_client, open_chromium,
+    start_driver, wait_for_the_empty_list,
 };
 
 /// The names of the cookies Chromium holds for the page's site.
@@ -34,8 +35,7 @@ async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
 
     // The page loads the list through the app's /api/todos.
     browser.wait().for_element(Locator::Css("#todos[data-todo-api='/api']")).await.expect("the BFF todo page");
-    let empty = "//p[@id='status'][contains(., 'Nothing to do yet')]";
-    browser.wait().for_element(Locator::XPath(empty)).await.expect("the script loaded the todos through the app");
+    wait_for_the_empty_list(&browser, "the script loaded the todos through the app").await;
     assert_no_token_cookie(&cookie_names(&browser).await, "after the login");
 
     // Add a todo and tick it off.
@@ -59,7 +59,6 @@ async fn in_bff_mode_a_person_keeps_todos_in_chromium_without_a_token_cookie() {
     logged_out.expect("back at the logged-out home page");
     assert_no_token_cookie(&cookie_names(&browser).await, "after the logout");
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     system.stop().await;
 }

@@ -15,7 +15,7 @@ use serde_json::Value;
 use testkit::db::TestDatabase;
 
 use crate::chromium::{
-    chromedriver, inject_token_thief, open_chromium, screenshot_dir, sign_in_and_approve, start_driver,
+    chromedriver, close_chromium, inject_token_thief, open_chromium, screenshot_dir, sign_in_and_approve, start_driver,
 };
 
 /// The lab's configuration for this system, the lab itself at `lab_url`.
@@ -183,8 +183,7 @@ async fn the_lab_page_runs_the_browser_attacks_in_chromium_and_all_are_blocked()
     let png = framed.screenshot().await.expect("a screenshot of the card");
     std::fs::write(screenshot_dir().join("lab-clickjacking.png"), png).expect("save the screenshot");
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     system.stop().await;
 }
 
@@ -215,6 +214,5 @@ async fn the_injected_script_steals_the_token_a_page_keeps_in_local_storage() {
             .any(|l| l.place == "localStorage.access_token" && TOKEN.starts_with(l.preview.trim_end_matches('…'))),
         "{loot:?}"
     );
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
 }

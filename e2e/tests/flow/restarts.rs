@@ -8,8 +8,7 @@ use serde_json::Value;
 #[tokio::test]
 async fn tokens_and_todos_survive_restarts_and_the_api_works_while_the_provider_is_down() {
     let mut system = System::start(Options::default()).await.expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
     assert_eq!(browser.create_todo("Survive a restart").await.status(), StatusCode::CREATED);
 
     // The provider is down: the API still validates JWTs with the keys it fetched.

@@ -136,8 +136,7 @@ async fn every_signing_algorithm_carries_a_login_through_to_the_api() {
     for alg in ["ES256", "EdDSA"] {
         let system =
             System::start(Options::default().provider("PROVIDER_SIGNING_ALG", alg)).await.expect("the system starts");
-        let browser = Browser::new(&system);
-        browser.log_in_as("demo").await;
+        let browser = Browser::logged_in_as(&system, "demo").await;
         let listed = browser.list_todos().await;
         assert_eq!(listed.status(), StatusCode::OK, "{alg}: the API accepts the token");
         system.stop().await;

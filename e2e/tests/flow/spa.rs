@@ -14,8 +14,8 @@ use shared::config::Env;
 use tokio::net::TcpListener;
 
 use crate::chromium::{
-    add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, open_chromium_with, screenshot_dir,
-    sign_in_and_approve, start_driver,
+    add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, close_chromium, open_chromium_with,
+    screenshot_dir, sign_in_and_approve, start_driver, wait_for_the_empty_list,
 };
 
 /// The SPA's origin in the shipped clients file.
@@ -165,7 +165,6 @@ async fn log_in_at_the_spa(browser: &Client, spa_url: &str) {
 }
 
 const SIGNED_OUT: &str = "//section[@id='signed-out'][not(@hidden)]//button[@id='login']";
-const EMPTY_LIST: &str = "//p[@id='status'][contains(., 'Nothing to do yet')]";
 
 /// Asserts what holds for every request the SPA's browser sent.
 fn assert_no_client_secret(requests: &[SentRequest]) {
@@ -191,7 +190,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     log_in_at_the_spa(&browser, &running.spa_url).await;
 
     // Back at the SPA: it exchanged the code and loaded the (empty) list.
-    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+    wait_for_the_empty_list(&browser, "the todos loaded from the API").await;
     let url = browser.current_url().await.expect("a URL");
     assert_eq!(url.as_str(), format!("{}/", running.spa_url), "the code left the address bar");
     let (local, session) = web_storage(&browser).await;
@@ -275,8 +274,7 @@ async fn the_spa_logs_in_adds_and_ticks_a_todo_survives_a_reload_refreshes_and_l
     assert!(requests.iter().all(|r| !r.url.contains("id_token_hint")), "no ID token in any URL");
 
     assert_no_client_secret(&requests);
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     running.stop().await;
 }
 
@@ -292,7 +290,7 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
 
     log_in_at_the_spa(&browser, &running.spa_url).await;
-    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+    wait_for_the_empty_list(&browser, "the todos loaded from the API").await;
 
     let requests = sent_requests(&browser).await;
     let exchange = requests
@@ -307,8 +305,7 @@ async fn the_spa_can_send_its_token_requests_as_json_like_the_seed() {
     assert!(body["code_verifier"].as_str().is_some_and(|v| v.len() >= 43), "{body}");
     assert_no_client_secret(&requests);
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     running.stop().await;
 }
 
@@ -320,7 +317,7 @@ async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
     let driver = start_driver(&chromedriver).await;
     let browser = open_chromium_with(&driver, "1000,800", performance_log()).await;
     log_in_at_the_spa(&browser, &running.spa_url).await;
-    browser.wait().for_element(Locator::XPath(EMPTY_LIST)).await.expect("the todos loaded from the API");
+    wait_for_the_empty_list(&browser, "the todos loaded from the API").await;
 
     // Let the access token expire, then set the page's clock 30 s back, so
     // that the SPA believes its token is still fresh and sends it: only the
@@ -346,7 +343,6 @@ async fn the_spa_refreshes_and_retries_when_the_api_answers_401() {
     assert_eq!(posts.len(), 2, "the POST was sent, refused, and sent again: {posts:?}");
     assert_ne!(posts[0].header("authorization"), posts[1].header("authorization"), "with a new access token");
 
-    browser.close().await.expect("close the session");
-    drop(driver);
+    close_chromium(browser, driver).await;
     running.stop().await;
 }

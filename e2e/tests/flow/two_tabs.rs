@@ -13,8 +13,7 @@ use crate::support::introspect;
 #[tokio::test]
 async fn concurrent_refreshes_of_one_session_all_succeed_and_the_user_stays_logged_in() {
     let system = System::start(Options::default()).await.expect("the system starts");
-    let browser = Browser::new(&system);
-    browser.log_in_as("demo").await;
+    let browser = Browser::logged_in_as(&system, "demo").await;
     let first_refresh_token =
         browser.cookie(&system.client.url("/refreshtoken"), "refresh_token").expect("the refresh cookie");
 

@@ -55,13 +55,12 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     let mut with_guess = base.to_vec();
     with_guess.push(("code_verifier", guess.expose()));
     let guessed = flow::token_request(&attacker, &context, TODO_SPA, &with_guess).await?;
-    if flow::tokens_of(&guessed).is_some() {
-        return Ok(Finding::succeeded(
-            "the token endpoint issued tokens for a verifier that does not match the challenge",
-        ));
-    }
-    Ok(Finding::blocked(format!(
-        "the token endpoint refused both redemptions (HTTP {}, HTTP {}): the code is bound to the victim's challenge",
-        without.status, guessed.status
-    )))
+    Ok(flow::verdict_on(
+        &guessed,
+        "the token endpoint issued tokens for a verifier that does not match the challenge",
+        format!(
+            "the token endpoint refused both redemptions (HTTP {}, HTTP {}): the code is bound to the victim's challenge",
+            without.status, guessed.status
+        ),
+    ))
 }

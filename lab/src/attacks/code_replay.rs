@@ -59,13 +59,12 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     };
     context.note("Were the first redemption's tokens revoked? The client tries its refresh token.");
     let refreshed = flow::refresh(&client, &context, TODO_APP, &refresh_token).await?;
-    if flow::tokens_of(&refreshed).is_some() {
-        return Ok(Finding::succeeded(
-            "the replay was refused, but the tokens issued from the replayed code still work",
-        ));
-    }
-    Ok(Finding::blocked(format!(
-        "the replay was refused (HTTP {}) and the tokens issued from the code were revoked (refresh: HTTP {})",
-        replay.status, refreshed.status
-    )))
+    Ok(flow::verdict_on(
+        &refreshed,
+        "the replay was refused, but the tokens issued from the replayed code still work",
+        format!(
+            "the replay was refused (HTTP {}) and the tokens issued from the code were revoked (refresh: HTTP {})",
+            replay.status, refreshed.status
+        ),
+    ))
 }

@@ -39,13 +39,12 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         ("code_verifier", verifier.expose()),
     ];
     let answer = flow::token_request(&attacker, &context, LEGACY_APP, &fields).await?;
-    if flow::tokens_of(&answer).is_some() {
-        return Ok(Finding::succeeded(
-            "the token endpoint accepted a code_verifier for a code issued without a challenge",
-        ));
-    }
-    Ok(Finding::blocked(format!(
-        "the token endpoint refused the verifier (HTTP {}): no challenge was sent, so no verifier may be",
-        answer.status
-    )))
+    Ok(flow::verdict_on(
+        &answer,
+        "the token endpoint accepted a code_verifier for a code issued without a challenge",
+        format!(
+            "the token endpoint refused the verifier (HTTP {}): no challenge was sent, so no verifier may be",
+            answer.status
+        ),
+    ))
 }

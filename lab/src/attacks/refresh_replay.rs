@@ -45,11 +45,12 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     }
     context.note("The client's current refresh token: revoked with its family?");
     let after = flow::refresh(&client, &context, TODO_APP, &current).await?;
-    if flow::tokens_of(&after).is_some() {
-        return Ok(Finding::succeeded("the replay was refused, but the family was not revoked"));
-    }
-    Ok(Finding::blocked(format!(
-        "the replay was refused (HTTP {}) and the whole family revoked (HTTP {} for the current token)",
-        replay.status, after.status
-    )))
+    Ok(flow::verdict_on(
+        &after,
+        "the replay was refused, but the family was not revoked",
+        format!(
+            "the replay was refused (HTTP {}) and the whole family revoked (HTTP {} for the current token)",
+            replay.status, after.status
+        ),
+    ))
 }

@@ -34,8 +34,7 @@ async fn consent_page_names_the_client_and_each_scope_in_plain_words() {
     let app = spawn_app().await;
     let response = consent_page(&app, "openid email todos:write offline_access").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["x-frame-options"], "DENY");
-    assert_eq!(response.headers()["content-security-policy"], "frame-ancestors 'none'");
+    assert_cannot_be_framed(response.headers());
     let page = unescape(&response.text().await.unwrap());
     assert!(page.contains("Todo App wants to access your account"), "{page}");
     assert!(page.contains("See your email address"));

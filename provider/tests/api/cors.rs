@@ -21,16 +21,6 @@ fn varies_on_origin(headers: &HeaderMap) -> bool {
     headers.get_all("vary").iter().any(|v| v.to_str().unwrap_or("").to_ascii_lowercase().contains("origin"))
 }
 
-async fn post_token_from(app: &TestApp, origin: &str) -> reqwest::Response {
-    app.http
-        .post(app.url("/oauth2/token"))
-        .header("origin", origin)
-        .form(&[("grant_type", "authorization_code"), ("code", "not-a-code"), ("client_id", "todo-spa")])
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response {
     app.http
         .request(Method::OPTIONS, app.url(path))
@@ -40,6 +30,13 @@ async fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response
         .send()
         .await
         .unwrap()
+}
+
+/// A token request from `origin` with a code that was never issued, which
+/// fails with an RFC 6749 §5.2 error.
+async fn post_token_from(app: &TestApp, origin: &str) -> reqwest::Response {
+    let form = [("grant_type", "authorization_code"), ("code", "not-a-code"), ("client_id", "todo-spa")];
+    app.http.post(app.url("/oauth2/token")).header("origin", origin).form(&form).send().await.unwrap()
 }
 
 #[tokio::test]

@@ -42,6 +42,10 @@ pub const TODO_APP_REDIRECT: &str = "http://localhost:3000/callback";
 pub const TODO_APP_SECRET: &str = "todo-app-secret";
 pub const ALL_SCOPES: &str = "openid profile email offline_access todos:read todos:write";
 pub const AUDIENCE: &str = "http://todo-api.test";
+/// An authorization request of legacy-app, which is registered with
+/// `require_pkce = false` and one redirect URI: no challenge, no URI.
+pub const LEGACY_APP_REQUEST: [(&str, &str); 4] =
+    [("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")];
 
 pub struct TestApp {
     pub base: String,
@@ -121,6 +125,13 @@ impl TestApp {
         (database, port)
     }
 
+    /// Stops the server and starts a new one on the same port and database,
+    /// with the default configuration and a fresh browser.
+    pub async fn restart(self) -> TestApp {
+        let (database, port) = self.stop_keeping_database().await;
+        spawn_on(database, &[], Some(port)).await
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http.get(self.url(path)).send().await.unwrap()
     }
@@ -186,15 +197,27 @@ impl TestApp {
 
     /// A code for the todo app, with PKCE; returns (code, verifier).
     pub async fn code_for_todo_app(&self, scope: &str) -> (String, CodeVerifier) {
+        self.code_for("demo", "todo-app", TODO_APP_REDIRECT, scope).await
+    }
+
+    /// A code that `user` approved for `client_id`, with PKCE; returns
+    /// (code, verifier).
+    pub async fn code_for(
+        &self,
+        user: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        scope: &str,
+    ) -> (String, CodeVerifier) {
         let verifier = CodeVerifier::generate();
         let challenge = verifier.challenge();
         let response = self
             .authorize_as(
-                "demo",
+                user,
                 &[
-                    ("client_id", "todo-app"),
+                    ("client_id", client_id),
                     ("response_type", "code"),
-                    ("redirect_uri", TODO_APP_REDIRECT),
+                    ("redirect_uri", redirect_uri),
                     ("scope", scope),
                     ("state", "s1"),
                     ("nonce", "n-0S6_WzA2Mj"),
@@ -327,6 +350,13 @@ pub async fn introspect(app: &TestApp, token: &str) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// Asserts that a page may not be framed by another site (clickjacking,
+/// RFC 6749 §10.13): `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`.
+pub fn assert_cannot_be_framed(headers: &HeaderMap) {
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'");
 }
 
 pub fn assert_no_store(headers: &HeaderMap) {

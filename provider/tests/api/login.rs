@@ -13,8 +13,7 @@ async fn login_page_is_a_form_with_username_password_and_csrf_token_that_cannot_
     let app = spawn_app().await;
     let response = app.get("/login").await;
     assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(response.headers()["x-frame-options"], "DENY");
-    assert_eq!(response.headers()["content-security-policy"], "frame-ancestors 'none'");
+    assert_cannot_be_framed(response.headers());
     assert_eq!(response.headers()["cache-control"], "no-store");
     let page = response.text().await.unwrap();
     assert!(page.contains("<form method=\"post\""));
@@ -135,8 +134,7 @@ async fn sessions_survive_a_provider_restart() {
     let app = spawn_app().await;
     assert_eq!(post_login(&app, "demo", "demo").await.status(), StatusCode::SEE_OTHER);
     let http = app.http.clone();
-    let (database, port) = app.stop_keeping_database().await;
-    let mut restarted = spawn_on(database.clone(), &[], Some(port)).await;
+    let mut restarted = app.restart().await;
     restarted.http = http;
     assert!(restarted.get("/").await.text().await.unwrap().contains("Hello, Demo User"));
 }

@@ -8,6 +8,19 @@ async fn signed_in(app: &TestApp) -> bool {
     app.get("/").await.text().await.unwrap().contains("Hello, Demo User")
 }
 
+/// Asserts a logout: `status`, a redirect to `to`, and no session left.
+async fn assert_logged_out_and_sent_to(app: &TestApp, response: &reqwest::Response, status: StatusCode, to: &str) {
+    assert_eq!(response.status(), status);
+    assert_eq!(location(response), to);
+    assert!(!signed_in(app).await);
+}
+
+/// Asserts a refusal shown on a page: 400 and no redirect anywhere.
+fn assert_refused_on_a_page(response: &reqwest::Response) {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(response.headers().get("location").is_none());
+}
+
 #[tokio::test]
 async fn a_valid_id_token_hint_logs_out_and_redirects_to_the_registered_uri_with_state() {
     let app = spawn_app().await;
@@ -20,9 +33,7 @@ async fn a_valid_id_token_hint_logs_out_and_redirects_to_the_registered_uri_with
         .append_pair("post_logout_redirect_uri", "http://localhost:3000/")
         .append_pair("state", "bye");
     let response = app.http.get(url).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::FOUND);
-    assert_eq!(location(&response), "http://localhost:3000/?state=bye");
-    assert!(!signed_in(&app).await);
+    assert_logged_out_and_sent_to(&app, &response, StatusCode::FOUND, "http://localhost:3000/?state=bye").await;
 }
 
 #[tokio::test]
@@ -36,9 +47,7 @@ async fn a_client_may_post_the_logout_request_so_the_id_token_stays_out_of_histo
         ("state", "bye"),
     ];
     let response = app.http.post(app.url("/oauth2/logout")).form(&form).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), "http://localhost:3000/?state=bye");
-    assert!(!signed_in(&app).await);
+    assert_logged_out_and_sent_to(&app, &response, StatusCode::SEE_OTHER, "http://localhost:3000/?state=bye").await;
 }
 
 #[tokio::test]
@@ -60,8 +69,7 @@ async fn an_unregistered_post_logout_redirect_uri_gets_a_page_not_a_redirect() {
         .append_pair("id_token_hint", tokens["id_token"].as_str().unwrap())
         .append_pair("post_logout_redirect_uri", "https://evil.example/");
     let response = app.http.get(url).send().await.unwrap();
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.headers().get("location").is_none());
+    assert_refused_on_a_page(&response);
     assert!(signed_in(&app).await, "nothing happened");
 }
 
@@ -94,15 +102,12 @@ async fn without_a_valid_hint_the_user_is_asked_to_confirm() {
         .send()
         .await
         .unwrap();
-    assert_eq!(confirmed.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&confirmed), "http://localhost:3000/");
-    assert!(!signed_in(&app).await);
+    assert_logged_out_and_sent_to(&app, &confirmed, StatusCode::SEE_OTHER, "http://localhost:3000/").await;
 }
 
 #[tokio::test]
 async fn a_forged_id_token_hint_is_refused() {
     let app = spawn_app().await;
     let response = app.get("/oauth2/logout?id_token_hint=eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.").await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(response.headers().get("location").is_none());
+    assert_refused_on_a_page(&response);
 }

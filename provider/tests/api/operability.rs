@@ -69,8 +69,7 @@ async fn keys_and_tokens_survive_a_restart() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app("openid todos:read").await;
     let kid_before = access_token_kid(&tokens);
-    let (database, port) = app.stop_keeping_database().await;
-    let restarted = spawn_on(database.clone(), &[], Some(port)).await;
+    let restarted = app.restart().await;
     let jwks: Value = restarted.get("/.well-known/jwks.json").await.json().await.unwrap();
     assert_eq!(jwks["keys"][0]["kid"], kid_before, "the same key after a restart");
     verify_with_jwks(&restarted, tokens["access_token"].as_str().unwrap()).await;

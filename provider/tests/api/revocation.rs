@@ -36,11 +36,11 @@ async fn revoking_a_refresh_token_also_revokes_the_access_tokens_of_its_grant() 
 async fn revoking_an_access_token_records_its_jti() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
-    let access = tokens["access_token"].as_str().unwrap();
+    let (access, refresh) = (tokens["access_token"].as_str().unwrap(), tokens["refresh_token"].as_str().unwrap());
     assert!(active(&app, access).await);
     assert_eq!(revoke(&app, APP, &[("token", access)]).await.status(), StatusCode::OK);
     assert!(!active(&app, access).await);
-    assert!(active(&app, tokens["refresh_token"].as_str().unwrap()).await, "the refresh token is untouched");
+    assert!(active(&app, refresh).await, "the refresh token is untouched");
 }
 
 #[tokio::test]
@@ -114,18 +114,15 @@ async fn revocation_requires_client_authentication() {
 async fn a_token_of_another_client_is_refused_and_not_revoked() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app(ALL_SCOPES).await;
-    let refresh = tokens["refresh_token"].as_str().unwrap();
-    let response =
-        revoke(&app, None, &[("token", refresh), ("client_id", "legacy-app"), ("client_secret", "legacy-app-secret")])
-            .await;
-    assert_token_error(response, StatusCode::BAD_REQUEST, "unauthorized_client").await;
-    assert!(active(&app, refresh).await);
-    let access = tokens["access_token"].as_str().unwrap();
-    let response =
-        revoke(&app, None, &[("token", access), ("client_id", "legacy-app"), ("client_secret", "legacy-app-secret")])
-            .await;
-    assert_token_error(response, StatusCode::BAD_REQUEST, "unauthorized_client").await;
-    assert!(active(&app, access).await);
+    for kind in ["refresh_token", "access_token"] {
+        let token = tokens[kind].as_str().unwrap();
+        let form = [("token", token), ("client_id", "legacy-app"), ("client_secret", "legacy-app-secret")];
+
+        let response = revoke(&app, None, &form).await;
+
+        assert_token_error(response, StatusCode::BAD_REQUEST, "unauthorized_client").await;
+        assert!(active(&app, token).await, "the {kind} is still active");
+    }
 }
 
 #[tokio::test]

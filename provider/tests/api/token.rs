@@ -16,6 +16,13 @@ pub(crate) fn code_form<'a>(code: &'a str, verifier: &'a CodeVerifier) -> Vec<(&
     ]
 }
 
+/// Sets the field `name` of `form` to `value`.
+fn set<'a>(form: &mut [(&'a str, &'a str)], name: &str, value: &'a str) {
+    for field in form.iter_mut().filter(|(n, _)| *n == name) {
+        field.1 = value;
+    }
+}
+
 #[tokio::test]
 async fn code_exchange_returns_tokens_with_no_store_headers() {
     let app = spawn_app().await;
@@ -96,22 +103,8 @@ async fn json_body_with_client_secret_post_is_accepted() {
 #[tokio::test]
 async fn public_client_redeems_with_pkce_and_no_secret() {
     let app = spawn_app().await;
-    let verifier = CodeVerifier::generate();
-    let challenge = verifier.challenge();
-    let response = app
-        .authorize_as(
-            "alice",
-            &[
-                ("client_id", "todo-spa"),
-                ("response_type", "code"),
-                ("redirect_uri", "http://localhost:5173/callback"),
-                ("scope", "openid todos:read"),
-                ("code_challenge", challenge.as_str()),
-                ("code_challenge_method", "S256"),
-            ],
-        )
-        .await;
-    let code = redirect_params(&response)["code"].clone();
+    let (code, verifier) =
+        app.code_for("alice", "todo-spa", "http://localhost:5173/callback", "openid todos:read").await;
     let response = app
         .token(
             None,
@@ -181,12 +174,7 @@ async fn verifier_of_the_wrong_length_or_alphabet_is_invalid_request() {
 async fn a_verifier_for_a_code_issued_without_challenge_is_a_pkce_downgrade() {
     let app = spawn_app().await;
     // legacy-app is registered with require_pkce = false and sends none.
-    let response = app
-        .authorize_as(
-            "demo",
-            &[("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")],
-        )
-        .await;
+    let response = app.authorize_as("demo", &LEGACY_APP_REQUEST).await;
     let code = redirect_params(&response)["code"].clone();
     let verifier = CodeVerifier::generate();
     let response = app
@@ -203,14 +191,9 @@ async fn a_verifier_for_a_code_issued_without_challenge_is_a_pkce_downgrade() {
 async fn redirect_uri_must_repeat_the_one_of_the_authorization_request() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
-    let response = app
-        .token_as_todo_app(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", "http://localhost:3000/other"),
-            ("code_verifier", verifier.expose()),
-        ])
-        .await;
+    let mut form = code_form(&code, &verifier);
+    set(&mut form, "redirect_uri", "http://localhost:3000/other");
+    let response = app.token_as_todo_app(&form).await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "RFC 6749 §4.1.3").await;
 }
 
@@ -218,14 +201,7 @@ async fn redirect_uri_must_repeat_the_one_of_the_authorization_request() {
 async fn a_code_issued_to_one_client_cannot_be_redeemed_by_another() {
     let app = spawn_app().await;
     let (code, verifier) = app.code_for_todo_app("openid").await;
-    let response = app
-        .token_as_legacy_app(&[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", TODO_APP_REDIRECT),
-            ("code_verifier", verifier.expose()),
-        ])
-        .await;
+    let response = app.token_as_legacy_app(&code_form(&code, &verifier)).await;
     assert_token_error_mentioning(response, StatusCode::BAD_REQUEST, "invalid_grant", "another client").await;
 }
 

@@ -5,6 +5,12 @@ use serde_json::Value;
 
 use crate::helpers::*;
 
+/// Asserts `status` and returns the RFC 6750 §3 `WWW-Authenticate` challenge.
+fn challenge(response: &reqwest::Response, status: StatusCode) -> &str {
+    assert_eq!(response.status(), status);
+    response.headers()["www-authenticate"].to_str().unwrap()
+}
+
 #[tokio::test]
 async fn userinfo_returns_the_claims_of_the_granted_scopes() {
     let app = spawn_app().await;
@@ -25,8 +31,7 @@ async fn userinfo_returns_the_claims_of_the_granted_scopes() {
 async fn no_token_is_401_with_a_bare_bearer_challenge() {
     let app = spawn_app().await;
     let response = app.get("/oauth2/userinfo").await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    let challenge = challenge(&response, StatusCode::UNAUTHORIZED);
     assert!(challenge.starts_with("Bearer") && !challenge.contains("error="), "{challenge}");
 }
 
@@ -34,8 +39,7 @@ async fn no_token_is_401_with_a_bare_bearer_challenge() {
 async fn an_invalid_or_revoked_token_is_401_invalid_token() {
     let app = spawn_app().await;
     let response = app.userinfo("not.a.jwt").await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("error=\"invalid_token\""));
+    assert!(challenge(&response, StatusCode::UNAUTHORIZED).contains("error=\"invalid_token\""));
 
     let tokens = app.tokens_for_todo_app("openid").await;
     // An ID token is not an access token (RFC 9068 §2.1 typ).
@@ -51,8 +55,7 @@ async fn an_invalid_or_revoked_token_is_401_invalid_token() {
         .await
         .unwrap();
     let response = app.userinfo(access).await;
-    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("revoked"));
+    assert!(challenge(&response, StatusCode::UNAUTHORIZED).contains("revoked"));
 }
 
 #[tokio::test]
@@ -60,8 +63,7 @@ async fn a_token_without_openid_is_403_insufficient_scope() {
     let app = spawn_app().await;
     let tokens = app.tokens_for_todo_app("todos:read").await;
     let response = app.userinfo(tokens["access_token"].as_str().unwrap()).await;
-    assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    let challenge = response.headers()["www-authenticate"].to_str().unwrap();
+    let challenge = challenge(&response, StatusCode::FORBIDDEN);
     assert!(challenge.contains("error=\"insufficient_scope\""), "{challenge}");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"], "insufficient_scope");

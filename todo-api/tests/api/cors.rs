@@ -52,17 +52,43 @@ fn assert_varies_by_origin(headers: &HeaderMap) {
     assert!(vary.contains("origin"), "{vary}");
 }
 
-#[tokio::test]
-async fn the_client_origin_may_read_responses_with_credentials() {
-    let app = spawn_app().await;
-    let response = read_from(&app, CLIENT_ORIGIN).await;
+/// The CORS protocol (Fetch §3.2): the answer names `origin`, and allows
+/// credentials (cookies) only where `credentials` says so.
+fn assert_allows(headers: &HeaderMap, origin: &str, credentials: bool) {
+    assert_eq!(headers["access-control-allow-origin"], origin);
+    let allow_credentials = headers.get("access-control-allow-credentials").map(|v| v.to_str().unwrap());
+    assert_eq!(allow_credentials, credentials.then_some("true"), "credentials for {origin}");
+}
 
-    assert_eq!(response.status(), StatusCode::OK);
-    let headers = response.headers();
-    assert_eq!(headers["access-control-allow-origin"], CLIENT_ORIGIN);
-    assert_eq!(headers["access-control-allow-credentials"], "true");
-    assert_eq!(headers["access-control-expose-headers"], "Link", "the page may see that another page follows");
-    assert_varies_by_origin(headers);
+/// The two origins the API serves: the client app's pages send cookies, the
+/// SPA sends only its Bearer token and so is allowed no credentials.
+const APP_ORIGINS: [(&str, bool); 2] = [(CLIENT_ORIGIN, true), (SPA_ORIGIN, false)];
+
+#[tokio::test]
+async fn the_app_origins_may_read_responses_and_only_the_client_with_credentials() {
+    let app = spawn_app().await;
+    for (origin, credentials) in APP_ORIGINS {
+        let response = read_from(&app, origin).await;
+
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers();
+        assert_allows(headers, origin, credentials);
+        assert_eq!(headers["access-control-expose-headers"], "Link", "the page may see that another page follows");
+        assert_varies_by_origin(headers);
+    }
+}
+
+#[tokio::test]
+async fn preflights_from_the_app_origins_allow_the_methods_and_headers() {
+    let app = spawn_app().await;
+    for (origin, credentials) in APP_ORIGINS {
+        let response = preflight(&app, origin, "/todos/1", "PATCH").await;
+
+        assert!(response.status().is_success(), "{origin}");
+        let headers = response.headers();
+        assert_allows(headers, origin, credentials);
+        assert_allows_the_todo_calls(headers);
+    }
 }
 
 #[tokio::test]
@@ -83,47 +109,10 @@ async fn another_origin_gets_no_cors_headers() {
 }
 
 #[tokio::test]
-async fn preflight_from_the_client_origin_allows_the_methods_and_headers() {
-    let app = spawn_app().await;
-    let response = preflight(&app, CLIENT_ORIGIN, "/todos/1", "PATCH").await;
-
-    assert!(response.status().is_success());
-    let headers = response.headers();
-    assert_eq!(headers["access-control-allow-origin"], CLIENT_ORIGIN);
-    assert_eq!(headers["access-control-allow-credentials"], "true");
-    assert_allows_the_todo_calls(headers);
-}
-
-#[tokio::test]
 async fn preflight_from_another_origin_gets_no_cors_headers() {
     let app = spawn_app().await;
     let response = preflight(&app, "https://evil.example", "/todos", "DELETE").await;
     assert_eq!(cors_headers(&response), Vec::<String>::new());
-}
-
-#[tokio::test]
-async fn the_spa_origin_may_read_bearer_responses_without_credentials() {
-    let app = spawn_app().await;
-    let response = read_from(&app, SPA_ORIGIN).await;
-
-    assert_eq!(response.status(), StatusCode::OK);
-    let headers = response.headers();
-    assert_eq!(headers["access-control-allow-origin"], SPA_ORIGIN);
-    assert!(headers.get("access-control-allow-credentials").is_none(), "the SPA sends no cookies");
-    assert_eq!(headers["access-control-expose-headers"], "Link");
-    assert_varies_by_origin(headers);
-}
-
-#[tokio::test]
-async fn preflight_from_the_spa_origin_allows_authorization_but_not_credentials() {
-    let app = spawn_app().await;
-    let response = preflight(&app, SPA_ORIGIN, "/todos/1", "PATCH").await;
-
-    assert!(response.status().is_success());
-    let headers = response.headers();
-    assert_eq!(headers["access-control-allow-origin"], SPA_ORIGIN);
-    assert!(headers.get("access-control-allow-credentials").is_none());
-    assert_allows_the_todo_calls(headers);
 }
 
 #[tokio::test]

@@ -24,6 +24,16 @@ fn active(app: &TestApp, sub: &str) -> Value {
     })
 }
 
+/// Has the provider answer `{"active": false}` for `token` (RFC 7662 §2.2),
+/// and asserts that the API then refuses it as `invalid_token`.
+async fn assert_refused_once_inactive(app: &TestApp, token: &str) {
+    app.provider.set_introspection(token, json!({"active": false}));
+
+    let response = app.get_todos(token).await;
+
+    assert_invalid_token(response, "not active").await;
+}
+
 #[tokio::test]
 async fn active_token_is_accepted_and_introspected_with_the_apis_own_credentials() {
     let app = spawn_introspection_app().await;
@@ -43,11 +53,8 @@ async fn active_token_is_accepted_and_introspected_with_the_apis_own_credentials
 #[tokio::test]
 async fn inactive_token_is_refused_at_once() {
     let app = spawn_introspection_app().await;
-    app.provider.set_introspection("revoked", json!({"active": false}));
 
-    let response = app.get_todos("revoked").await;
-
-    assert_invalid_token(response, "not active").await;
+    assert_refused_once_inactive(&app, "revoked").await;
 }
 
 #[tokio::test]
@@ -56,10 +63,7 @@ async fn a_token_revoked_after_use_is_refused_on_the_next_request() {
     app.provider.set_introspection("soon-revoked", active(&app, "alice"));
     assert_eq!(app.get_todos("soon-revoked").await.status(), StatusCode::OK);
 
-    app.provider.set_introspection("soon-revoked", json!({"active": false}));
-    let response = app.get_todos("soon-revoked").await;
-
-    assert_invalid_token(response, "not active").await;
+    assert_refused_once_inactive(&app, "soon-revoked").await;
 }
 
 #[tokio::test]

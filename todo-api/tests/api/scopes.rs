@@ -39,8 +39,7 @@ async fn writing_with_only_todos_read_is_forbidden_naming_the_scope() {
 async fn deleting_and_patching_need_todos_write() {
     let app = spawn_app().await;
     let writer = app.token().sign();
-    let todo = app.new_todo(&writer, "milk").await;
-    let id = todo["id"].to_string();
+    let id = app.new_todo(&writer, "milk").await["id"].to_string();
     let reader = app.token().scope("todos:read").sign();
 
     let patch = app.patch_todo(&reader, &id, &json!({"done": true})).await;

@@ -37,9 +37,18 @@ pub(crate) fn with(
     out
 }
 
+/// Sends the request with nobody signed in (or whoever already is).
 pub(crate) async fn send(app: &TestApp, params: &[(&'static str, String)]) -> reqwest::Response {
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    app.authorize(&borrowed).await
+    app.authorize(&borrowed(params)).await
+}
+
+/// Sends the request as `user`, who signs in and approves it.
+pub(crate) async fn send_as(app: &TestApp, user: &str, params: &[(&'static str, String)]) -> reqwest::Response {
+    app.authorize_as(user, &borrowed(params)).await
+}
+
+fn borrowed<'a>(params: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    params.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// Asserts an error page: 400, HTML, and no redirect anywhere.
@@ -110,9 +119,7 @@ async fn a_bad_redirect_uri_wins_over_other_errors_so_nothing_is_redirected() {
 async fn redirect_uri_may_be_omitted_only_when_exactly_one_is_registered() {
     let app = spawn_app().await;
     // legacy-app has one redirect URI: the request proceeds to the login.
-    let response = app
-        .authorize(&[("client_id", "legacy-app"), ("response_type", "code"), ("scope", "openid"), ("state", "x")])
-        .await;
+    let response = app.authorize(&LEGACY_APP_REQUEST).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(location(&response), "/login");
     // "odd client" has two: a page.
@@ -120,36 +127,35 @@ async fn redirect_uri_may_be_omitted_only_when_exactly_one_is_registered() {
     assert_error_page(response, "several registered").await;
 }
 
+/// Once the client and its redirect URI are known, a bad parameter is sent
+/// back to the client (RFC 6749 §4.1.2.1). Each case: the parameter, its
+/// value (`None`: left out), the error code, and a word the description must
+/// contain (`""`: any description).
 #[tokio::test]
-async fn implicit_flow_is_refused_with_unsupported_response_type() {
+async fn a_bad_parameter_is_redirected_back_as_an_error_naming_it() {
     let app = spawn_app().await;
-    let response = send(&app, &with(&valid(&challenge()), "response_type", Some("token"))).await;
-    assert_error_redirect_mentioning(&app, &response, "unsupported_response_type", "RFC 9700");
-    let response = send(&app, &with(&valid(&challenge()), "response_type", None)).await;
-    assert_error_redirect(&app, &response, "invalid_request");
-}
+    let cases = [
+        // The implicit flow is refused (RFC 9700 §2.1.2).
+        ("response_type", Some("token"), "unsupported_response_type", "RFC 9700"),
+        ("response_type", None, "invalid_request", ""),
+        // Scopes are limited to the client's registration (RFC 6749 §3.3).
+        ("scope", Some("openid admin"), "invalid_scope", "admin"),
+        ("scope", None, "invalid_scope", ""),
+        ("scope", Some("open\"id"), "invalid_scope", ""),
+        // PKCE methods other than S256 are refused; SHA-256 is told the spelling.
+        ("code_challenge_method", Some("SHA-256"), "invalid_request", "spells it S256"),
+        ("code_challenge_method", Some("plain"), "invalid_request", "plain"),
+        // An absent method means "plain" (RFC 7636 §4.3).
+        ("code_challenge_method", None, "invalid_request", ""),
+        // A response mode the client did not register.
+        ("response_mode", Some("fragment"), "invalid_request", "not registered"),
+    ];
 
-#[tokio::test]
-async fn scopes_are_limited_to_the_clients_registration() {
-    let app = spawn_app().await;
-    let response = send(&app, &with(&valid(&challenge()), "scope", Some("openid admin"))).await;
-    assert_error_redirect_mentioning(&app, &response, "invalid_scope", "admin");
-    let response = send(&app, &with(&valid(&challenge()), "scope", None)).await;
-    assert_error_redirect(&app, &response, "invalid_scope");
-    let response = send(&app, &with(&valid(&challenge()), "scope", Some("open\"id"))).await;
-    assert_error_redirect(&app, &response, "invalid_scope");
-}
+    for (name, value, error, mention) in cases {
+        let response = send(&app, &with(&valid(&challenge()), name, value)).await;
 
-#[tokio::test]
-async fn pkce_methods_other_than_s256_are_refused_and_sha_256_is_told_the_spelling() {
-    let app = spawn_app().await;
-    let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", Some("SHA-256"))).await;
-    assert_error_redirect_mentioning(&app, &response, "invalid_request", "spells it S256");
-    let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", Some("plain"))).await;
-    assert_error_redirect_mentioning(&app, &response, "invalid_request", "plain");
-    // An absent method means "plain" (RFC 7636 §4.3).
-    let response = send(&app, &with(&valid(&challenge()), "code_challenge_method", None)).await;
-    assert_error_redirect(&app, &response, "invalid_request");
+        assert_error_redirect_mentioning(&app, &response, error, mention);
+    }
 }
 
 #[tokio::test]
@@ -187,13 +193,6 @@ async fn confidential_client_that_requires_pkce_is_refused_without_it() {
 }
 
 #[tokio::test]
-async fn unregistered_response_mode_is_refused() {
-    let app = spawn_app().await;
-    let response = send(&app, &with(&valid(&challenge()), "response_mode", Some("fragment"))).await;
-    assert_error_redirect_mentioning(&app, &response, "invalid_request", "not registered");
-}
-
-#[tokio::test]
 async fn repeated_parameters_are_refused() {
     let app = spawn_app().await;
     let mut params = valid(&challenge());
@@ -208,9 +207,7 @@ async fn repeated_parameters_are_refused() {
 async fn code_response_carries_state_byte_for_byte_and_iss() {
     let app = spawn_app().await;
     let state = "a b+c/d?e=f&g%h\u{e9}";
-    let params = with(&valid(&challenge()), "state", Some(state));
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let response = app.authorize_as("demo", &borrowed).await;
+    let response = send_as(&app, "demo", &with(&valid(&challenge()), "state", Some(state))).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "after the consent POST: 303");
     let params = redirect_params(&response);
     assert_eq!(params["state"], state);
@@ -248,9 +245,7 @@ async fn fragment_response_mode_puts_the_code_in_the_fragment() {
 #[tokio::test]
 async fn form_post_response_mode_renders_an_auto_submitting_form() {
     let app = spawn_app().await;
-    let params = with(&valid(&challenge()), "response_mode", Some("form_post"));
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let response = app.authorize_as("demo", &borrowed).await;
+    let response = send_as(&app, "demo", &with(&valid(&challenge()), "response_mode", Some("form_post"))).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().get("location").is_none());
     let page = unescape(&response.text().await.unwrap());

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use shared::pkce::CodeVerifier;
 
-use super::{assert_error_redirect, challenge, send, valid, with};
+use super::{assert_error_redirect, challenge, send, send_as, valid, with};
 use crate::helpers::*;
 
 #[tokio::test]
@@ -18,27 +18,25 @@ async fn a_user_who_is_not_signed_in_is_sent_to_the_login_page() {
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
 }
 
+/// `prompt=none` never shows a page: whatever page it would need is named
+/// in the error instead (OIDC Core §3.1.2.6).
 #[tokio::test]
-async fn prompt_none_without_a_session_answers_login_required() {
+async fn prompt_none_answers_login_required_then_consent_required() {
     let app = spawn_app().await;
-    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("none"))).await;
-    assert_error_redirect(&app, &response, "login_required");
-}
+    let prompt_none = || with(&valid(&challenge()), "prompt", Some("none"));
 
-#[tokio::test]
-async fn prompt_none_without_consent_answers_consent_required() {
-    let app = spawn_app().await;
+    // Without a session: login_required.
+    assert_error_redirect(&app, &send(&app, &prompt_none()).await, "login_required");
+
+    // Signed in, but the user has not consented: consent_required.
     app.login("demo", "demo").await;
-    let response = send(&app, &with(&valid(&challenge()), "prompt", Some("none"))).await;
-    assert_error_redirect(&app, &response, "consent_required");
+    assert_error_redirect(&app, &send(&app, &prompt_none()).await, "consent_required");
 }
 
 #[tokio::test]
 async fn prompt_none_with_session_and_consent_returns_a_code_without_any_page() {
     let app = spawn_app().await;
-    let params = valid(&challenge());
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let first = app.authorize_as("demo", &borrowed).await;
+    let first = send_as(&app, "demo", &valid(&challenge())).await;
     assert!(redirect_params(&first).contains_key("code"));
     let response = send(&app, &with(&valid(&challenge()), "prompt", Some("none"))).await;
     assert_eq!(response.status(), StatusCode::FOUND);
@@ -188,7 +186,5 @@ async fn a_signed_in_user_who_keeps_coming_back_keeps_the_session_alive() {
 
 /// `demo` signs in and approves a valid request, which answers with a code.
 async fn sign_in_and_get_a_code(app: &TestApp) {
-    let params = valid(&challenge());
-    let borrowed: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert!(redirect_params(&app.authorize_as("demo", &borrowed).await).contains_key("code"));
+    assert!(redirect_params(&send_as(app, "demo", &valid(&challenge())).await).contains_key("code"));
 }
