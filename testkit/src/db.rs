@@ -9,6 +9,12 @@
 
 use sqlx::AnyPool;
 
+/// The one number a `SELECT COUNT(*) …` returns.
+pub async fn count(db: &AnyPool, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(db).await.unwrap();
+    n
+}
+
 /// A database that exists for as long as this value does.
 #[derive(Debug)]
 pub struct TestDatabase {

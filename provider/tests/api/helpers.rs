@@ -13,6 +13,7 @@ use serde_json::Value;
 use shared::config::Env;
 use shared::pkce::CodeVerifier;
 use testkit::db::TestDatabase;
+pub use testkit::db::count;
 pub use testkit::http::{browser, location};
 use testkit::serve::{Port, Running};
 
@@ -333,12 +334,6 @@ pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
 }
 
 /// Introspects a token as the todo API does (RFC 7662).
-/// The one number a `SELECT COUNT(*) …` returns.
-pub async fn count(db: &sqlx::AnyPool, sql: &str) -> i64 {
-    let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(db).await.unwrap();
-    n
-}
-
 pub async fn introspect(app: &TestApp, token: &str) -> Value {
     app.http
         .post(app.url("/oauth2/introspect"))
