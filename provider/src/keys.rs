@@ -35,13 +35,15 @@ use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash}
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use sqlx::AnyPool;
 
+use crate::jws::KeyPair;
 use crate::store;
 
 /// One key pair, ready to sign and verify.
 pub struct SigningKey {
     pub kid: String,
     pub alg: Algorithm,
-    pub encoding: EncodingKey,
+    /// The private key, parsed once (see `crate::jws`).
+    pub pair: KeyPair,
     pub decoding: DecodingKey,
     pub public_jwk: Jwk,
 }
@@ -229,7 +231,19 @@ fn signing_key_from_pem(alg: Algorithm, pem: &str) -> anyhow::Result<SigningKey>
     jwk.common.public_key_use = Some(PublicKeyUse::Signature);
     jwk.common.key_algorithm = Some(KeyAlgorithm::from(alg));
     let decoding = DecodingKey::from_jwk(&jwk)?;
-    Ok(SigningKey { kid, alg, encoding, decoding, public_jwk: jwk })
+    Ok(SigningKey { kid, alg, pair: KeyPair::parse(alg, &encoding)?, decoding, public_jwk: jwk })
+}
+
+/// A new private key of `alg` in PEM, for tests.
+#[cfg(test)]
+pub(crate) fn fresh_pem(alg: Algorithm) -> String {
+    generate_pem(alg).unwrap()
+}
+
+/// A new key of `alg`, for tests.
+#[cfg(test)]
+pub(crate) fn fresh(alg: Algorithm) -> SigningKey {
+    signing_key_from_pem(alg, &fresh_pem(alg)).unwrap()
 }
 
 /// Deletes retired keys whose every token has expired: a key retired at T

@@ -31,6 +31,8 @@ pub mod forms;
 pub mod housekeeping;
 /// Strict reading of form-urlencoded text (queries and form bodies).
 pub mod input;
+/// Signing a JWT with a key parsed once (RFC 7515 §7.1).
+pub mod jws;
 /// Signing keys and the JWKS.
 pub mod keys;
 /// Request parameters and the RFC 6749 §3.1/§3.2 rules they share.

@@ -1,13 +1,14 @@
 //! Minting tokens: RFC 9068 JWT access tokens, OIDC ID tokens and opaque
 //! refresh tokens, for every grant.
 
-use jsonwebtoken::{Header, encode};
+use jsonwebtoken::Header;
 use shared::jwt::{ACCESS_TOKEN_TYP, AccessTokenClaims, Audience, IdTokenClaims, at_hash};
 use shared::random::{random_token, sha256_hex};
 use shared::{GrantType, Scopes, Secret, TokenResponse, TokenType};
 
 use crate::clients::Client;
 use crate::error::AppError;
+use crate::jws;
 use crate::scopes::is_todo_scope;
 use crate::state::Issuer;
 use crate::store;
@@ -108,7 +109,7 @@ pub fn mint(issuer: &Issuer, issue: Issue<'_>) -> Result<Minted, AppError> {
     let mut header = Header::new(key.alg);
     header.typ = Some(ACCESS_TOKEN_TYP.to_owned());
     header.kid = Some(key.kid.clone());
-    let access_token = encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?;
+    let access_token = jws::sign(&header, &claims, &key.pair)?;
 
     let (refresh_token, refresh_row) = match (issue.refresh_family_expires_at, issue.user, issue.grant_id) {
         (Some(family_expires_at), Some(user), Some(grant_id)) => {
@@ -178,7 +179,7 @@ fn id_token(
     let mut header = Header::new(key.alg);
     header.typ = Some("JWT".to_owned());
     header.kid = Some(key.kid.clone());
-    Ok(encode(&header, &claims, &key.encoding).map_err(|e| anyhow::anyhow!("signing failed: {e}"))?)
+    Ok(jws::sign(&header, &claims, &key.pair)?)
 }
 
 /// The `sub` of a token a client obtained for itself (RFC 9068 §5: a
