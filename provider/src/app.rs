@@ -55,8 +55,7 @@ impl App {
     /// Builds the app on a listener the caller bound (port 0 in tests).
     pub async fn build_on(config: Config, listener: TcpListener) -> anyhow::Result<Self> {
         let checked = parse_clients_file(&config.clients_toml, &config.clients_source)?;
-        let db = store::open(&config.database_url).await?;
-        let reads = store::open_reads(&config.database_url, &db).await?;
+        let (db, reads) = store::open_with_reads(&config.database_url).await?;
         let secrets = SecretVerifier::default();
         let clients = register_clients(&db, checked, &secrets).await?;
         if config.seed_demo_users {
@@ -100,7 +99,7 @@ impl App {
 pub fn router(state: AppState) -> Router {
     let config = &state.config;
     let sessions = SessionManagerLayer::new(
-        shared::session_store::SqlSessionStore::new(state.db.clone()).reading_from(state.reads.clone()),
+        shared::session_store::SqlSessionStore::writing_to(state.db.clone()).reading_from(state.reads.clone()),
     )
     .with_name(SESSION_COOKIE)
     .with_http_only(true)
@@ -160,7 +159,7 @@ pub fn router(state: AppState) -> Router {
 /// Upserts the clients of the file, hashing each secret with argon2id
 /// (reusing the stored hash when the secret is unchanged).
 async fn register_clients(
-    db: &sqlx::AnyPool,
+    db: &shared::db::Kept,
     checked: Vec<crate::clients::CheckedClient>,
     secrets: &SecretVerifier,
 ) -> anyhow::Result<HashMap<String, Client>> {
@@ -168,7 +167,7 @@ async fn register_clients(
     for entry in checked {
         let mut client = entry.client;
         if let Some(secret) = &entry.secret {
-            let stored = store::clients::secret_hash(db, &client.id).await?;
+            let stored = store::clients::secret_hash(&mut *db.acquire().await?, &client.id).await?;
             let hash = match stored {
                 Some(hash) if password::verify(secret.expose().to_owned(), hash.clone()).await => hash,
                 _ => password::hash(secret.expose().to_owned()).await?,
@@ -181,7 +180,7 @@ async fn register_clients(
             // development-only allowance, and it is said out loud.
             tracing::warn!(client_id = %client.id, "client has plain-http loopback redirect URIs (development only)");
         }
-        store::clients::upsert(db, &client).await?;
+        store::clients::upsert(&mut *db.acquire().await?, &client).await?;
         clients.insert(client.id.to_string(), client);
     }
     Ok(clients)
@@ -189,16 +188,16 @@ async fn register_clients(
 
 /// The demo users the README names (`demo`, `alice`), created when missing.
 /// Demo-only passwords.
-async fn seed_demo_users(db: &sqlx::AnyPool) -> anyhow::Result<()> {
+async fn seed_demo_users(db: &shared::db::Kept) -> anyhow::Result<()> {
     let demo_users =
         [("demo", "demo", "Demo User", "demo@example.com"), ("alice", "alice", "Alice Example", "alice@example.com")];
     for (username, password, name, email) in demo_users {
-        if store::users::exists(db, username).await? {
+        if store::users::exists(&mut *db.acquire().await?, username).await? {
             continue;
         }
         let password_hash = password::hash(password.to_owned()).await?;
         let user = store::users::NewUser { username, password_hash: &password_hash, name, email, email_verified: true };
-        if store::users::insert_if_absent(db, user).await? {
+        if store::users::insert_if_absent(&mut *db.acquire().await?, user).await? {
             tracing::info!(username, "seeded demo user");
         }
     }

@@ -19,8 +19,8 @@
 
 use std::time::{Duration, Instant};
 
+use shared::db::Kept;
 use shared::session_store::SqlSessionStore;
-use sqlx::AnyPool;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -74,19 +74,32 @@ pub struct Pruned {
 ///   token stays as long as its family lives, so that presenting it again
 ///   is still recognised as reuse (RFC 9700 §4.14.2);
 /// - provider sessions past their expiry, and ended throttle windows.
-pub async fn prune(db: &AnyPool, now: i64, pacing: Pacing) -> sqlx::Result<Pruned> {
+pub async fn prune(db: &Kept, now: i64, pacing: Pacing) -> sqlx::Result<Pruned> {
     let kept_until = now - KEEP_EXPIRED_SECONDS;
-    let sessions = SqlSessionStore::new(db.clone());
+    let sessions = SqlSessionStore::writing_to(db.clone());
     let batch = pacing.batch;
     Ok(Pruned {
-        codes: in_batches(pacing, || store::codes::delete_expired(db, kept_until, batch)).await?,
-        access_tokens: in_batches(pacing, || store::tokens::delete_expired_access_tokens(db, kept_until, batch))
+        codes: in_batches(pacing, || async {
+            store::codes::delete_expired(&mut *db.acquire().await?, kept_until, batch).await
+        })
+        .await?,
+        access_tokens: in_batches(pacing, || async {
+            store::tokens::delete_expired_access_tokens(&mut *db.acquire().await?, kept_until, batch).await
+        })
+        .await?,
+        refresh_tokens: in_batches(pacing, || async {
+            store::tokens::delete_ended_refresh_families(&mut *db.acquire().await?, kept_until, batch).await
+        })
+        .await?
+            + in_batches(pacing, || async {
+                store::tokens::delete_idle_refresh_tokens(&mut *db.acquire().await?, kept_until, batch).await
+            })
             .await?,
-        refresh_tokens: in_batches(pacing, || store::tokens::delete_ended_refresh_families(db, kept_until, batch))
-            .await?
-            + in_batches(pacing, || store::tokens::delete_idle_refresh_tokens(db, kept_until, batch)).await?,
         sessions: in_batches(pacing, || sessions.delete_expired_batch(now, batch)).await?,
-        throttle_counters: in_batches(pacing, || store::throttle::delete_expired(db, batch)).await?,
+        throttle_counters: in_batches(pacing, || async {
+            store::throttle::delete_expired(&mut *db.acquire().await?, batch).await
+        })
+        .await?,
     })
 }
 

@@ -33,7 +33,7 @@ use aws_lc_rs::encoding::AsDer;
 use base64::Engine;
 use jsonwebtoken::jwk::{Jwk, JwkSet, KeyAlgorithm, PublicKeyUse, ThumbprintHash};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
-use sqlx::AnyPool;
+use shared::db::Kept;
 
 use crate::jws::KeyPair;
 use crate::store;
@@ -102,18 +102,18 @@ impl Keys {
     /// like any rotation, in one that already has keys. Keys of algorithms
     /// no longer in `algs` are retired once the new keys sign, and pruned
     /// once their tokens have expired.
-    pub async fn load_or_create(pool: &AnyPool, algs: &[Algorithm], publish_delay: Duration) -> anyhow::Result<Self> {
-        let stored = store::keys::all(pool).await?;
+    pub async fn load_or_create(db: &Kept, algs: &[Algorithm], publish_delay: Duration) -> anyhow::Result<Self> {
+        let stored = store::keys::all(&mut *db.acquire().await?).await?;
         let delay = if stored.is_empty() { Duration::ZERO } else { publish_delay };
         let mut switch_at = shared::now_unix();
         for &alg in algs {
             if !stored.iter().any(|k| k.retired_at.is_none() && k.alg == alg_name(alg)) {
-                switch_at = switch_at.max(rotate(pool, alg, delay).await?.1);
+                switch_at = switch_at.max(rotate(db, alg, delay).await?.1);
             }
         }
         let in_use: Vec<&str> = algs.iter().map(|&alg| alg_name(alg)).collect();
-        store::keys::retire_other_algorithms(pool, &in_use, switch_at).await?;
-        let ring = load_ring(pool).await?;
+        store::keys::retire_other_algorithms(&mut *db.acquire().await?, &in_use, switch_at).await?;
+        let ring = load_ring(db).await?;
         Ok(Self(Arc::new(RwLock::new(Arc::new(ring)))))
     }
 
@@ -139,8 +139,8 @@ impl Keys {
 
     /// Re-reads the keys from the database (after a rotation by
     /// `provider keys rotate`, another process).
-    pub async fn reload(&self, pool: &AnyPool) -> anyhow::Result<()> {
-        let ring = Arc::new(load_ring(pool).await?);
+    pub async fn reload(&self, db: &Kept) -> anyhow::Result<()> {
+        let ring = Arc::new(load_ring(db).await?);
         match self.0.write() {
             Ok(mut guard) => *guard = ring,
             Err(poisoned) => *poisoned.into_inner() = ring,
@@ -152,17 +152,19 @@ impl Keys {
 /// Generates a new key for `alg` and publishes it; it signs once
 /// `publish_delay` has passed, and the previous key of `alg` signs until then.
 /// Returns the new `kid` and the unix time it signs from.
-pub async fn rotate(pool: &AnyPool, alg: Algorithm, publish_delay: Duration) -> anyhow::Result<(String, i64)> {
+pub async fn rotate(db: &Kept, alg: Algorithm, publish_delay: Duration) -> anyhow::Result<(String, i64)> {
     let pem = generate_pem(alg)?;
     let key = signing_key_from_pem(alg, &pem)?;
     let signs_from = shared::now_unix() + publish_delay.as_secs() as i64;
-    store::keys::insert(pool, &key.kid, alg_name(alg), &pem, signs_from).await?;
+    store::keys::insert(&mut *db.acquire().await?, &key.kid, alg_name(alg), &pem, signs_from).await?;
     Ok((key.kid, signs_from))
 }
 
-async fn load_ring(pool: &AnyPool) -> anyhow::Result<KeyRing> {
+async fn load_ring(db: &Kept) -> anyhow::Result<KeyRing> {
+    // The rows first: the connection goes back before the keys are parsed.
+    let rows = store::keys::all(&mut *db.acquire().await?).await?;
     let mut keys = Vec::new();
-    for row in store::keys::all(pool).await? {
+    for row in rows {
         let alg =
             parse_alg(&row.alg).ok_or_else(|| anyhow::anyhow!("stored key {} has unknown alg {}", row.kid, row.alg))?;
         keys.push((row.signs_from, Arc::new(signing_key_from_pem(alg, &row.private_pem)?)));
@@ -249,7 +251,7 @@ pub(crate) fn fresh(alg: Algorithm) -> SigningKey {
 /// Deletes retired keys whose every token has expired: a key retired at T
 /// (the moment its successor starts signing) signed its last token at T,
 /// which expired by T + the token lifetime.
-pub async fn prune(pool: &AnyPool, token_ttl: std::time::Duration) -> anyhow::Result<u64> {
+pub async fn prune(db: &Kept, token_ttl: std::time::Duration) -> anyhow::Result<u64> {
     let cutoff = shared::now_unix() - token_ttl.as_secs() as i64 - 60;
-    Ok(store::keys::prune_retired_before(pool, cutoff).await?)
+    Ok(store::keys::prune_retired_before(&mut *db.acquire().await?, cutoff).await?)
 }

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use shared::jwt::AccessTokenClaims;
 use shared::verified::VerifiedTokens;
-use sqlx::AnyPool;
 
 use crate::clients::Clients;
 use crate::config::Config;
@@ -20,10 +19,11 @@ use crate::throttle::Throttle;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub config: Arc<Config>,
-    /// Every write, and the reads that decide a write.
-    pub db: AnyPool,
+    /// Every write, and the reads that decide a write: on SQLite the one
+    /// writer connection, kept between queries (see `shared::db::Kept`).
+    pub db: shared::db::Kept,
     /// Reads only (see `store::open_reads`); skipped by `FromRef`, which
-    /// hands out `db` as `State<AnyPool>`.
+    /// hands out `db` as `State<Kept>`.
     #[from_ref(skip)]
     pub reads: shared::db::Kept,
     /// Registered clients, loaded from the database at start (the clients
@@ -41,7 +41,7 @@ pub struct AppState {
 /// the reads of the hot paths to `reads`.
 #[derive(Clone)]
 pub struct Database {
-    pub writer: AnyPool,
+    pub writer: shared::db::Kept,
     pub reads: shared::db::Kept,
 }
 

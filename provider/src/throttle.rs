@@ -29,7 +29,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use sqlx::AnyPool;
+use shared::db::Kept;
 
 use crate::store;
 
@@ -93,11 +93,11 @@ pub struct Attempt {
 
 #[derive(Clone)]
 pub struct Throttle {
-    db: AnyPool,
+    db: Kept,
 }
 
 impl Throttle {
-    pub fn new(db: AnyPool) -> Self {
+    pub fn new(db: Kept) -> Self {
         Self { db }
     }
 
@@ -108,13 +108,13 @@ impl Throttle {
         for (key, rule) in keys {
             let name = key.to_string();
             let window = i64::try_from(rule.window.as_secs()).unwrap_or(i64::MAX / 2);
-            if store::throttle::count_attempt(&self.db, &name, rule.limit, window).await? {
+            if store::throttle::count_attempt(&mut *self.db.acquire().await?, &name, rule.limit, window).await? {
                 attempt.counted.push((key.clone(), *rule));
                 continue;
             }
-            let retry_after = store::throttle::seconds_left(&self.db, &name).await?;
+            let retry_after = store::throttle::seconds_left(&mut *self.db.acquire().await?, &name).await?;
             for (counted, _) in &attempt.counted {
-                store::throttle::refund(&self.db, &counted.to_string()).await?;
+                store::throttle::refund(&mut *self.db.acquire().await?, &counted.to_string()).await?;
             }
             return Ok(Err(Refused { retry_after }));
         }
@@ -127,8 +127,8 @@ impl Throttle {
         for (key, rule) in attempt.counted {
             let name = key.to_string();
             match rule.on_success {
-                OnSuccess::Reset => store::throttle::reset(&self.db, &name).await?,
-                OnSuccess::Refund => store::throttle::refund(&self.db, &name).await?,
+                OnSuccess::Reset => store::throttle::reset(&mut *self.db.acquire().await?, &name).await?,
+                OnSuccess::Refund => store::throttle::refund(&mut *self.db.acquire().await?, &name).await?,
             }
         }
         Ok(())

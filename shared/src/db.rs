@@ -150,6 +150,12 @@ impl Kept {
         Self { pool, sqlite }
     }
 
+    /// Leases that go straight back to `pool`, on any database: for code
+    /// written against `Kept` that shares its pool with other users.
+    pub fn passing_through(pool: AnyPool) -> Self {
+        Self { pool, sqlite: None }
+    }
+
     /// A connection for one query or a few: a kept one, or one from the pool.
     pub async fn acquire(&self) -> Result<Lease, sqlx::Error> {
         let Some(keeping) = &self.sqlite else {

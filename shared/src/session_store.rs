@@ -13,20 +13,27 @@ use tower_sessions::session_store::{self, SessionStore};
 
 #[derive(Clone, Debug)]
 pub struct SqlSessionStore {
-    pool: AnyPool,
-    /// Where sessions are loaded from: `pool`, unless `reading_from` gave
-    /// read-only connections (`crate::db::read_pool`, kept by
-    /// `crate::db::Kept`).
+    /// Where sessions are created, saved and deleted.
+    writer: Kept,
+    /// Where sessions are loaded from: `writer`, unless `reading_from` gave
+    /// read-only connections (`crate::db::read_pool`).
     reads: Option<Kept>,
 }
 
 impl SqlSessionStore {
+    /// Sessions in `pool`, whose connections go back to it after each query.
     pub fn new(pool: AnyPool) -> Self {
-        Self { reads: None, pool }
+        Self::writing_to(Kept::passing_through(pool))
+    }
+
+    /// Sessions written through `writer`, the connections a service keeps
+    /// for every write (see `crate::db::Kept`).
+    pub fn writing_to(writer: Kept) -> Self {
+        Self { writer, reads: None }
     }
 
     /// Loads sessions through `reads`; creating, saving and deleting still
-    /// go through the pool given to `new`.
+    /// go through the writer.
     pub fn reading_from(self, reads: Kept) -> Self {
         Self { reads: Some(reads), ..self }
     }
@@ -35,7 +42,7 @@ impl SqlSessionStore {
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(crate::now_unix())
-            .execute(&self.pool)
+            .execute(&mut *self.writer.acquire().await?)
             .await?;
         Ok(done.rows_affected())
     }
@@ -50,7 +57,7 @@ impl SqlSessionStore {
             sqlx::query("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < $1 LIMIT $2)")
                 .bind(before)
                 .bind(batch)
-                .execute(&self.pool)
+                .execute(&mut *self.writer.acquire().await?)
                 .await?;
         Ok(done.rows_affected())
     }
@@ -63,7 +70,7 @@ impl SqlSessionStore {
             .bind(record.id.to_string())
             .bind(data)
             .bind(record.expiry_date.unix_timestamp())
-            .execute(&self.pool)
+            .execute(&mut *self.writer.acquire().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         Ok(done.rows_affected())
@@ -106,11 +113,9 @@ impl SessionStore for SqlSessionStore {
         let query = sqlx::query_as("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
             .bind(id.to_string())
             .bind(crate::now_unix());
-        let row: Option<(String,)> = match &self.reads {
-            Some(reads) => query.fetch_optional(&mut *reads.acquire().await.map_err(backend)?).await,
-            None => query.fetch_optional(&self.pool).await,
-        }
-        .map_err(backend)?;
+        let reads = self.reads.as_ref().unwrap_or(&self.writer);
+        let row: Option<(String,)> =
+            query.fetch_optional(&mut *reads.acquire().await.map_err(backend)?).await.map_err(backend)?;
         match row {
             Some((data,)) => {
                 Ok(Some(serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?))
@@ -122,7 +127,7 @@ impl SessionStore for SqlSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *self.writer.acquire().await.map_err(backend)?)
             .await
             .map_err(backend)?;
         Ok(())

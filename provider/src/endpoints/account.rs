@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use sqlx::AnyPool;
+use shared::db::Kept;
 use tower_sessions::Session;
 
 use crate::clients::Clients;
@@ -33,16 +33,19 @@ struct Context {
 }
 
 pub async fn home(
-    State(db): State<AnyPool>,
+    State(db): State<Kept>,
     State(clients): State<Clients>,
     session: Session,
 ) -> Result<Response, AppError> {
     let mut context = Context { user_name: None, apps: Vec::new(), csrf_token: session::csrf_token(&session).await? };
-    if let Some(login) = session::login(&session).await
-        && let Some(user) = store::users::find_by_id(&db, &login.user_id).await?
-    {
+    let user = match session::login(&session).await {
+        Some(login) => store::users::find_by_id(&mut *db.acquire().await?, &login.user_id).await?,
+        None => None,
+    };
+    if let Some(user) = user {
         context.user_name = Some(user.name);
-        for consent in store::consents::for_user(&db, &login.user_id).await? {
+        let consents = store::consents::for_user(&mut *db.acquire().await?, &user.id).await?;
+        for consent in consents {
             let client_name =
                 clients.find(&consent.client_id).map(|c| c.name).unwrap_or_else(|| consent.client_id.clone());
             context.apps.push(App {
@@ -67,7 +70,7 @@ pub struct RevokeForm {
 /// Forgets the consent and revokes every grant (and so every token) the
 /// user gave the client.
 pub async fn revoke_app(
-    State(db): State<AnyPool>,
+    State(db): State<Kept>,
     session: Session,
     HtmlForm(form): HtmlForm<RevokeForm>,
 ) -> Result<Response, AppError> {
@@ -77,8 +80,8 @@ pub async fn revoke_app(
     let Some(login) = session::login(&session).await else {
         return Ok(see_login(Via::Post));
     };
-    store::consents::forget(&db, &login.user_id, &form.client_id).await?;
-    let revoked = store::families::revoke_all_for(&db, &login.user_id, &form.client_id).await?;
+    store::consents::forget(&mut *db.acquire().await?, &login.user_id, &form.client_id).await?;
+    let revoked = store::families::revoke_all_for(&mut *db.acquire().await?, &login.user_id, &form.client_id).await?;
     tracing::info!(client_id = %form.client_id, grants = revoked, "user revoked an application");
     Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response())
 }

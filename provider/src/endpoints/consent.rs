@@ -61,7 +61,8 @@ pub async fn submit(
     })?;
     match form.decision.as_str() {
         "approve" => {
-            store::consents::grant(&db.writer, &login.user_id, &client.id, &request.scope).await?;
+            store::consents::grant(&mut *db.writer.acquire().await?, &login.user_id, &client.id, &request.scope)
+                .await?;
             tracing::info!(client_id = %client.id, "consent granted");
             // The consent now covers the request, so this issues the code.
             let mut request = request;

@@ -33,11 +33,14 @@ pub async fn revoke(
     let client = authenticate(&auth, peer.ip(), &headers, &params).await?;
     let token = params.require("token", "RFC 7009 §2.1")?;
 
-    if let Some(row) = store::tokens::find_refresh_token(&db.writer, &sha256_hex(token)).await? {
+    // Each statement takes the writer and gives it back: a lease held
+    // through the `if let` would wait for itself below.
+    let refresh = store::tokens::find_refresh_token(&mut *db.writer.acquire().await?, &sha256_hex(token)).await?;
+    if let Some(row) = refresh {
         if row.client_id != client.id.as_str() {
             return Err(foreign());
         }
-        store::families::revoke(&db.writer, &row.grant_id).await?;
+        store::families::revoke(&mut *db.writer.acquire().await?, &row.grant_id).await?;
         tracing::info!(client_id = %client.id, "refresh token revoked with its grant");
     } else if let Ok(claims) = access_token::verify(&checker, token, true).await {
         if claims.client_id != client.id.as_str() {
@@ -49,7 +52,7 @@ pub async fn revoke(
             client_id: &claims.client_id,
             expires_at: claims.exp,
         };
-        store::tokens::revoke_access_token(&db.writer, revoked).await?;
+        store::tokens::revoke_access_token(&mut *db.writer.acquire().await?, revoked).await?;
         tracing::info!(client_id = %client.id, "access token revoked");
     }
     let mut response = StatusCode::OK.into_response();

@@ -2,7 +2,7 @@
 
 use shared::ids::RedirectUri;
 use shared::{ClientAuthMethod, ClientId, GrantType, ResponseMode, ResponseType, Scopes};
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, FromRow};
 
 use super::{corrupt, parse_list};
 use crate::clients::Client;
@@ -53,19 +53,21 @@ impl ClientRow {
     }
 }
 
-pub async fn all(pool: &AnyPool) -> sqlx::Result<Vec<Client>> {
+pub async fn all(conn: &mut AnyConnection) -> sqlx::Result<Vec<Client>> {
     let rows: Vec<ClientRow> = sqlx::query_as(
         "SELECT id, secret_hash, name, redirect_uris, post_logout_redirect_uris, first_party, grant_types, \
          response_types, response_modes, auth_methods, scopes, require_pkce, may_introspect FROM clients",
     )
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await?;
     rows.into_iter().map(ClientRow::into_client).collect()
 }
 
-pub async fn secret_hash(pool: &AnyPool, id: &ClientId) -> sqlx::Result<Option<String>> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT secret_hash FROM clients WHERE id = $1").bind(id.as_str()).fetch_optional(pool).await?;
+pub async fn secret_hash(conn: &mut AnyConnection, id: &ClientId) -> sqlx::Result<Option<String>> {
+    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT secret_hash FROM clients WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(row.and_then(|(hash,)| hash))
 }
 
@@ -75,7 +77,7 @@ fn json<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> String {
 }
 
 /// Inserts or replaces a client registration.
-pub async fn upsert(pool: &AnyPool, client: &Client) -> sqlx::Result<()> {
+pub async fn upsert(conn: &mut AnyConnection, client: &Client) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO clients (id, secret_hash, name, redirect_uris, post_logout_redirect_uris, first_party, \
          grant_types, response_types, response_modes, auth_methods, scopes, require_pkce, may_introspect, updated_at) \
@@ -102,7 +104,7 @@ pub async fn upsert(pool: &AnyPool, client: &Client) -> sqlx::Result<()> {
     .bind(client.require_pkce as i32)
     .bind(client.may_introspect as i32)
     .bind(shared::now_unix())
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

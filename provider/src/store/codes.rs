@@ -1,6 +1,6 @@
 //! Authorization codes, stored as SHA-256 hashes.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, FromRow};
 
 pub struct NewCode<'a> {
     pub code_hash: &'a str,
@@ -11,7 +11,7 @@ pub struct NewCode<'a> {
     pub expires_at: i64,
 }
 
-pub async fn insert(pool: &AnyPool, code: NewCode<'_>) -> sqlx::Result<()> {
+pub async fn insert(conn: &mut AnyConnection, code: NewCode<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, code_challenge, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -22,7 +22,7 @@ pub async fn insert(pool: &AnyPool, code: NewCode<'_>) -> sqlx::Result<()> {
     .bind(code.redirect_uri)
     .bind(code.code_challenge)
     .bind(code.expires_at)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -59,7 +59,7 @@ pub enum Redemption {
 /// public, ensure that the code was issued to "client_id" in the request".
 /// That check is part of the UPDATE's condition, so another client can
 /// neither spend a leaked code nor, by replaying it, revoke its grant.
-pub async fn redeem(pool: &AnyPool, code_hash: &str, client_id: &str) -> sqlx::Result<Redemption> {
+pub async fn redeem(conn: &mut AnyConnection, code_hash: &str, client_id: &str) -> sqlx::Result<Redemption> {
     let spent: Option<IssuedCode> = sqlx::query_as(
         "UPDATE authorization_codes SET redeemed_at = $1 \
          WHERE code_hash = $2 AND client_id = $3 AND redeemed_at IS NULL \
@@ -68,7 +68,7 @@ pub async fn redeem(pool: &AnyPool, code_hash: &str, client_id: &str) -> sqlx::R
     .bind(shared::now_unix())
     .bind(code_hash)
     .bind(client_id)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     if let Some(code) = spent {
         return Ok(Redemption::Redeemed(code));
@@ -76,7 +76,7 @@ pub async fn redeem(pool: &AnyPool, code_hash: &str, client_id: &str) -> sqlx::R
     let earlier: Option<(String, String)> =
         sqlx::query_as("SELECT grant_id, client_id FROM authorization_codes WHERE code_hash = $1")
             .bind(code_hash)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?;
     Ok(match earlier {
         Some((_, owner)) if owner != client_id => Redemption::OtherClient,
@@ -88,14 +88,14 @@ pub async fn redeem(pool: &AnyPool, code_hash: &str, client_id: &str) -> sqlx::R
 /// Deletes up to `batch` codes that expired before `before`; the number
 /// deleted. (A replay of a code deleted here is then just an unknown code,
 /// so housekeeping keeps codes a while past their expiry.)
-pub async fn delete_expired(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+pub async fn delete_expired(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "DELETE FROM authorization_codes WHERE code_hash IN \
          (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 LIMIT $2)",
     )
     .bind(before)
     .bind(batch)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
 }

@@ -1,7 +1,7 @@
 //! Remembered consent: which scopes a user has allowed a client.
 
 use shared::{ClientId, Scopes};
-use sqlx::AnyPool;
+use sqlx::AnyConnection;
 
 /// The scopes the user has already granted this client (empty if none).
 pub async fn granted(
@@ -21,8 +21,8 @@ pub async fn granted(
 }
 
 /// Adds `scopes` to what the user has granted the client.
-pub async fn grant(pool: &AnyPool, user_id: &str, client_id: &ClientId, scopes: &Scopes) -> sqlx::Result<()> {
-    let all = granted(pool, user_id, client_id).await?.union(scopes);
+pub async fn grant(conn: &mut AnyConnection, user_id: &str, client_id: &ClientId, scopes: &Scopes) -> sqlx::Result<()> {
+    let all = granted(&mut *conn, user_id, client_id).await?.union(scopes);
     sqlx::query(
         "INSERT INTO consents (user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, client_id) DO UPDATE SET scope = excluded.scope, granted_at = excluded.granted_at",
@@ -31,17 +31,17 @@ pub async fn grant(pool: &AnyPool, user_id: &str, client_id: &ClientId, scopes: 
     .bind(client_id.as_str())
     .bind(all.to_string())
     .bind(shared::now_unix())
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// Forgets the consent (the user revoked the app).
-pub async fn forget(pool: &AnyPool, user_id: &str, client_id: &str) -> sqlx::Result<()> {
+pub async fn forget(conn: &mut AnyConnection, user_id: &str, client_id: &str) -> sqlx::Result<()> {
     sqlx::query("DELETE FROM consents WHERE user_id = $1 AND client_id = $2")
         .bind(user_id)
         .bind(client_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -54,11 +54,11 @@ pub struct Consent {
 }
 
 /// The clients a user has granted something, newest first.
-pub async fn for_user(pool: &AnyPool, user_id: &str) -> sqlx::Result<Vec<Consent>> {
+pub async fn for_user(conn: &mut AnyConnection, user_id: &str) -> sqlx::Result<Vec<Consent>> {
     sqlx::query_as(
         "SELECT client_id, scope, granted_at FROM consents WHERE user_id = $1 ORDER BY granted_at DESC, client_id",
     )
     .bind(user_id)
-    .fetch_all(pool)
+    .fetch_all(&mut *conn)
     .await
 }

@@ -3,7 +3,7 @@
 //! token issued from it points to, so one update revokes them all (RFC 6749
 //! §4.1.2, RFC 9700 §4.14.2).
 
-use sqlx::{AnyPool, FromRow, Row};
+use sqlx::{AnyConnection, Connection, FromRow, Row};
 
 use super::users::User;
 
@@ -27,7 +27,7 @@ pub struct NewFamily<'a> {
 }
 
 /// Creates a grant and returns its id.
-pub async fn create(pool: &AnyPool, grant: NewFamily<'_>) -> sqlx::Result<String> {
+pub async fn create(conn: &mut AnyConnection, grant: NewFamily<'_>) -> sqlx::Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO grants (id, client_id, user_id, scope, auth_time, nonce, created_at) \
@@ -40,7 +40,7 @@ pub async fn create(pool: &AnyPool, grant: NewFamily<'_>) -> sqlx::Result<String
     .bind(grant.auth_time)
     .bind(grant.nonce)
     .bind(shared::now_unix())
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(id)
 }
@@ -85,9 +85,9 @@ pub async fn find_with_user(
 /// Revokes a grant and every token descending from it, in one transaction:
 /// RFC 6749 §4.1.2 (a replayed code) and RFC 9700 §4.14.2 (a reused refresh
 /// token) both ask for exactly this.
-pub async fn revoke(pool: &AnyPool, grant_id: &str) -> sqlx::Result<()> {
+pub async fn revoke(conn: &mut AnyConnection, grant_id: &str) -> sqlx::Result<()> {
     let now = shared::now_unix();
-    let mut tx = pool.begin().await?;
+    let mut tx = conn.begin().await?;
     sqlx::query("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(grant_id)
@@ -101,15 +101,15 @@ pub async fn revoke(pool: &AnyPool, grant_id: &str) -> sqlx::Result<()> {
 }
 
 /// Revokes every live grant a user gave a client; returns how many.
-pub async fn revoke_all_for(pool: &AnyPool, user_id: &str, client_id: &str) -> sqlx::Result<usize> {
+pub async fn revoke_all_for(conn: &mut AnyConnection, user_id: &str, client_id: &str) -> sqlx::Result<usize> {
     let ids: Vec<(String,)> =
         sqlx::query_as("SELECT id FROM grants WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL")
             .bind(user_id)
             .bind(client_id)
-            .fetch_all(pool)
+            .fetch_all(&mut *conn)
             .await?;
     for (id,) in &ids {
-        revoke(pool, id).await?;
+        revoke(&mut *conn, id).await?;
     }
     Ok(ids.len())
 }

@@ -12,13 +12,28 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 
+use shared::db::Kept;
 use sqlx::AnyPool;
 
 /// The migrations in `provider/migrations`, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Connects and brings the schema up to date.
-pub async fn open(database_url: &str) -> anyhow::Result<AnyPool> {
+/// Connects the writer and brings the schema up to date.
+pub async fn open(database_url: &str) -> anyhow::Result<Kept> {
+    Ok(Kept::new(database_url, open_writer(database_url).await?))
+}
+
+/// The writer of [`open`], and the connections for the reads of the hot
+/// paths (sessions, consents, a code's grant, revocation checks): on
+/// SQLite, read-only connections beside the single writer; on PostgreSQL,
+/// the same pool.
+pub async fn open_with_reads(database_url: &str) -> anyhow::Result<(Kept, Kept)> {
+    let writer = open_writer(database_url).await?;
+    let reads = shared::db::read_pool(database_url, &writer, SQLITE_READERS).await?;
+    Ok((Kept::new(database_url, writer), Kept::new(database_url, reads)))
+}
+
+async fn open_writer(database_url: &str) -> anyhow::Result<AnyPool> {
     // One SQLite connection: nearly every request writes (see connect_with).
     let pool = shared::db::connect_with(database_url, 1).await?;
     MIGRATOR.run(&pool).await?;
@@ -29,14 +44,6 @@ pub async fn open(database_url: &str) -> anyhow::Result<AnyPool> {
 /// a thread of its own (see `shared::db`); on a 2-core machine two readers
 /// did more per CPU-second than three (fewer threads to wake).
 const SQLITE_READERS: u32 = 2;
-
-/// The pool for the reads of the hot paths (sessions, consents, a code's
-/// grant, revocation checks): on SQLite, read-only connections beside the
-/// single writer of [`open`]; on PostgreSQL, the same pool.
-pub async fn open_reads(database_url: &str, writer: &AnyPool) -> anyhow::Result<shared::db::Kept> {
-    let pool = shared::db::read_pool(database_url, writer, SQLITE_READERS).await?;
-    Ok(shared::db::Kept::new(database_url, pool))
-}
 
 /// A JSON array column, read back.
 pub(crate) fn json_list(column: &'static str, text: &str) -> sqlx::Result<Vec<String>> {

@@ -7,7 +7,7 @@
 //! of tokens issued before issuing stopped writing them; they expire with
 //! their tokens, and revoking their grant still marks them.
 
-use sqlx::{Any, AnyPool, Executor, FromRow};
+use sqlx::{Any, AnyConnection, Connection, Executor, FromRow};
 
 /// Whether an access token was revoked: by its own `jti`, or through the
 /// grant it names (or, for a token recorded when it was issued, the grant
@@ -40,7 +40,7 @@ pub struct RevokedAccessToken<'a> {
 
 /// RFC 7009 §2.1: revokes one access token, which stays revoked until it
 /// expires (and is pruned).
-pub async fn revoke_access_token(pool: &AnyPool, token: RevokedAccessToken<'_>) -> sqlx::Result<()> {
+pub async fn revoke_access_token(conn: &mut AnyConnection, token: RevokedAccessToken<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO access_tokens (jti, grant_id, client_id, expires_at, revoked) VALUES ($1, $2, $3, $4, 1) \
          ON CONFLICT (jti) DO UPDATE SET revoked = 1",
@@ -49,20 +49,20 @@ pub async fn revoke_access_token(pool: &AnyPool, token: RevokedAccessToken<'_>) 
     .bind(token.grant_id.unwrap_or_default())
     .bind(token.client_id)
     .bind(token.expires_at)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// Deletes up to `batch` access-token records whose token expired before
 /// `before`: an expired token is inactive whether or not it was revoked.
-pub async fn delete_expired_access_tokens(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+pub async fn delete_expired_access_tokens(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens WHERE expires_at < $1 LIMIT $2)",
     )
     .bind(before)
     .bind(batch)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
 }
@@ -104,8 +104,8 @@ pub async fn insert_refresh_token<'e>(
 /// already retired (reuse). If anything fails, the presented token stays
 /// valid, so the client's retry is a retry — not a reuse that would revoke
 /// the family.
-pub async fn rotate(pool: &AnyPool, presented_hash: &str, successor: &NewRefreshToken) -> sqlx::Result<bool> {
-    let mut tx = pool.begin().await?;
+pub async fn rotate(conn: &mut AnyConnection, presented_hash: &str, successor: &NewRefreshToken) -> sqlx::Result<bool> {
+    let mut tx = conn.begin().await?;
     let retired = sqlx::query(
         "UPDATE refresh_tokens SET rotated_at = $1 WHERE token_hash = $2 AND rotated_at IS NULL AND revoked = 0",
     )
@@ -151,14 +151,14 @@ pub async fn find_refresh_token(
 /// Deletes up to `batch` refresh tokens of families whose absolute lifetime
 /// ended before `before`: no member of such a family can ever be used
 /// again, so neither can a replay of one revoke anything that lives.
-pub async fn delete_ended_refresh_families(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+pub async fn delete_ended_refresh_families(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "DELETE FROM refresh_tokens WHERE token_hash IN \
          (SELECT token_hash FROM refresh_tokens WHERE family_expires_at < $1 LIMIT $2)",
     )
     .bind(before)
     .bind(batch)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
 }
@@ -167,14 +167,14 @@ pub async fn delete_ended_refresh_families(pool: &AnyPool, before: i64, batch: i
 /// out before `before`. A *rotated* token is kept until its family ends,
 /// however long ago it expired: presenting it again is how reuse is
 /// detected (RFC 9700 §4.14.2), and reuse revokes the family.
-pub async fn delete_idle_refresh_tokens(pool: &AnyPool, before: i64, batch: i64) -> sqlx::Result<u64> {
+pub async fn delete_idle_refresh_tokens(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let done = sqlx::query(
         "DELETE FROM refresh_tokens WHERE token_hash IN \
          (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 AND rotated_at IS NULL LIMIT $2)",
     )
     .bind(before)
     .bind(batch)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected())
 }

@@ -1,6 +1,6 @@
 //! Users (resource owners).
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, FromRow};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct User {
@@ -45,7 +45,7 @@ pub struct NewUser<'a> {
 }
 
 /// Inserts a user unless the username exists; returns whether it inserted.
-pub async fn insert_if_absent(pool: &AnyPool, user: NewUser<'_>) -> sqlx::Result<bool> {
+pub async fn insert_if_absent(conn: &mut AnyConnection, user: NewUser<'_>) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO users (id, username, password_hash, name, email, email_verified, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (username) DO NOTHING",
@@ -57,13 +57,13 @@ pub async fn insert_if_absent(pool: &AnyPool, user: NewUser<'_>) -> sqlx::Result
     .bind(user.email)
     .bind(user.email_verified as i32)
     .bind(shared::now_unix())
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn exists(pool: &AnyPool, username: &str) -> sqlx::Result<bool> {
+pub async fn exists(conn: &mut AnyConnection, username: &str) -> sqlx::Result<bool> {
     let row: Option<(String,)> =
-        sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(pool).await?;
+        sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&mut *conn).await?;
     Ok(row.is_some())
 }

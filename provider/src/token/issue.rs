@@ -53,10 +53,10 @@ pub struct Minted {
 }
 
 /// Mints the tokens of one response and records its refresh token.
-pub async fn issue(issuer: &Issuer, db: &sqlx::AnyPool, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
+pub async fn issue(issuer: &Issuer, db: &shared::db::Kept, issue: Issue<'_>) -> Result<TokenResponse, AppError> {
     let minted = mint(issuer, issue)?;
     if let Some(refresh_token) = &minted.refresh_token {
-        store::tokens::insert_refresh_token(db, refresh_token).await?;
+        store::tokens::insert_refresh_token(&mut *db.acquire().await?, refresh_token).await?;
     }
     Ok(minted.response)
 }

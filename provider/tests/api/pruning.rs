@@ -55,7 +55,7 @@ async fn expired_rows_go_in_batches_and_live_ones_stay() {
     let long_ago = now - KEEP_EXPIRED_SECONDS - 60;
     // Clear what the app's own start-up round may have left, so the counts
     // below are this test's rows only.
-    prune(&db, now, TWO_AT_A_TIME).await.unwrap();
+    prune(&shared::db::Kept::passing_through(db.clone()), now, TWO_AT_A_TIME).await.unwrap();
 
     for i in 0..5 {
         insert_code(&db, &format!("old-code-{i}"), long_ago).await;
@@ -75,7 +75,7 @@ async fn expired_rows_go_in_batches_and_live_ones_stay() {
     insert_refresh_token(&db, "rotated-in-live-family", long_ago, now + 30 * DAY, true).await;
     insert_refresh_token(&db, "live", now + 7 * DAY, now + 30 * DAY, false).await;
 
-    let pruned = prune(&db, now, TWO_AT_A_TIME).await.unwrap();
+    let pruned = prune(&shared::db::Kept::passing_through(db.clone()), now, TWO_AT_A_TIME).await.unwrap();
 
     assert_eq!(
         pruned,
@@ -91,7 +91,11 @@ async fn expired_rows_go_in_batches_and_live_ones_stay() {
     let left = "SELECT COUNT(*) FROM refresh_tokens WHERE token_hash IN ('rotated-in-live-family', 'live')";
     assert_eq!(count(&db, left).await, 2);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM refresh_tokens").await, 2);
-    assert_eq!(prune(&db, now, TWO_AT_A_TIME).await.unwrap(), Pruned::default(), "nothing left to prune");
+    assert_eq!(
+        prune(&shared::db::Kept::passing_through(db.clone()), now, TWO_AT_A_TIME).await.unwrap(),
+        Pruned::default(),
+        "nothing left to prune"
+    );
 }
 
 #[tokio::test]
@@ -109,7 +113,8 @@ async fn a_rotated_refresh_token_long_expired_still_reveals_reuse_after_pruning(
         .await
         .unwrap();
 
-    let pruned = prune(&db, shared::now_unix(), TWO_AT_A_TIME).await.unwrap();
+    let pruned =
+        prune(&shared::db::Kept::passing_through(db.clone()), shared::now_unix(), TWO_AT_A_TIME).await.unwrap();
 
     assert_eq!(pruned.refresh_tokens, 0);
     let reuse = app.refresh_as_todo_app(&first).await;

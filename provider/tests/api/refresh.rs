@@ -139,7 +139,10 @@ async fn a_rotation_that_fails_half_way_leaves_the_refresh_token_usable() {
         family_expires_at: row.family_expires_at,
         expires_at: row.expires_at,
     };
-    assert!(rotate(&db, &hash, &successor).await.is_err(), "the duplicate successor fails");
+    assert!(
+        rotate(&mut db.acquire().await.unwrap(), &hash, &successor).await.is_err(),
+        "the duplicate successor fails"
+    );
     assert_eq!(find_refresh_token(&db, &hash).await.unwrap().unwrap().rotated_at, None, "rolled back");
     drop(db);
     let retry = refresh(&app, presented, &[]).await;

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
+use shared::db::Kept;
 use shared::pkce::CodeVerifier;
 use shared::random::{random_token, sha256_hex};
 use shared::{Scopes, TokenResponse};
-use sqlx::AnyPool;
 
 use crate::authorization::request::AuthorizationRequest;
 use crate::clients::Client;
@@ -24,14 +24,15 @@ use crate::token::issue::{Issue, issue, wants_refresh_token};
 /// redirect URI, the PKCE challenge and a new grant that holds the user,
 /// scopes, nonce and auth_time.
 pub async fn issue_code(
-    db: &AnyPool,
+    db: &Kept,
     code_ttl: Duration,
     request: &AuthorizationRequest,
     login: &Login,
 ) -> Result<String, AppError> {
     let scope = request.scope.to_string();
+    let mut conn = db.acquire().await?;
     let grant_id = store::families::create(
-        db,
+        &mut conn,
         store::families::NewFamily {
             client_id: request.client_id.as_str(),
             user_id: Some(&login.user_id),
@@ -43,7 +44,7 @@ pub async fn issue_code(
     .await?;
     let code = random_token();
     store::codes::insert(
-        db,
+        &mut conn,
         store::codes::NewCode {
             code_hash: &sha256_hex(&code),
             grant_id: &grant_id,
@@ -76,7 +77,11 @@ pub async fn exchange(
     // Spend the code, only if it was issued to this client (one UPDATE …
     // RETURNING: see store::codes::redeem). The client was authenticated
     // before this point, so a code cannot be spent by whoever names a client.
-    let issued = match store::codes::redeem(&db.writer, &sha256_hex(code), client.id.as_str()).await? {
+    // Bound first, so that the connection goes back before the match (whose
+    // replay arm needs it again).
+    let redemption =
+        store::codes::redeem(&mut *db.writer.acquire().await?, &sha256_hex(code), client.id.as_str()).await?;
+    let issued = match redemption {
         Redemption::Redeemed(issued) => issued,
         Redemption::Unknown => {
             return Err(TokenError::invalid_grant("the authorization code is unknown (RFC 6749 §5.2)"));
@@ -95,7 +100,7 @@ pub async fn exchange(
             // once, the authorization server MUST deny the request and SHOULD
             // revoke (when possible) all tokens previously issued based on
             // that authorization code."
-            store::families::revoke(&db.writer, &grant_id).await?;
+            store::families::revoke(&mut *db.writer.acquire().await?, &grant_id).await?;
             tracing::warn!(client_id = %client.id, "authorization code replayed; its grant was revoked");
             return Err(TokenError::invalid_grant(
                 "the authorization code was already used; every token issued from it has been revoked (RFC 6749 §4.1.2)",

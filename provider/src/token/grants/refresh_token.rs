@@ -25,7 +25,7 @@ pub async fn refresh(
     scope: Option<&str>,
 ) -> Result<TokenResponse, TokenError> {
     let hash = sha256_hex(presented);
-    let token = store::tokens::find_refresh_token(&db.writer, &hash)
+    let token = store::tokens::find_refresh_token(&mut *db.writer.acquire().await?, &hash)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the refresh token is unknown (RFC 6749 §5.2)"))?;
 
@@ -74,11 +74,11 @@ pub async fn refresh(
         }
     };
 
-    let grant = store::families::find(&db.writer, &token.grant_id)
+    let grant = store::families::find(&mut *db.writer.acquire().await?, &token.grant_id)
         .await?
         .filter(|g| g.revoked_at.is_none())
         .ok_or_else(|| TokenError::invalid_grant("the grant behind this refresh token was revoked"))?;
-    let user = store::users::find_by_id(&db.writer, &token.user_id)
+    let user = store::users::find_by_id(&mut *db.writer.acquire().await?, &token.user_id)
         .await?
         .ok_or_else(|| TokenError::invalid_grant("the user of this refresh token no longer exists"))?;
 
@@ -102,7 +102,7 @@ pub async fn refresh(
     // Retire the presented token and record its successor in one
     // transaction. Only one of two concurrent requests with the same token
     // wins; the loser is treated as reuse.
-    if !store::tokens::rotate(&db.writer, &hash, successor).await? {
+    if !store::tokens::rotate(&mut *db.writer.acquire().await?, &hash, successor).await? {
         return Err(reuse_detected(db, &token.grant_id, client).await);
     }
     Ok(minted.response)
@@ -110,7 +110,11 @@ pub async fn refresh(
 
 async fn reuse_detected(db: &Database, grant_id: &str, client: &Client) -> TokenError {
     tracing::warn!(client_id = %client.id, "refresh token reuse detected; revoking the token family");
-    if let Err(e) = store::families::revoke(&db.writer, grant_id).await {
+    let revoked = match db.writer.acquire().await {
+        Ok(mut conn) => store::families::revoke(&mut conn, grant_id).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = revoked {
         return e.into();
     }
     TokenError::invalid_grant(
