@@ -42,38 +42,45 @@ struct Binaries {
 
 /// What the provider needs to run on `port` with its database `db` in `dir`.
 pub fn provider_env(port: u16, todo_port: u16, dir: &Path, db: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("PROVIDER_ADDR", format!("127.0.0.1:{port}")),
-        ("PROVIDER_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
-        ("PROVIDER_DATABASE_URL", sqlite_url(&dir.join(db))),
-        ("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{todo_port}")),
-        ("RUST_LOG", "warn".to_owned()),
-    ]
+    let mut env = own_settings(["PROVIDER_ADDR", "PROVIDER_PUBLIC_URL", "PROVIDER_DATABASE_URL"], port, &dir.join(db));
+    env.push(("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{todo_port}")));
+    env
 }
 
 fn todo_api_env(port: u16, provider_port: u16, client_port: u16, dir: &Path) -> Vec<(&'static str, String)> {
     let provider_url = format!("http://127.0.0.1:{provider_port}");
-    vec![
-        ("TODO_API_ADDR", format!("127.0.0.1:{port}")),
-        ("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
-        ("TODO_API_DATABASE_URL", sqlite_url(&dir.join("todos.db"))),
+    let names = ["TODO_API_ADDR", "TODO_API_PUBLIC_URL", "TODO_API_DATABASE_URL"];
+    let mut env = own_settings(names, port, &dir.join("todos.db"));
+    env.extend([
         ("PROVIDER_PUBLIC_URL", provider_url.clone()),
         ("PROVIDER_INTERNAL_URL", provider_url),
         ("CLIENT_PUBLIC_URL", format!("http://127.0.0.1:{client_port}")),
-        ("RUST_LOG", "warn".to_owned()),
-    ]
+    ]);
+    env
 }
 
 fn client_env(port: u16, provider_port: u16, todo_port: u16, dir: &Path) -> Vec<(&'static str, String)> {
     let provider_url = format!("http://127.0.0.1:{provider_port}");
-    vec![
-        ("CLIENT_ADDR", format!("127.0.0.1:{port}")),
-        ("CLIENT_PUBLIC_URL", format!("http://127.0.0.1:{port}")),
-        ("CLIENT_DATABASE_URL", sqlite_url(&dir.join("client.db"))),
+    let mut env =
+        own_settings(["CLIENT_ADDR", "CLIENT_PUBLIC_URL", "CLIENT_DATABASE_URL"], port, &dir.join("client.db"));
+    env.extend([
         ("PROVIDER_PUBLIC_URL", provider_url.clone()),
         ("PROVIDER_INTERNAL_URL", provider_url),
         ("TODO_API_PUBLIC_URL", format!("http://127.0.0.1:{todo_port}")),
         ("REDIRECT_URI", flows::REDIRECT_URI.to_owned()),
+    ]);
+    env
+}
+
+/// The settings every service reads under its own names — where it listens,
+/// the URL it is reached at, its SQLite file — and the log level of a
+/// production deployment (see the README's benchmark section).
+fn own_settings(names: [&'static str; 3], port: u16, db: &Path) -> Vec<(&'static str, String)> {
+    let [addr, public_url, database_url] = names;
+    vec![
+        (addr, format!("127.0.0.1:{port}")),
+        (public_url, format!("http://127.0.0.1:{port}")),
+        (database_url, sqlite_url(db)),
         ("RUST_LOG", "warn".to_owned()),
     ]
 }

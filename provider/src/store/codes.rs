@@ -89,13 +89,7 @@ pub async fn redeem(conn: &mut AnyConnection, code_hash: &str, client_id: &str) 
 /// deleted. (A replay of a code deleted here is then just an unknown code,
 /// so housekeeping keeps codes a while past their expiry.)
 pub async fn delete_expired(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM authorization_codes WHERE code_hash IN \
-         (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 LIMIT $2)",
-    )
-    .bind(before)
-    .bind(batch)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+    let delete = "DELETE FROM authorization_codes WHERE code_hash IN \
+                  (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 LIMIT $2)";
+    super::delete_batch(conn, delete, before, batch).await
 }

@@ -45,6 +45,18 @@ async fn open_writer(database_url: &str) -> anyhow::Result<AnyPool> {
 /// did more per CPU-second than three (fewer threads to wake).
 const SQLITE_READERS: u32 = 2;
 
+/// Runs one batch of a pruning `DELETE`, whose `$1` is the cut-off time
+/// and `$2` the batch size; the number of rows deleted. Each such statement
+/// deletes the rows its sub-select finds by an expiry index, at most `$2`.
+pub(crate) async fn delete_batch(
+    conn: &mut sqlx::AnyConnection,
+    delete: &'static str,
+    before: i64,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(delete).bind(before).bind(batch).execute(conn).await?.rows_affected())
+}
+
 /// A JSON array column, read back.
 pub(crate) fn json_list(column: &'static str, text: &str) -> sqlx::Result<Vec<String>> {
     serde_json::from_str(text).map_err(|e| corrupt(column, e))

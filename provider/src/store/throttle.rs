@@ -56,15 +56,9 @@ pub async fn reset(conn: &mut AnyConnection, key: &str) -> sqlx::Result<()> {
 
 /// Deletes up to `batch` counters whose window has ended; the number deleted.
 pub async fn delete_expired(conn: &mut AnyConnection, batch: i64) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM throttle_counters WHERE key IN \
-         (SELECT key FROM throttle_counters WHERE window_ends_at <= $1 LIMIT $2)",
-    )
-    .bind(shared::now_unix())
-    .bind(batch)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+    let delete = "DELETE FROM throttle_counters WHERE key IN \
+                  (SELECT key FROM throttle_counters WHERE window_ends_at <= $1 LIMIT $2)";
+    super::delete_batch(conn, delete, shared::now_unix(), batch).await
 }
 
 /// How many counters exist (for tests and the operator).

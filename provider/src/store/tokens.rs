@@ -57,14 +57,9 @@ pub async fn revoke_access_token(conn: &mut AnyConnection, token: RevokedAccessT
 /// Deletes up to `batch` access-token records whose token expired before
 /// `before`: an expired token is inactive whether or not it was revoked.
 pub async fn delete_expired_access_tokens(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens WHERE expires_at < $1 LIMIT $2)",
-    )
-    .bind(before)
-    .bind(batch)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+    let delete =
+        "DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens WHERE expires_at < $1 LIMIT $2)";
+    super::delete_batch(conn, delete, before, batch).await
 }
 
 /// One refresh token to record, by the SHA-256 of its value.
@@ -152,15 +147,9 @@ pub async fn find_refresh_token(
 /// ended before `before`: no member of such a family can ever be used
 /// again, so neither can a replay of one revoke anything that lives.
 pub async fn delete_ended_refresh_families(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM refresh_tokens WHERE token_hash IN \
-         (SELECT token_hash FROM refresh_tokens WHERE family_expires_at < $1 LIMIT $2)",
-    )
-    .bind(before)
-    .bind(batch)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+    let delete = "DELETE FROM refresh_tokens WHERE token_hash IN \
+                  (SELECT token_hash FROM refresh_tokens WHERE family_expires_at < $1 LIMIT $2)";
+    super::delete_batch(conn, delete, before, batch).await
 }
 
 /// Deletes up to `batch` refresh tokens that were never rotated and idled
@@ -168,13 +157,7 @@ pub async fn delete_ended_refresh_families(conn: &mut AnyConnection, before: i64
 /// however long ago it expired: presenting it again is how reuse is
 /// detected (RFC 9700 §4.14.2), and reuse revokes the family.
 pub async fn delete_idle_refresh_tokens(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
-    let done = sqlx::query(
-        "DELETE FROM refresh_tokens WHERE token_hash IN \
-         (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 AND rotated_at IS NULL LIMIT $2)",
-    )
-    .bind(before)
-    .bind(batch)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected())
+    let delete = "DELETE FROM refresh_tokens WHERE token_hash IN \
+                  (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 AND rotated_at IS NULL LIMIT $2)";
+    super::delete_batch(conn, delete, before, batch).await
 }

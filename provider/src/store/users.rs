@@ -13,27 +13,27 @@ pub struct User {
     pub email_verified: i32,
 }
 
+/// `SELECT` every column of a [`User`] (in `FromRow` order) `WHERE` the
+/// given condition.
+macro_rules! select_user {
+    ($condition:literal) => {
+        concat!(
+            "SELECT id, username, password_hash, name, email, CAST(email_verified AS INTEGER) AS email_verified \
+             FROM users WHERE ",
+            $condition
+        )
+    };
+}
+
 pub async fn find_by_username(
     db: impl sqlx::Executor<'_, Database = sqlx::Any>,
     username: &str,
 ) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(
-        "SELECT id, username, password_hash, name, email, CAST(email_verified AS INTEGER) AS email_verified \
-         FROM users WHERE username = $1",
-    )
-    .bind(username)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(select_user!("username = $1")).bind(username).fetch_optional(db).await
 }
 
 pub async fn find_by_id(db: impl sqlx::Executor<'_, Database = sqlx::Any>, id: &str) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(
-        "SELECT id, username, password_hash, name, email, CAST(email_verified AS INTEGER) AS email_verified \
-         FROM users WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(select_user!("id = $1")).bind(id).fetch_optional(db).await
 }
 
 pub struct NewUser<'a> {

@@ -12,6 +12,7 @@ use crate::jws;
 use crate::scopes::is_todo_scope;
 use crate::state::Issuer;
 use crate::store;
+use crate::store::families::Family;
 use crate::store::users::User;
 
 /// Everything a token response is made from.
@@ -32,6 +33,23 @@ pub struct Issue<'a> {
     /// the refresh token included by the client in the request", even when
     /// the new access token is narrowed.
     pub refresh_scope: Option<&'a Scopes>,
+}
+
+impl<'a> Issue<'a> {
+    /// The tokens of a user's grant: its id and `auth_time`, no nonce and
+    /// no refresh token unless the caller adds them.
+    pub fn for_grant(client: &'a Client, grant: &'a Family, scope: &'a Scopes, user: &'a User) -> Self {
+        Issue {
+            client,
+            grant_id: Some(&grant.id),
+            scope,
+            user: Some(user),
+            auth_time: grant.auth_time,
+            nonce: None,
+            refresh_family_expires_at: None,
+            refresh_scope: None,
+        }
+    }
 }
 
 /// Whether this grant earns a refresh token: the user granted

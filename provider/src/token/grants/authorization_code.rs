@@ -174,14 +174,9 @@ pub async fn exchange(
         issuer,
         &db.writer,
         Issue {
-            client,
-            grant_id: Some(&grant.id),
-            scope: &scope,
-            user: Some(&user),
-            auth_time: grant.auth_time,
             nonce: grant.nonce.as_deref(),
             refresh_family_expires_at: refresh,
-            refresh_scope: None,
+            ..Issue::for_grant(client, &grant, &scope, &user)
         },
     )
     .await?;

@@ -84,16 +84,11 @@ pub async fn refresh(
 
     let minted = mint(
         issuer,
+        // OIDC Core §12.2: a refreshed ID token carries no nonce.
         Issue {
-            client,
-            grant_id: Some(&grant.id),
-            scope: &scope,
-            user: Some(&user),
-            auth_time: grant.auth_time,
-            // OIDC Core §12.2: a refreshed ID token carries no nonce.
-            nonce: None,
             refresh_family_expires_at: Some(token.family_expires_at),
             refresh_scope: Some(&granted),
+            ..Issue::for_grant(client, &grant, &scope, &user)
         },
     )?;
     let Some(successor) = &minted.refresh_token else {
