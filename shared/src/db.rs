@@ -125,6 +125,12 @@ async fn open(url: &str, sqlite_connections: u32, access: Access) -> Result<AnyP
 /// its connections back. Every use of the pool must therefore go through
 /// here. PostgreSQL connections go back to the pool as usual: there the
 /// ping finds a connection whose server went away.
+///
+/// A lease held while asking for another waits for itself when the pool
+/// has one connection (the provider's SQLite writer): take one per
+/// statement, or one for a few, and bind a query's result before a `match`
+/// or `if let` whose body queries again (the scrutinee's temporaries, the
+/// lease among them, live through the body).
 #[derive(Clone, Debug)]
 pub struct Kept {
     pool: AnyPool,
