@@ -6,9 +6,11 @@
 use std::net::SocketAddr;
 
 use serde_json::Value;
+use shared::basic_credentials;
 use shared::pkce::CodeVerifier;
+use testkit::html::input_value;
 
-use crate::http::{Conn, Cookies, Response, basic, form};
+use crate::http::{Conn, Cookies, Response, form};
 use crate::load::Operation;
 
 pub const TODO_APP: (&str, &str) = ("todo-app", "todo-app-secret");
@@ -116,7 +118,7 @@ pub async fn sign_in(
     if page.status != 200 {
         return Err(format!("GET /login: {}", page.describe()));
     }
-    let csrf = hidden_input(&page.text(), "csrf_token")?;
+    let csrf = input_value(&page.text(), "csrf_token").ok_or("GET /login: no csrf_token input in the page")?;
     let body = form(&[("username", username), ("password", password), ("csrf_token", &csrf)]);
     let login = post(conn, cookies, "/login", &[], body).await?;
     if login.status != 303 {
@@ -126,8 +128,8 @@ pub async fn sign_in(
     let mut response = get(conn, cookies, &back).await?;
     if response.status == 200 {
         let page = response.text();
-        let csrf = hidden_input(&page, "csrf_token")?;
-        let request_id = hidden_input(&page, "request_id")?;
+        let csrf = input_value(&page, "csrf_token").ok_or("consent page: no csrf_token input")?;
+        let request_id = input_value(&page, "request_id").ok_or("consent page: no request_id input")?;
         let body = form(&[("csrf_token", &csrf), ("request_id", &request_id), ("decision", "approve")]);
         response = post(conn, cookies, "/consent", &[], body).await?;
     }
@@ -181,14 +183,14 @@ pub async fn exchange(conn: &mut Conn, code: &str, verifier: &CodeVerifier) -> R
         ("redirect_uri", REDIRECT_URI),
         ("code_verifier", verifier.expose()),
     ]);
-    let auth = basic(TODO_APP.0, TODO_APP.1);
+    let auth = basic_credentials::encode(TODO_APP.0, TODO_APP.1);
     let response = post(conn, &mut Cookies::default(), "/oauth2/token", &[("authorization", &auth)], body).await?;
     token_json(&response)
 }
 
 /// A client_credentials token.
 pub async fn client_credentials(conn: &mut Conn, client: (&str, &str), scope: &str) -> Result<Value, String> {
-    let auth = basic(client.0, client.1);
+    let auth = basic_credentials::encode(client.0, client.1);
     let body = form(&[("grant_type", "client_credentials"), ("scope", scope)]);
     let response = post(conn, &mut Cookies::default(), "/oauth2/token", &[("authorization", &auth)], body).await?;
     token_json(&response)
@@ -240,18 +242,4 @@ fn path_of(location: &str) -> String {
         },
         Err(_) => location.to_owned(),
     }
-}
-
-/// `<input type="hidden" name="NAME" value="…">`, HTML-unescaped.
-fn hidden_input(page: &str, name: &str) -> Result<String, String> {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = page.find(&marker).ok_or_else(|| format!("no hidden input {name} in the page"))? + marker.len();
-    let end = page[start..].find('"').ok_or("unterminated attribute")? + start;
-    Ok(page[start..end]
-        .replace("&#x2f;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&"))
 }

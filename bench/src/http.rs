@@ -9,6 +9,7 @@
 
 use std::net::SocketAddr;
 
+use cookie::Cookie;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -224,27 +225,22 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
-/// RFC 6749 §2.3.1 HTTP Basic credentials.
-pub fn basic(id: &str, secret: &str) -> String {
-    shared::basic_credentials::encode(id, secret)
-}
-
 /// A browser's cookie jar for one origin, reduced to what the flows need.
 #[derive(Default, Clone)]
 pub struct Cookies(Vec<(String, String)>);
 
 impl Cookies {
-    /// Applies the response's `Set-Cookie` headers.
+    /// Applies the response's `Set-Cookie` headers (RFC 6265 §5.3): a
+    /// cookie replaces the one of the same name; an empty one, or one whose
+    /// `Max-Age` is zero or less, removes it.
     pub fn update(&mut self, response: &Response) {
-        for set in response.headers_named("set-cookie") {
-            let mut parts = set.split(';');
-            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else { continue };
-            let (name, value) = (name.trim().to_owned(), value.trim().to_owned());
-            let removed = value.is_empty()
-                || parts.any(|a| a.trim().eq_ignore_ascii_case("max-age=0") || a.trim().starts_with("Max-Age=-"));
-            self.0.retain(|(n, _)| *n != name);
+        for header in response.headers_named("set-cookie") {
+            let Ok(cookie) = Cookie::parse(header) else { continue };
+            // The `cookie` crate reads a negative `Max-Age` as zero (RFC 6265 §5.2.2).
+            let removed = cookie.value().is_empty() || cookie.max_age().is_some_and(|age| age.is_zero());
+            self.0.retain(|(name, _)| name != cookie.name());
             if !removed {
-                self.0.push((name, value));
+                self.0.push((cookie.name().to_owned(), cookie.value().to_owned()));
             }
         }
     }

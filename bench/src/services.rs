@@ -10,23 +10,18 @@
 
 use std::path::{Path, PathBuf};
 
+use tempfile::TempDir;
+use testkit::serve::free_port;
+
 use crate::flows;
 use crate::procs::{self, Service};
-
-/// A temporary directory removed when dropped.
-pub struct TempDir(pub PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 pub struct Services {
     pub provider: Service,
     pub todo_api: Service,
     pub client: Service,
     pub floor: Service,
+    /// The databases and logs; removed when dropped.
     pub dir: TempDir,
     binaries: Binaries,
     /// The environments they were started with, to restart them alike.
@@ -97,27 +92,26 @@ impl Services {
             todo_api: procs::binary("todo-api")?,
             client: procs::binary("client")?,
         };
-        let dir = std::env::temp_dir().join(format!("oauth-bench-{}-{}", std::process::id(), shared::now_unix()));
-        std::fs::create_dir_all(&dir)?;
-        let dir = TempDir(dir);
-        let (p, t, c) = (procs::free_port()?, procs::free_port()?, procs::free_port()?);
-        eprintln!("starting the provider, todo-api, client and the floor in {}", dir.0.display());
-        let floor = procs::spawn_floor(&dir.0).await?;
-        let provider_env = provider_env(p, t, &dir.0, "provider.db");
-        let provider = procs::spawn_service("provider", &binaries.provider, p, &provider_env, &dir.0).await?;
-        let todo_api_env = todo_api_env(t, p, c, &dir.0);
-        let todo_api = procs::spawn_service("todo-api", &binaries.todo_api, t, &todo_api_env, &dir.0).await?;
-        let client = procs::spawn_service("client", &binaries.client, c, &client_env(c, p, t, &dir.0), &dir.0).await?;
+        let dir = tempfile::Builder::new().prefix("oauth-bench-").tempdir()?;
+        let (p, t, c) = (free_port(), free_port(), free_port());
+        eprintln!("starting the provider, todo-api, client and the floor in {}", dir.path().display());
+        let floor = procs::spawn_floor(dir.path()).await?;
+        let provider_env = provider_env(p, t, dir.path(), "provider.db");
+        let provider = procs::spawn_service("provider", &binaries.provider, p, &provider_env, dir.path()).await?;
+        let todo_api_env = todo_api_env(t, p, c, dir.path());
+        let todo_api = procs::spawn_service("todo-api", &binaries.todo_api, t, &todo_api_env, dir.path()).await?;
+        let client =
+            procs::spawn_service("client", &binaries.client, c, &client_env(c, p, t, dir.path()), dir.path()).await?;
         Ok(Self { provider, todo_api, client, floor, dir, binaries, provider_env, todo_api_env })
     }
 
     /// The provider's and the todo API's database files.
     pub fn provider_db(&self) -> PathBuf {
-        self.dir.0.join("provider.db")
+        self.dir.path().join("provider.db")
     }
 
     pub fn todos_db(&self) -> PathBuf {
-        self.dir.0.join("todos.db")
+        self.dir.path().join("todos.db")
     }
 
     /// Stops the provider and the todo API, runs `work` (on their database
@@ -132,9 +126,9 @@ impl Services {
         let result = work.await;
         let (p, t) = (self.provider.addr.port(), self.todo_api.addr.port());
         self.provider =
-            procs::spawn_service("provider", &self.binaries.provider, p, &self.provider_env, &self.dir.0).await?;
+            procs::spawn_service("provider", &self.binaries.provider, p, &self.provider_env, self.dir.path()).await?;
         self.todo_api =
-            procs::spawn_service("todo-api", &self.binaries.todo_api, t, &self.todo_api_env, &self.dir.0).await?;
+            procs::spawn_service("todo-api", &self.binaries.todo_api, t, &self.todo_api_env, self.dir.path()).await?;
         result
     }
 
@@ -164,11 +158,11 @@ impl Services {
     /// Starts one more provider on a database of its own, with `extra`
     /// settings on top of the bench's (for the per-algorithm runs).
     pub async fn extra_provider(&self, name: &str, extra: &[(&'static str, String)]) -> anyhow::Result<Service> {
-        let port = procs::free_port()?;
-        let mut env = provider_env(port, self.todo_api.addr.port(), &self.dir.0, &format!("{name}.db"));
+        let port = free_port();
+        let mut env = provider_env(port, self.todo_api.addr.port(), self.dir.path(), &format!("{name}.db"));
         env.retain(|(k, _)| !extra.iter().any(|(e, _)| e == k));
         env.extend_from_slice(extra);
-        procs::spawn_service(name, &self.binaries.provider, port, &env, &self.dir.0).await
+        procs::spawn_service(name, &self.binaries.provider, port, &env, self.dir.path()).await
     }
 
     pub async fn stop(self) {

@@ -3,7 +3,9 @@
 //! Each variant documents its status code. Most are part of the lesson (a
 //! state mismatch, a provider error, a rejected ID token) and render a page
 //! that says what happened, why it matters and how to try again. Internal
-//! failures render a generic 500 and are logged once, here.
+//! failures render a generic 500 and are logged once, here ([`AppError::log`]).
+//! The routes the page's script calls answer the same errors in JSON
+//! instead ([`crate::json_error`]).
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -82,7 +84,7 @@ struct ErrorPage {
 }
 
 impl AppError {
-    fn status(&self) -> StatusCode {
+    pub(crate) fn status(&self) -> StatusCode {
         match self {
             Self::BadQuery(_)
             | Self::NoPendingAuthorization
@@ -249,16 +251,23 @@ fn facts(error: &str, description: &Option<String>) -> Vec<(String, String)> {
     facts
 }
 
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        if status.is_server_error() {
-            // The one place failures are logged. Nothing here holds a token:
-            // the variants carry URLs, codes and descriptions only.
+impl AppError {
+    /// The one place failures are logged, whether they become a page or
+    /// JSON. Nothing here holds a token: the variants carry URLs, codes and
+    /// descriptions only.
+    pub(crate) fn log(&self) {
+        if self.status().is_server_error() {
             tracing::error!(error = %self, "request failed");
         } else {
             tracing::info!(error = %self, "request refused");
         }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        self.log();
         match templates::render("error.html", self.page()) {
             Ok(html) => (status, html).into_response(),
             Err(e) => {

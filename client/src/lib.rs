@@ -53,6 +53,8 @@ pub mod fetch_metadata;
 pub mod flow_log;
 /// ID token validation, OIDC Core §3.1.3.7, step by step.
 pub mod id_token;
+/// The errors of the routes the page's script calls, in JSON (RFC 6749 §5.2).
+pub mod json_error;
 /// The back channel: token and revocation requests to the provider.
 pub mod provider;
 /// One refresh per session at a time; the others share its result.

@@ -288,14 +288,15 @@ pub fn location(redirect: &reqwest::Response) -> String {
     resolve(redirect.url(), testkit::http::location(redirect))
 }
 
-/// Every `Set-Cookie` header of a response whose cookie is `name`.
+/// The first `Set-Cookie` header of a response whose cookie is `name`
+/// (RFC 6265 §4.1), as sent: attributes and all.
 pub fn set_cookie<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
     response
         .headers()
         .get_all(SET_COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .find(|value| value.split(';').next().and_then(|pair| pair.split_once('=')).is_some_and(|(n, _)| n == name))
+        .find(|value| cookie::Cookie::parse(*value).is_ok_and(|parsed| parsed.name() == name))
 }
 
 /// The value of a hidden `<input name="…" value="…">` in a page.

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use cookie::Cookie;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
@@ -42,15 +43,20 @@ impl Answer {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
 
+    /// The cookies this answer sets: its `Set-Cookie` headers (RFC 6265
+    /// §4.1), parsed by the `cookie` crate. A header that is no cookie is
+    /// skipped, as a browser ignores it (RFC 6265 §5.2).
+    pub fn set_cookies(&self) -> impl Iterator<Item = Cookie<'_>> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .filter_map(|value| Cookie::parse(value).ok())
+    }
+
     /// Whether this answer sets cookie `name` to a non-empty value.
     pub fn sets_cookie(&self, name: &str) -> bool {
-        self.headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).any(|cookie| {
-            cookie
-                .split(';')
-                .next()
-                .and_then(|pair| pair.split_once('='))
-                .is_some_and(|(n, v)| n == name && !v.is_empty())
-        })
+        self.set_cookies().any(|cookie| cookie.name() == name && !cookie.value().is_empty())
     }
 
     /// A query parameter of the `Location`.
@@ -129,8 +135,8 @@ impl Browser {
     pub fn cookie(&self, url: &str, name: &str) -> Option<String> {
         let url = url::Url::parse(url).ok()?;
         let header = self.jar.cookies(&url)?;
-        let header = header.to_str().ok()?.to_owned();
-        header.split("; ").find_map(|pair| pair.strip_prefix(name)?.strip_prefix('=')).map(str::to_owned)
+        let cookie = Cookie::split_parse(header.to_str().ok()?).filter_map(Result::ok).find(|c| c.name() == name)?;
+        Some(cookie.value().to_owned())
     }
 }
 
@@ -145,11 +151,11 @@ fn show_request_header(name: &str, value: &str) -> String {
     }
 }
 
-/// `a=1; b=2` → `a=…, b=…`.
+/// A `Cookie` header by its names only: `a=1; b=2` → `a=…; b=…`.
 fn cookie_names(header: &str) -> String {
-    header
-        .split(';')
-        .filter_map(|pair| pair.split_once('=').map(|(name, _)| format!("{}=…", name.trim())))
+    Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .map(|cookie| format!("{}=…", cookie.name()))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -166,10 +172,13 @@ fn show_answer(answer: &Answer) -> String {
             shown.push_str(&format!("\n{name}: {value}"));
         }
     }
-    for cookie in answer.headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
-        let (pair, attributes) = cookie.split_once(';').unwrap_or((cookie, ""));
-        let name = pair.split_once('=').map(|(n, _)| n).unwrap_or(pair);
-        shown.push_str(&format!("\nSet-Cookie: {name}=…;{attributes}"));
+    for header in answer.headers.get_all(SET_COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        // The value masked; the attributes exactly as the server wrote them
+        // (re-serialising the parsed cookie would reorder them, and add
+        // `Secure` to a `SameSite=None` cookie that lacks it).
+        let Ok(cookie) = Cookie::parse(header) else { continue };
+        let attributes = header.split_once(';').map_or("", |(_, attributes)| attributes);
+        shown.push_str(&format!("\nSet-Cookie: {}=…;{attributes}", cookie.name()));
     }
     if let Some(json) = answer.json() {
         shown.push_str(&format!("\n\n{}", redact_json(&json)));
@@ -193,5 +202,58 @@ pub fn hidden_input(html: &str, name: &str) -> Option<String> {
     let tag_end = html[start..].find('>').map(|end| start + end).unwrap_or(html.len());
     let tag = &html[tag_start..tag_end];
     let value = tag.split_once(r#"value=""#)?.1.split_once('"')?.0;
-    Some(value.replace("&amp;", "&").replace("&#x2f;", "/").replace("&#x3d;", "=").replace("&#43;", "+"))
+    Some(unescape(value))
+}
+
+/// Undoes the HTML escaping the services' templates apply (minijinja
+/// escapes exactly these six characters), as a browser does when it reads
+/// an attribute. `&amp;` comes last, so `&amp;lt;` reads back as `&lt;`.
+///
+/// The test suites read pages with `testkit::html`, which does the same;
+/// the lab ships as a binary, and a binary does not build on a test crate.
+pub fn unescape(text: &str) -> String {
+    text.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderValue;
+
+    use super::*;
+
+    fn answer_setting(cookies: &[&str]) -> Answer {
+        let mut headers = HeaderMap::new();
+        for cookie in cookies {
+            headers.append(SET_COOKIE, HeaderValue::from_str(cookie).expect("a header value"));
+        }
+        Answer { status: StatusCode::OK, headers, location: None, body: String::new() }
+    }
+
+    #[test]
+    fn hidden_inputs_are_read_as_a_browser_reads_them() {
+        let page = r#"<input type="hidden" name="csrf_token" value="a&#x2f;b&amp;lt;&quot;&#x27;">"#;
+        assert_eq!(hidden_input(page, "csrf_token").as_deref(), Some("a/b&lt;\"'"));
+        assert_eq!(hidden_input(page, "request_id"), None);
+    }
+
+    #[test]
+    fn set_cookies_are_parsed_and_shown_without_their_values() {
+        let answer = answer_setting(&["access_token=secret; HttpOnly; Path=/", "state=; Max-Age=0", "not a cookie"]);
+        assert!(answer.sets_cookie("access_token"));
+        assert!(!answer.sets_cookie("state"), "an empty value sets nothing");
+        assert_eq!(answer.set_cookies().count(), 2);
+        let shown = show_answer(&answer);
+        assert!(shown.contains("Set-Cookie: access_token=…; HttpOnly; Path=/"), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn a_cookie_header_is_shown_by_its_names() {
+        assert_eq!(cookie_names("a=1; b=2;  c=3"), "a=…; b=…; c=…");
+    }
 }

@@ -21,9 +21,17 @@ impl Via {
     }
 }
 
+/// Sends the browser on to `location` (a path of this provider).
+pub fn send_to(via: Via, location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (via.redirect_status(), [(header::LOCATION, location)]).into_response(),
+        Err(_) => (StatusCode::BAD_REQUEST, "the redirect target cannot be used in a header").into_response(),
+    }
+}
+
 /// Sends the browser to the login page.
 pub fn see_login(via: Via) -> Response {
-    (via.redirect_status(), [(header::LOCATION, "/login")]).into_response()
+    send_to(via, "/login")
 }
 
 /// Marks a response as never to be stored: RFC 6749 §5.1 "The authorization

@@ -228,8 +228,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_read_pool_sees_every_commit_and_refuses_to_write() {
-        let dir = std::env::temp_dir().join(format!("shared-db-{}-{}", std::process::id(), crate::now_unix()));
-        let url = format!("sqlite://{}/reads.db?mode=rwc", dir.display());
+        // Declared first, `dir` is dropped last: after the pools, it removes the files.
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/reads.db?mode=rwc", dir.path().display());
         let writer = connect_with(&url, 1).await.unwrap();
         let reads = read_pool(&url, &writer, 2).await.unwrap();
         sqlx::query("CREATE TABLE notes (id BIGINT PRIMARY KEY)").execute(&writer).await.unwrap();
@@ -242,13 +243,13 @@ mod tests {
         assert!(refused.is_err(), "the read pool must not write");
         writer.close().await;
         reads.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
     async fn kept_connections_serve_more_queries_at_once_than_the_pool_has_connections() {
-        let dir = std::env::temp_dir().join(format!("shared-kept-{}-{}", std::process::id(), crate::now_unix()));
-        let url = format!("sqlite://{}/kept.db?mode=rwc", dir.display());
+        // Declared first, `dir` is dropped last: after the pool, it removes the files.
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/kept.db?mode=rwc", dir.path().display());
         let pool = connect_with(&url, 2).await.unwrap();
         let kept = Kept::new(&url, pool);
         sqlx::query("CREATE TABLE n (id BIGINT PRIMARY KEY)")
@@ -275,7 +276,6 @@ mod tests {
         assert_eq!(all, 50);
         let sqlite = kept.sqlite.as_ref().expect("SQLite connections are kept");
         assert!(sqlite.idle.lock().unwrap().len() <= 2, "never more connections than the pool has");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

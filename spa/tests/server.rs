@@ -2,14 +2,15 @@
 //! modules, `/config.js`, and the headers every answer carries.
 
 use shared::config::Env;
-use tokio::net::TcpListener;
+use testkit::serve::{Port, Running};
 
+/// The spa server on a free port, serving until the test ends; its URL.
 async fn spawn(pairs: &[(&str, &str)]) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("an address").port());
+    let port = Port::free().await;
+    let base = port.url().to_owned();
     let config = spa::Config::from_env(&Env::from_pairs(pairs.iter().copied())).expect("a valid configuration");
-    let app = spa::App::build_on(config, listener).expect("the spa starts");
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let app = spa::App::build_on(config, port.into_listener()).expect("the spa starts");
+    Running::spawn(|stopped| async move { app.run_until_stopped(stopped).await.expect("the spa runs") });
     base
 }
 

@@ -2,10 +2,10 @@
 //!
 //! A new PostgreSQL database on the server named by `TEST_DATABASE_URL`
 //! when that is set (CI sets it for its second leg), else a new SQLite file
-//! in the temporary directory. Either way, dropping the [`TestDatabase`]
-//! removes it: the SQLite file and its `-wal`/`-shm` companions, or the
-//! PostgreSQL database (`DROP DATABASE … WITH (FORCE)`, which also ends the
-//! connections of a server that is still running).
+//! in a new temporary directory. Either way, dropping the [`TestDatabase`]
+//! removes it: the directory, with the SQLite file and its `-wal`/`-shm`
+//! companions, or the PostgreSQL database (`DROP DATABASE … WITH (FORCE)`,
+//! which also ends the connections of a server that is still running).
 
 use sqlx::AnyPool;
 
@@ -23,9 +23,12 @@ pub struct TestDatabase {
     place: Place,
 }
 
+/// Where the database lives: in a temporary directory that holds the
+/// SQLite file (and removes itself when `_dir` is dropped), or on a
+/// PostgreSQL server.
 #[derive(Debug)]
 enum Place {
-    SqliteFile(std::path::PathBuf),
+    Sqlite { _dir: tempfile::TempDir },
     Postgres { admin_url: String, name: String },
 }
 
@@ -33,11 +36,11 @@ impl TestDatabase {
     /// A new database; `label` goes into its name, to tell a left-over one
     /// (from a killed run) apart.
     pub async fn fresh(label: &str) -> TestDatabase {
-        let suffix = shared::random::random_token().to_ascii_lowercase().replace(['-', '_'], "");
-        let suffix = &suffix[..12];
         match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
             Some(admin_url) => {
                 sqlx::any::install_default_drivers();
+                let suffix = shared::random::random_token().to_ascii_lowercase().replace(['-', '_'], "");
+                let suffix = &suffix[..12];
                 let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
                 let prefix = url.path().trim_start_matches('/').to_owned();
                 let prefix = if prefix.is_empty() { "oauth_test".to_owned() } else { prefix };
@@ -51,8 +54,10 @@ impl TestDatabase {
                 TestDatabase { url: url.to_string(), place: Place::Postgres { admin_url, name } }
             }
             None => {
-                let path = std::env::temp_dir().join(format!("oauth-test-{label}-{suffix}.db"));
-                TestDatabase { url: format!("sqlite://{}?mode=rwc", path.display()), place: Place::SqliteFile(path) }
+                let prefix = format!("oauth-test-{label}-");
+                let dir = tempfile::Builder::new().prefix(&prefix).tempdir().expect("a temporary directory");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDatabase { url, place: Place::Sqlite { _dir: dir } }
             }
         }
     }
@@ -61,13 +66,9 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.place {
-            Place::SqliteFile(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let mut file = path.clone().into_os_string();
-                    file.push(suffix);
-                    let _ = std::fs::remove_file(file);
-                }
-            }
+            // The directory removes itself, with the SQLite file and its
+            // `-wal`/`-shm` companions, once dropped with this value.
+            Place::Sqlite { .. } => {}
             Place::Postgres { admin_url, name } => {
                 // Drop runs inside the test's runtime, which cannot be
                 // blocked on: the statement gets a thread and runtime of its own.
@@ -104,7 +105,9 @@ mod tests {
         match url.strip_prefix("sqlite://") {
             Some(rest) => {
                 let path = rest.split('?').next().unwrap();
-                assert!(!std::path::Path::new(path).exists(), "{path} is removed");
+                let path = std::path::Path::new(path);
+                assert!(!path.exists(), "{} is removed", path.display());
+                assert!(!path.parent().unwrap().exists(), "and so is its directory");
             }
             None => {
                 let refused = AnyPool::connect(&url).await;

@@ -191,7 +191,7 @@ mod tests {
         let http = reqwest::Client::new();
         let token_request = http
             .post(format!("{}/oauth2/token", provider.url))
-            .basic_auth("app", Some("s3cret"))
+            .header(reqwest::header::AUTHORIZATION, crate::http::basic("app", "s3cret"))
             .form(&[("grant_type", "client_credentials")]);
         let answer = json_of(token_request).await;
         assert_eq!(answer["access_token"], "a");

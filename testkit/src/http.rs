@@ -1,6 +1,7 @@
 //! HTTP as a test's browser speaks it: a client that keeps cookies and
 //! never follows a redirect on its own (each hop is asserted), and the
-//! `Location` it is sent to (RFC 9110 §10.2.2).
+//! `Location` it is sent to (RFC 9110 §10.2.2); and HTTP as a test's client
+//! authenticates (RFC 6749 §2.3.1).
 
 use std::collections::HashMap;
 
@@ -9,6 +10,13 @@ use reqwest::header::{HeaderMap, LOCATION};
 /// A client that keeps cookies and never follows redirects.
 pub fn browser() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("a client")
+}
+
+/// The `Authorization` header value of HTTP Basic client credentials, id
+/// and secret form-encoded before base64 as RFC 6749 §2.3.1 says (reqwest's
+/// `basic_auth` skips the form-encoding, so tests send this instead).
+pub fn basic(client_id: &str, client_secret: &str) -> String {
+    shared::basic_credentials::encode(client_id, client_secret)
 }
 
 /// The `Location` of a redirect, as sent (a relative one stays relative).

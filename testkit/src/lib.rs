@@ -15,7 +15,8 @@ pub mod keys;
 /// `Set-Cookie` headers, parsed.
 pub mod cookies;
 
-/// Serving a stand-in on a free loopback port, and stopping it.
+/// Serving a stand-in on a free loopback port, and stopping it; a free
+/// port for a server in another process.
 pub mod serve;
 
 /// A stand-in authorization server that records what it is sent.
@@ -24,5 +25,6 @@ pub mod fake_provider;
 /// A fresh database per test, removed afterwards.
 pub mod db;
 
-/// A browser-like HTTP client, and where a redirect sends it.
+/// A browser-like HTTP client, where a redirect sends it, and HTTP Basic
+/// client credentials.
 pub mod http;

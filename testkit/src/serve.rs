@@ -2,6 +2,8 @@
 //!
 //! Every server a test starts binds 127.0.0.1 port 0 (the system picks a
 //! free port), so tests run in parallel and never reach beyond loopback.
+//! A server in another process binds its port itself: [`free_port`] names
+//! one for it.
 
 use std::future::Future;
 
@@ -37,6 +39,12 @@ impl Port {
         &self.url
     }
 
+    /// The port number, for a URL under another name of this host
+    /// (`http://localhost:<port>`).
+    pub fn number(&self) -> u16 {
+        self.listener.local_addr().expect("a bound address").port()
+    }
+
     /// The listener, for a server that serves it itself.
     pub fn into_listener(self) -> TcpListener {
         self.listener
@@ -49,6 +57,14 @@ impl Port {
             let _ = axum::serve(listener, router).with_graceful_shutdown(stopped).await;
         })
     }
+}
+
+/// A port nobody listens on right now, for a server in another process
+/// to bind (bound on port 0, read, let go). Another process could take it
+/// in between; a test in-process uses [`Port::free`], which keeps it.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    listener.local_addr().expect("a bound address").port()
 }
 
 /// A server running in a task of the test's runtime.
@@ -108,12 +124,20 @@ mod tests {
     #[tokio::test]
     async fn a_served_router_answers_until_it_is_stopped() {
         let port = Port::free().await;
+        assert_eq!(port.url(), format!("http://127.0.0.1:{}", port.number()));
         let url = format!("{}/", port.url());
         let mut running = port.serve(Router::new().route("/", get(|| async { "up" })));
         let http = reqwest::Client::new();
         assert_eq!(http.get(&url).send().await.unwrap().text().await.unwrap(), "up");
         running.stop().await;
         assert!(http.get(&url).send().await.is_err(), "the port refuses connections once stopped");
+    }
+
+    #[test]
+    fn a_free_port_can_be_bound_again() {
+        let port = free_port();
+        assert_ne!(port, 0);
+        std::net::TcpListener::bind(("127.0.0.1", port)).expect("the port is free after free_port");
     }
 
     #[tokio::test]

@@ -8,13 +8,17 @@
 //!
 //! Read it in the order a request meets it:
 //!
-//! 1. [`app`] — the router and its layers (CORS, body limit, timeout).
-//! 2. [`auth::bearer`] — the token taken from the request (RFC 6750 §2).
-//! 3. [`auth::jwt`] and [`auth::claims`] — the JWT checked (RFC 9068 §4,
-//!    RFC 8725), or [`auth::introspection`] asking the provider (RFC 7662).
-//! 4. [`auth`]'s `Authorized` extractor — the scope a route needs.
-//! 5. [`todos`] — the handlers, then [`store`] — the queries, always by owner.
-//! 6. [`auth::error`] and [`error`] — every way a request is refused.
+//! 1. [`config`] and [`state`] — the settings, and what the handlers share.
+//! 2. [`app`] — the router and its layers: [`cors`] for the client app's
+//!    origin, the body limit, the timeout; [`health`] beside the API.
+//! 3. [`auth::bearer`] — the token taken from the request (RFC 6750 §2).
+//! 4. [`auth::jwt`] and [`auth::claims`] — the JWT checked (RFC 9068 §4,
+//!    RFC 8725) against the [`clock`], or [`auth::introspection`] asking
+//!    the provider (RFC 7662).
+//! 5. [`auth`]'s `Authorized` extractor — the scope a route needs.
+//! 6. [`todos`] — the handlers, their input read by [`extract`], then
+//!    [`store`] — the queries, always by owner.
+//! 7. [`auth::error`] and [`error`] — every way a request is refused.
 
 /// `App`: binds, connects, migrates, serves; the router and its layers.
 pub mod app;

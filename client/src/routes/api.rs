@@ -25,9 +25,10 @@ use tower_sessions::session::Id;
 
 use crate::error::AppError;
 use crate::flow_log::{FlowLog, FlowStep, Outcome, SpecRef, rfc};
-use crate::routes::refresh::{check_id_token, is_same_origin, json_error};
+use crate::json_error::{JsonError, json_error};
+use crate::routes::refresh::{check_id_token, is_same_origin};
 use crate::session::{ClientSession, LoggedInUser};
-use crate::state::AppState;
+use crate::state::RefreshParts;
 
 /// What the todo API answered.
 struct Forwarded {
@@ -43,16 +44,18 @@ struct Forwarded {
 /// `GET|POST /api/todos`, `PATCH|DELETE /api/todos/{id}`: the todo API's
 /// answer, passed through; 401 `login_required` when this session has no
 /// usable login; 403 for a cross-origin request; 502 when the todo API or
-/// the provider cannot be reached.
+/// the provider cannot be reached; 500 when the session store fails. Every
+/// error is JSON ([`crate::json_error`]).
 pub async fn forward(
-    State(app): State<AppState>,
+    State(refresh): State<RefreshParts>,
+    State(http): State<reqwest::Client>,
     session: Session,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Response, AppError> {
-    if !is_same_origin(&headers, &app.config) {
+) -> Result<Response, JsonError> {
+    if !is_same_origin(&headers, &refresh.config) {
         return Ok(json_error(
             StatusCode::FORBIDDEN,
             ErrorCode::InvalidRequest,
@@ -61,7 +64,7 @@ pub async fn forward(
     }
     let path = uri.path().strip_prefix("/api").unwrap_or(uri.path());
     let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
-    let target = format!("{}{path}{query}", app.config.todo_api_internal_url);
+    let target = format!("{}{path}{query}", refresh.config.todo_api_internal_url);
 
     let Some(session_id) = session.id() else {
         return Ok(login_required("this browser has no session"));
@@ -77,12 +80,12 @@ pub async fn forward(
     let mut log = session.flow_log().await?;
     log.begin(format!("API call: {method} {path}"));
 
-    let mut answer = send(&app, &method, &target, &access_token, content_type.as_ref(), &body).await;
+    let mut answer = send(&http, &method, &target, &access_token, content_type.as_ref(), &body).await;
     record(&mut log, &method, &target, &answer);
     if matches!(&answer, Ok(forwarded) if forwarded.status == StatusCode::UNAUTHORIZED) {
-        match refresh_server_side(&app, session_id, &session, &mut log, &user).await? {
+        match refresh_server_side(&refresh, session_id, &session, &mut log, &user).await? {
             Ok(renewed) => {
-                answer = send(&app, &method, &target, &renewed, content_type.as_ref(), &body).await;
+                answer = send(&http, &method, &target, &renewed, content_type.as_ref(), &body).await;
                 record(&mut log, &method, &target, &answer);
             }
             Err(refused) => {
@@ -116,14 +119,14 @@ pub async fn forward(
 /// The call, with the session's access token as a Bearer credential
 /// (RFC 6750 §2.1: `Authorization: Bearer <token>`).
 async fn send(
-    app: &AppState,
+    http: &reqwest::Client,
     method: &Method,
     target: &str,
     access_token: &Secret,
     content_type: Option<&HeaderValue>,
     body: &Bytes,
 ) -> Result<Forwarded, String> {
-    let mut request = app.http.request(method.clone(), target).bearer_auth(access_token.expose());
+    let mut request = http.request(method.clone(), target).bearer_auth(access_token.expose());
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type.clone());
     }
@@ -144,23 +147,24 @@ async fn send(
 /// `POST /refreshtoken` (see [`crate::refresh_flight`]). `Ok(Err(answer))`
 /// when there is nothing to retry with.
 async fn refresh_server_side(
-    app: &AppState,
+    refresh: &RefreshParts,
     session_id: Id,
     session: &ClientSession<'_>,
     log: &mut FlowLog,
     user: &LoggedInUser,
 ) -> Result<Result<Secret, Response>, AppError> {
+    let RefreshParts { config, provider, jwks, flights } = refresh;
     let Some(refresh_token) = user.refresh_token.clone() else {
         return Ok(Err(login_required("the access token was refused and this session holds no refresh token")));
     };
-    let mut flight = app.refresh_flights.enter(session_id).await;
+    let mut flight = flights.enter(session_id).await;
     if let Some(tokens) = flight.landed_for(&refresh_token) {
         // Another call of this session refreshed a moment ago.
         return Ok(Ok(tokens.access_token.clone()));
     }
     log.begin_refresh();
     let exchange =
-        app.provider.token(TokenRequest::RefreshToken { refresh_token: refresh_token.expose(), scope: None }).await;
+        provider.token(TokenRequest::RefreshToken { refresh_token: refresh_token.expose(), scope: None }).await;
     for step in exchange.steps {
         log.push(step);
     }
@@ -178,7 +182,7 @@ async fn refresh_server_side(
             return Ok(Err(json_error(StatusCode::BAD_GATEWAY, ErrorCode::TemporarilyUnavailable, &e.to_string())));
         }
     };
-    let id_token = match check_id_token(&app.provider, &app.config, &app.jwks, session, log, &tokens).await? {
+    let id_token = match check_id_token(provider, config, jwks, session, log, &tokens).await? {
         Ok(id_token) => id_token,
         Err(failed) => {
             session.clear().await?;

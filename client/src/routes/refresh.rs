@@ -32,8 +32,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde_json::json;
+use shared::jwks::JwksCache;
 use shared::secret::constant_time_eq;
-use shared::{ErrorCode, ErrorResponse, Secret, TokenRequest, TokenResponse};
+use shared::{ErrorCode, Secret, TokenRequest, TokenResponse};
 use tower_sessions::Session;
 
 use crate::config::Config;
@@ -41,24 +42,22 @@ use crate::cookies::{REFRESH_TOKEN, clear_tokens, handle_tokens};
 use crate::error::AppError;
 use crate::flow_log::{FlowLog, FlowStep, Outcome, oidc, rfc};
 use crate::id_token::{self, Context, Expected};
+use crate::json_error::{JsonError, json_error};
 use crate::provider::{Provider, ProviderError};
-use crate::refresh_flight::RefreshFlights;
 use crate::session::ClientSession;
-use shared::jwks::JwksCache;
+use crate::state::RefreshParts;
 
 /// `POST /refreshtoken`: 200 `{"expires_in": N}` with new cookies; 401 when
 /// the refresh token is gone or no longer valid (log in again); 403 for a
 /// cross-origin request; 502 when the provider is unreachable or its answer
-/// carries an ID token that fails OIDC Core §12.2.
+/// carries an ID token that fails OIDC Core §12.2; 500 when the session
+/// store fails. Every error is JSON ([`crate::json_error`]).
 pub async fn refresh(
-    State(config): State<Arc<Config>>,
-    State(provider): State<Arc<Provider>>,
-    State(jwks): State<JwksCache>,
-    State(refresh_flights): State<RefreshFlights>,
+    State(RefreshParts { config, provider, jwks, flights }): State<RefreshParts>,
     session: Session,
     headers: HeaderMap,
     jar: CookieJar,
-) -> Result<Response, AppError> {
+) -> Result<Response, JsonError> {
     if !is_same_origin(&headers, &config) {
         return Ok(json_error(
             StatusCode::FORBIDDEN,
@@ -89,7 +88,7 @@ pub async fn refresh(
     // One exchange per session at a time (see `crate::refresh_flight`). The
     // session is read only once the flight is ours, so it shows what the
     // previous flight saved.
-    let mut flight = refresh_flights.enter(session_id).await;
+    let mut flight = flights.enter(session_id).await;
     if let Some(tokens) = flight.landed_for(&refresh_token) {
         // Another tab's request traded this very refresh token a moment ago:
         // its result is this request's too, and the provider is not asked
@@ -247,9 +246,4 @@ pub(crate) fn is_same_origin(headers: &HeaderMap, config: &Config) -> bool {
     let own_origin = url::Url::parse(&config.public_url).map(|u| u.origin().ascii_serialization()).ok();
     let origin_ok = matches!((header(header::ORIGIN.as_str()), own_origin), (Some(origin), Some(own)) if origin == own);
     origin_ok || header("sec-fetch-site") == Some("same-origin")
-}
-
-/// An RFC 6749 §5.2-shaped JSON error, never cached.
-pub(crate) fn json_error(status: StatusCode, error: ErrorCode, description: &str) -> Response {
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(ErrorResponse::new(error, description))).into_response()
 }

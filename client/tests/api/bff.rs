@@ -12,7 +12,9 @@ use axum::response::IntoResponse;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{ACCESS_TOKEN, REFRESH_TOKEN, TestApp, set_cookies, spawn_app_with};
+use crate::helpers::{
+    ACCESS_TOKEN, REFRESH_TOKEN, TestApp, assert_internal_error_in_json, set_cookies, spawn_app_with,
+};
 
 /// One call the fake todo API received.
 #[derive(Clone, Debug)]
@@ -196,6 +198,20 @@ async fn api_calls_from_another_origin_or_without_a_login_are_refused() {
         .await
         .unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert!(api.calls.lock().unwrap().is_empty(), "nothing reached the todo API");
+}
+
+/// A failure behind `/api/` is answered in JSON like its other errors,
+/// and nothing is forwarded.
+#[tokio::test]
+async fn a_failing_session_store_answers_500_in_json() {
+    let (app, api) = spawn_bff().await;
+    app.log_in().await;
+    app.break_session_store().await;
+
+    let response = app.api(reqwest::Method::GET, "/api/todos", None).await;
+
+    assert_internal_error_in_json(response).await;
     assert!(api.calls.lock().unwrap().is_empty(), "nothing reached the todo API");
 }
 

@@ -41,8 +41,8 @@ pub struct TestApp {
     pub provider: FakeProvider,
     /// A browser: cookie store, no redirects followed.
     pub browser: reqwest::Client,
-    /// Removed when the test ends.
-    _database: TestDatabase,
+    /// The client's database; removed when the test ends.
+    database: TestDatabase,
 }
 
 /// The start of a login, as read from `/login`'s `Location`.
@@ -94,7 +94,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     tokio::spawn(app.run_until_stopped(std::future::pending()));
 
     let browser = testkit::http::browser();
-    TestApp { address, provider_url, provider, browser, _database: database }
+    TestApp { address, provider_url, provider, browser, database }
 }
 
 impl TestApp {
@@ -216,6 +216,14 @@ impl TestApp {
         self.refresh(&[("Origin", &origin)]).await
     }
 
+    /// Makes the client's session store fail from now on, as a database
+    /// that went away would: its `sessions` table is dropped.
+    pub async fn break_session_store(&self) {
+        let db = shared::db::connect(&self.database.url).await.expect("the test database opens");
+        sqlx::query("DROP TABLE sessions").execute(&db).await.expect("the sessions table is dropped");
+        db.close().await;
+    }
+
     pub fn token_requests(&self) -> Vec<Received> {
         self.provider.token_requests()
     }
@@ -241,6 +249,19 @@ pub fn set_cookies(response: &reqwest::Response) -> Vec<SetCookie> {
 
 pub fn cookie<'a>(cookies: &'a [SetCookie], name: &str) -> &'a SetCookie {
     cookies.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("no Set-Cookie for {name} in {cookies:?}"))
+}
+
+/// A JSON route's answer to a failure behind it (RFC 6749 §5.2 shape): 500
+/// `server_error`, not cached, and a generic description, because the
+/// detail (here, which table is missing) is logged, never sent.
+pub async fn assert_internal_error_in_json(response: reqwest::Response) {
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    let body: Value = response.json().await.expect("a JSON body");
+    assert_eq!(body["error"], "server_error", "{body}");
+    let description = body["error_description"].as_str().expect("an error_description");
+    assert!(!description.contains("sessions") && !description.contains("table"), "leaks the detail: {description}");
 }
 
 /// The body of an HTML page with minijinja's escapes undone, so assertions

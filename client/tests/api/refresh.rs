@@ -2,8 +2,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    CLIENT_ID, CLIENT_SECRET, FORGER_KEY, PROVIDER_KEY, REFRESH_TOKEN, TestApp, attributes, cookie, handover_form,
-    page, set_cookies, sign, spawn_app, spawn_logged_in_app,
+    CLIENT_ID, CLIENT_SECRET, FORGER_KEY, PROVIDER_KEY, REFRESH_TOKEN, TestApp, assert_internal_error_in_json,
+    attributes, cookie, handover_form, page, set_cookies, sign, spawn_app, spawn_logged_in_app,
 };
 
 /// `n` same-origin refreshes at once, as `n` tabs of one browser (one
@@ -170,6 +170,19 @@ async fn refresh_when_the_provider_is_down_answers_502_and_keeps_the_cookies() {
 
     assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
     assert!(set_cookies(&response).iter().all(|c| c.name != "refresh_token"));
+}
+
+/// A failure behind the endpoint is answered in JSON like its other
+/// errors: the page's script reads the answer, not a person.
+#[tokio::test]
+async fn a_failing_session_store_answers_500_in_json() {
+    let app = logged_in_app().await;
+    app.break_session_store().await;
+
+    let response = app.refresh_same_origin().await;
+
+    assert_internal_error_in_json(response).await;
+    assert_eq!(app.token_requests().len(), 1, "the provider must not be called");
 }
 
 #[tokio::test]

@@ -17,10 +17,10 @@ fn docker_compose_accepts_the_compose_files() {
     }
     let root = support::root();
     let example = root.join(".env.example");
-    let empty = std::env::temp_dir().join(format!("compose-test-empty-{}.env", std::process::id()));
-    std::fs::write(&empty, "").unwrap();
+    // An empty env file, removed when `empty` is dropped at the end.
+    let empty = tempfile::Builder::new().prefix("compose-test-empty-").suffix(".env").tempfile().unwrap();
     // With no `.env` at all, and with `.env.example` copied to `.env`.
-    for env_file in [&empty, &example] {
+    for env_file in [empty.path(), example.as_path()] {
         for files in [vec![COMPOSE], vec![COMPOSE, SQLITE_OVERRIDE], vec![COMPOSE, SCALE_OVERRIDE]] {
             let mut command = Command::new("docker-compose");
             command.current_dir(&root).arg("--env-file").arg(env_file);
@@ -41,5 +41,4 @@ fn docker_compose_accepts_the_compose_files() {
             );
         }
     }
-    let _ = std::fs::remove_file(empty);
 }

@@ -4,8 +4,9 @@ use e2e::browser::{location, location_params, set_cookie};
 use e2e::{Browser, Options, System};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use testkit::http::basic;
 
-use crate::support::{basic, todo_id, wait_until_expired, www_authenticate};
+use crate::support::{todo_id, wait_until_expired, www_authenticate};
 
 #[tokio::test]
 async fn a_replayed_authorization_code_is_refused_by_the_client_and_by_the_provider() {
@@ -154,7 +155,7 @@ async fn a_reused_refresh_token_revokes_the_family_and_introspection_refuses_at_
     // provider/clients.toml) presents the rotated token to the provider.
     let replay = reqwest::Client::new()
         .post(system.provider.url("/oauth2/token"))
-        .basic_auth("todo-app", Some("todo-app-secret"))
+        .header("Authorization", basic("todo-app", "todo-app-secret"))
         .form(&[("grant_type", "refresh_token"), ("refresh_token", stolen.as_str())])
         .send()
         .await

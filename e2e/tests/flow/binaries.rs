@@ -8,8 +8,9 @@ use e2e::Browser;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::processes::{Processes, binary, free_port};
+use crate::processes::{Processes, binary};
 use testkit::db::TestDatabase;
+use testkit::serve::free_port;
 
 #[tokio::test]
 async fn the_shipped_binaries_run_the_flow_configured_only_by_environment_variables() {

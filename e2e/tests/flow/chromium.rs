@@ -13,6 +13,7 @@ use std::time::Duration;
 use e2e::{Options, System};
 use fantoccini::{ClientBuilder, Locator};
 use serde_json::json;
+use testkit::serve::free_port;
 
 use crate::support::wait_until_expired;
 
@@ -34,11 +35,6 @@ impl Drop for Driver {
 pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|candidate| candidate.is_file())
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    listener.local_addr().expect("an address").port()
 }
 
 pub(crate) async fn start_driver(chromedriver: &Path) -> Driver {

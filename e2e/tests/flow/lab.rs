@@ -13,6 +13,7 @@ use e2e::{Options, System};
 use fantoccini::Locator;
 use serde_json::Value;
 use testkit::db::TestDatabase;
+use testkit::serve::{Port, Running};
 
 use crate::chromium::{
     chromedriver, close_chromium, inject_token_thief, open_chromium, screenshot_dir, sign_in_and_approve, start_driver,
@@ -33,11 +34,11 @@ fn lab_config(system: &System, lab_url: &str) -> lab::Config {
 
 /// `lab serve` in this test, on a port chosen by the OS.
 async fn serve_lab(config: impl FnOnce(&str) -> lab::Config) -> (String, Arc<lab::forge::AttackerKey>) {
-    let port = testkit::serve::Port::free().await;
+    let port = Port::free().await;
     let url = port.url().to_owned();
     let lab = lab::Lab::build_on(config(&url), port.into_listener()).expect("the lab starts");
     let key = lab.key();
-    tokio::spawn(lab.run_until_stopped(std::future::pending()));
+    Running::spawn(|stopped| async move { lab.run_until_stopped(stopped).await.expect("the lab runs") });
     (url, key)
 }
 
@@ -74,10 +75,11 @@ async fn the_todo_api_refuses_expired_and_future_tokens_even_when_it_trusts_thei
     config.leeway = std::time::Duration::ZERO;
     let database = TestDatabase::fresh("e2e_lab_todo_api").await;
     config.database_url = database.url.clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-    let api_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
-    let api = todo_api::App::build_on(config, listener).await.expect("the todo API starts");
-    tokio::spawn(api.run_until_stopped(std::future::pending()));
+    let port = Port::free().await;
+    // On `localhost`, the system's site, not the lab's.
+    let api_url = format!("http://localhost:{}", port.number());
+    let api = todo_api::App::build_on(config, port.into_listener()).await.expect("the todo API starts");
+    Running::spawn(|stopped| async move { api.run_until_stopped(stopped).await.expect("the todo API runs") });
 
     let config = Arc::new(lab::Config { todo_api_public_url: api_url, ..lab_config(&system, &lab_url) });
     let time_attacks = [&lab::attacks::expired_token::ATTACK, &lab::attacks::not_yet_valid_token::ATTACK];
@@ -197,7 +199,7 @@ async fn the_injected_script_steals_the_token_a_page_keeps_in_local_storage() {
     let seed_page = axum::response::Html(format!(
         "<!doctype html><title>Seed todo page</title><script>localStorage.setItem('access_token', '{TOKEN}');</script>"
     ));
-    let port = testkit::serve::Port::free().await;
+    let port = Port::free().await;
     let url = format!("{}/", port.url());
     let router = axum::Router::new().route("/", axum::routing::get(move || async move { seed_page }));
     port.serve(router);

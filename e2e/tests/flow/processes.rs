@@ -101,9 +101,3 @@ pub fn binary(name: &str) -> PathBuf {
     );
     path
 }
-
-/// A port nobody listens on right now (bound on port 0, then released).
-pub fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    listener.local_addr().expect("an address").port()
-}

@@ -15,9 +15,11 @@ use e2e::balancer::RoundRobin;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::processes::{Processes, binary, free_port};
-use crate::support::{basic, jwt_claims, published_jwks};
+use crate::processes::{Processes, binary};
+use crate::support::{jwt_claims, published_jwks};
 use testkit::db::TestDatabase;
+use testkit::http::basic;
+use testkit::serve::free_port;
 
 /// How long a key added by `provider keys rotate` is published before it
 /// signs, and how often each replica re-reads the keys, in these tests.
@@ -240,11 +242,7 @@ async fn login_throttling_and_key_rotation_are_shared_by_the_replicas() {
     let (a, b) = (&system.provider_a, &system.provider_b);
 
     // Five wrong passwords, three on A and two on B, lock alice on both.
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
+    let http = testkit::http::browser();
     for provider in [a, b, a, b, a] {
         assert_eq!(login_at(&http, provider, "alice", "wrong").await, StatusCode::UNAUTHORIZED);
     }

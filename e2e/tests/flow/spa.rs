@@ -11,7 +11,7 @@ use e2e::{Options, System};
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 use shared::config::Env;
-use tokio::net::TcpListener;
+use testkit::serve::{Port, Running};
 
 use crate::chromium::{
     add_and_tick, assert_nothing_to_steal, chromedriver, click_the_first_checkbox, close_chromium, open_chromium_with,
@@ -27,7 +27,8 @@ struct SpaSystem {
     spa_url: String,
     /// The provider's clients file, removed when the test ends.
     _clients_file: tempfile::NamedTempFile,
-    stop: tokio::sync::oneshot::Sender<()>,
+    /// The SPA's own server, stopped with the system.
+    spa: Running,
 }
 
 impl SpaSystem {
@@ -37,8 +38,8 @@ impl SpaSystem {
     /// (`PROVIDER_SIGNING_ALG`), which the SPA's ID token check must verify
     /// with WebCrypto.
     async fn start(token_request_body: &str, signing_alg: &str) -> SpaSystem {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the spa's port");
-        let spa_url = format!("http://localhost:{}", listener.local_addr().expect("an address").port());
+        let port = Port::free().await;
+        let spa_url = format!("http://localhost:{}", port.number());
         let clients_file = tempfile::Builder::new().prefix("spa-clients-").suffix(".toml").tempfile().expect("a file");
         let clients = provider::config::DEFAULT_CLIENTS_TOML.replace(SHIPPED_SPA_ORIGIN, &spa_url);
         std::fs::write(clients_file.path(), clients).expect("write the clients file");
@@ -57,16 +58,13 @@ impl SpaSystem {
             ("SPA_TOKEN_REQUEST_BODY", token_request_body),
         ]);
         let config = spa::Config::from_env(&env).expect("the spa's configuration");
-        let app = spa::App::build_on(config, listener).expect("the spa starts");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until_stopped(async {
-            let _ = stopped.await;
-        }));
-        SpaSystem { system, spa_url, _clients_file: clients_file, stop }
+        let app = spa::App::build_on(config, port.into_listener()).expect("the spa starts");
+        let spa = Running::spawn(|stopped| async move { app.run_until_stopped(stopped).await.expect("the spa runs") });
+        SpaSystem { system, spa_url, _clients_file: clients_file, spa }
     }
 
-    async fn stop(self) {
-        let _ = self.stop.send(());
+    async fn stop(mut self) {
+        self.spa.stop().await;
         self.system.stop().await;
     }
 }

@@ -5,17 +5,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use e2e::browser::{Browser, location, location_params};
 use reqwest::StatusCode;
 use serde_json::Value;
+use testkit::http::basic;
 
 /// The payload of a JWT, decoded without checking anything (test eyes only).
 pub fn jwt_claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("a JWT has three parts");
     let bytes = URL_SAFE_NO_PAD.decode(payload).expect("the payload is base64url");
     serde_json::from_slice(&bytes).expect("the payload is JSON")
-}
-
-/// RFC 6749 §2.3.1 Basic credentials.
-pub fn basic(id: &str, secret: &str) -> String {
-    shared::basic_credentials::encode(id, secret)
 }
 
 /// Waits until the JWT `token` has expired by the clock of the services

@@ -9,6 +9,7 @@
 //! never refused.
 
 use reqwest::Method;
+use shared::basic_credentials;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
 
@@ -32,8 +33,8 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         context.enter("attacker", format!("The attacker sends {WRONG_GUESSES} wrong secrets for report-service."));
     let mut last = None;
     for n in 0..WRONG_GUESSES {
-        let basic = basic("report-service", &format!("guess-{n}"));
-        let headers = [("Authorization", basic.as_str())];
+        let authorization = basic_credentials::encode("report-service", &format!("guess-{n}"));
+        let headers = [("Authorization", authorization.as_str())];
         last = Some(attacker.send(Method::POST, &url, &headers, Some(&[("grant_type", "client_credentials")])).await?);
     }
     if let Some(last) = &last {
@@ -41,10 +42,9 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     }
 
     let client = context.enter("client", "The real report-service asks for a token with its right secret.");
-    let basic = basic("report-service", "report-service-secret");
-    let answer = client
-        .send(Method::POST, &url, &[("Authorization", basic.as_str())], Some(&[("grant_type", "client_credentials")]))
-        .await?;
+    let authorization = basic_credentials::encode("report-service", "report-service-secret");
+    let headers = [("Authorization", authorization.as_str())];
+    let answer = client.send(Method::POST, &url, &headers, Some(&[("grant_type", "client_credentials")])).await?;
     if answer.status.is_success() {
         return Ok(Finding::blocked(
             "the real client still got its token: the attacker's failures did not lock it out",
@@ -54,8 +54,4 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         "the real client, with the right secret, was refused (HTTP {}) because of the attacker's failures",
         answer.status
     )))
-}
-
-fn basic(id: &str, secret: &str) -> String {
-    shared::basic_credentials::encode(id, secret)
 }

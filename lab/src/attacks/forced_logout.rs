@@ -11,7 +11,7 @@
 use reqwest::Method;
 
 use crate::attack::{Attack, Context, Finding, Place, Rule};
-use crate::flow;
+use crate::{browser, flow};
 
 pub const ATTACK: Attack = Attack {
     id: "forced-logout",
@@ -44,12 +44,10 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
         ("Referer", referer.as_str()),
     ];
     let answer = victim.send(Method::GET, &logout, &headers, None).await?;
+    // `Max-Age=0` removes a cookie (RFC 6265 §5.2.2, §5.3 step 11).
     let cleared = answer
-        .headers
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|cookie| cookie.starts_with("access_token=") && cookie.contains("Max-Age=0"));
+        .set_cookies()
+        .any(|cookie| cookie.name() == "access_token" && cookie.max_age().is_some_and(|age| age.is_zero()));
     let to_provider_logout = answer
         .location
         .as_ref()
@@ -57,7 +55,7 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
     // The client hands a logout over to the provider by redirect, or by a
     // page whose form posts itself there (RP-Initiated Logout 1.0 §2).
     let provider_logout = format!("action=\"{}/oauth2/logout\"", context.config.provider_public_url);
-    let handed_over = answer.body.replace("&#x2f;", "/").contains(&provider_logout);
+    let handed_over = browser::unescape(&answer.body).contains(&provider_logout);
     if cleared || to_provider_logout || handed_over {
         return Ok(Finding::succeeded(format!(
             "a cross-site GET /logout ended the session (HTTP {}{})",

@@ -109,17 +109,10 @@ async fn run(context: Context) -> anyhow::Result<Finding> {
 /// out of the cookie string a script reads).
 fn readable_cookies(answer: &Answer) -> Vec<Loot> {
     answer
-        .headers
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .filter_map(|cookie| {
-            let mut parts = cookie.split(';').map(str::trim);
-            let (name, value) = parts.next()?.split_once('=')?;
-            let http_only = parts.any(|attribute| attribute.eq_ignore_ascii_case("httponly"));
-            (name.contains("token") && !value.is_empty() && !http_only)
-                .then(|| Loot::new(format!("document.cookie ({name}, no HttpOnly)"), value))
-        })
+        .set_cookies()
+        .filter(|cookie| cookie.name().contains("token") && !cookie.value().is_empty())
+        .filter(|cookie| cookie.http_only() != Some(true))
+        .map(|cookie| Loot::new(format!("document.cookie ({}, no HttpOnly)", cookie.name()), cookie.value()))
         .collect()
 }
 

@@ -70,14 +70,10 @@ async fn client_lockout_succeeds_against_a_throttle_keyed_by_client_id_alone() {
     // every request for that client is refused — the right one too.
     let failures: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
     let token = post(move |headers: axum::http::HeaderMap| async move {
-        let basic = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-        let decoded =
-            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, basic.trim_start_matches("Basic "))
-                .unwrap_or_default();
-        let decoded = String::from_utf8(decoded).unwrap_or_default();
-        let (id, secret) = decoded.split_once(':').unwrap_or_default();
+        let authorization = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let (id, secret) = shared::basic_credentials::decode(authorization).unwrap_or_default();
         let mut failures = failures.lock().expect("not poisoned");
-        let count = failures.entry(id.to_owned()).or_default();
+        let count = failures.entry(id).or_default();
         if *count >= 20 {
             return (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({"error": "invalid_client"})))
                 .into_response();

@@ -3,7 +3,7 @@
 //! revocable (ASVS 10.7.3: "the user can revoke consent").
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use shared::db::Kept;
@@ -12,7 +12,7 @@ use tower_sessions::Session;
 use crate::clients::Clients;
 use crate::error::AppError;
 use crate::forms::HtmlForm;
-use crate::responses::{Via, no_store, see_login};
+use crate::responses::{Via, no_store, see_login, send_to};
 use crate::session;
 use crate::store;
 use crate::templates;
@@ -83,5 +83,5 @@ pub async fn revoke_app(
     store::consents::forget(&mut *db.acquire().await?, &login.user_id, &form.client_id).await?;
     let revoked = store::families::revoke_all_for(&mut *db.acquire().await?, &login.user_id, &form.client_id).await?;
     tracing::info!(client_id = %form.client_id, grants = revoked, "user revoked an application");
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response())
+    Ok(send_to(Via::Post, "/"))
 }

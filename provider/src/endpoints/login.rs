@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::error::AppError;
 use crate::forms::HtmlForm;
 use crate::password;
-use crate::responses::no_store;
+use crate::responses::{Via, no_store, send_to};
 use crate::session::{self, Login};
 use crate::state::Database;
 use crate::store;
@@ -118,7 +118,7 @@ pub async fn submit(
         Some(query) => format!("/oauth2/authorize?{query}"),
         None => "/".to_owned(),
     };
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response())
+    Ok(send_to(Via::Post, &location))
 }
 
 /// The longest username looked up; longer ones are refused before any

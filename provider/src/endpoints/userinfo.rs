@@ -37,7 +37,10 @@ pub async fn userinfo(
         Err(access_token::Invalid::Database(e)) => return Err(UserinfoError::Server(e.into())),
         Err(invalid) => return Err(UserinfoError::InvalidToken(invalid.to_string())),
     };
-    let scopes = shared::Scopes::parse(&claims.scope).unwrap_or_default();
+    // RFC 6749 §3.3: a scope claim that is no list of scope tokens makes
+    // the token unusable, not a token with no scopes.
+    let scopes = shared::Scopes::parse(&claims.scope)
+        .map_err(|e| UserinfoError::InvalidToken(format!("the token's scope claim is malformed: {e}")))?;
     if !scopes.contains("openid") {
         return Err(UserinfoError::InsufficientScope);
     }

@@ -38,6 +38,12 @@ pub struct RevokedAccessToken<'a> {
     pub expires_at: i64,
 }
 
+/// What `access_tokens.grant_id` (NOT NULL since the first migration)
+/// records for a token that descends from no grant: a client's own
+/// `client_credentials` token. No grant has this id, so revoking a grant
+/// never touches such a row.
+const NO_GRANT: &str = "";
+
 /// RFC 7009 §2.1: revokes one access token, which stays revoked until it
 /// expires (and is pruned).
 pub async fn revoke_access_token(conn: &mut AnyConnection, token: RevokedAccessToken<'_>) -> sqlx::Result<()> {
@@ -46,7 +52,7 @@ pub async fn revoke_access_token(conn: &mut AnyConnection, token: RevokedAccessT
          ON CONFLICT (jti) DO UPDATE SET revoked = 1",
     )
     .bind(token.jti)
-    .bind(token.grant_id.unwrap_or_default())
+    .bind(token.grant_id.unwrap_or(NO_GRANT))
     .bind(token.client_id)
     .bind(token.expires_at)
     .execute(&mut *conn)

@@ -68,7 +68,7 @@ fn from_address(address: &str) -> reqwest::Client {
 
 async fn client_credentials_from(http: &reqwest::Client, app: &TestApp, secret: &str) -> reqwest::Response {
     http.post(app.url("/oauth2/token"))
-        .header("Authorization", basic_auth("report-service", secret))
+        .header("Authorization", basic("report-service", secret))
         .form(&[("grant_type", "client_credentials")])
         .send()
         .await
@@ -108,7 +108,7 @@ async fn parallel_secret_guesses_get_no_more_tries_than_the_limit() {
     let statuses = guess_in_parallel((0..30).map(|n| {
         attacker
             .post(app.url("/oauth2/token"))
-            .header("Authorization", basic_auth("report-service", &format!("guess-{n}")))
+            .header("Authorization", basic("report-service", &format!("guess-{n}")))
             .form(&[("grant_type", "client_credentials")])
     }))
     .await;

@@ -2,11 +2,14 @@
 //! JWKS and discovery endpoints answer the web origins of registered public
 //! clients, and nothing else answers anyone.
 
+use std::sync::Arc;
+
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
 use crate::helpers::*;
 use testkit::db::TestDatabase;
+use testkit::serve::Port;
 
 /// The origin of `todo-spa`'s redirect URI in the shipped clients file.
 const SPA_ORIGIN: &str = "http://localhost:5173";
@@ -167,24 +170,16 @@ grant_types = ["authorization_code"]
 auth_methods = ["none"]
 scopes = ["openid"]
 "#;
-    let database = TestDatabase::fresh("provider").await;
-    let database_url = database.url.clone();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let mut config = test_config(&base, &database_url, &[]);
+    let database = Arc::new(TestDatabase::fresh("provider").await);
+    let port = Port::free().await;
+    let mut config = test_config(port.url(), &database.url, &[]);
     config.clients_toml.push_str(extra);
-    let app = provider::App::build_on(config, listener).await.expect("provider starts");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = tokio::spawn(app.run_until_stopped(async {
-        let _ = stopped.await;
-    }));
-    let app = TestApp::attach(&base);
+    let app = serve_provider(port, config, database).await;
 
     let listed = post_token_from(&app, "https://spa.example").await;
     assert_eq!(listed.headers()["access-control-allow-origin"], "https://spa.example");
     let callback_origin = post_token_from(&app, "http://127.0.0.1:5999").await;
     assert_eq!(cors_headers(callback_origin.headers()), Vec::<String>::new());
 
-    let _ = stop.send(());
-    let _ = served.await;
+    app.stop().await;
 }

@@ -14,7 +14,7 @@ use shared::config::Env;
 use shared::pkce::CodeVerifier;
 use testkit::db::TestDatabase;
 pub use testkit::db::count;
-pub use testkit::http::{browser, location};
+pub use testkit::http::{basic, browser, location};
 use testkit::serve::{Port, Running};
 
 /// Test-only clients, appended to the shipped clients file.
@@ -88,10 +88,14 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 /// Starts a provider on an existing database, optionally on a fixed port
 /// (to restart "the same" provider).
 pub async fn spawn_on(database: Arc<TestDatabase>, extra: &[(&str, &str)], port: Option<u16>) -> TestApp {
-    let database_url = database.url.clone();
     let port = Port::bind(port.unwrap_or(0)).await;
-    let base = port.url().to_owned();
-    let config = test_config(&base, &database_url, extra);
+    let config = test_config(port.url(), &database.url, extra);
+    serve_provider(port, config, database).await
+}
+
+/// Serves a provider built from `config` (which names `port` and `database`).
+pub async fn serve_provider(port: Port, config: Config, database: Arc<TestDatabase>) -> TestApp {
+    let (base, database_url) = (port.url().to_owned(), database.url.clone());
     let app = App::build_on(config, port.into_listener()).await.expect("provider starts");
     let server = Running::spawn(|stopped| async move { app.run_until_stopped(stopped).await.expect("provider runs") });
     TestApp { base, http: browser(), database_url, database: Some(database), server: Some(server) }
@@ -233,10 +237,10 @@ impl TestApp {
     }
 
     /// POST /oauth2/token with a form body and optional Basic credentials.
-    pub async fn token(&self, basic: Option<(&str, &str)>, form: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn token(&self, credentials: Option<(&str, &str)>, form: &[(&str, &str)]) -> reqwest::Response {
         let mut request = self.http.post(self.url("/oauth2/token")).form(form);
-        if let Some((id, secret)) = basic {
-            request = request.header("Authorization", basic_auth(id, secret));
+        if let Some((id, secret)) = credentials {
+            request = request.header("Authorization", basic(id, secret));
         }
         request.send().await.unwrap()
     }
@@ -286,11 +290,6 @@ impl TestApp {
     }
 }
 
-/// RFC 6749 §2.3.1 Basic credentials (form-urlencoded id and secret).
-pub fn basic_auth(id: &str, secret: &str) -> String {
-    shared::basic_credentials::encode(id, secret)
-}
-
 /// The query parameters of a redirect's Location.
 pub fn redirect_params(response: &reqwest::Response) -> HashMap<String, String> {
     let url = url::Url::parse(location(response)).expect("absolute Location");
@@ -337,7 +336,7 @@ pub async fn verify_with_jwks(app: &TestApp, token: &str) -> Value {
 pub async fn introspect(app: &TestApp, token: &str) -> Value {
     app.http
         .post(app.url("/oauth2/introspect"))
-        .header("Authorization", basic_auth("todo-api", "todo-api-secret"))
+        .header("Authorization", basic("todo-api", "todo-api-secret"))
         .form(&[("token", token)])
         .send()
         .await

@@ -8,7 +8,7 @@ use crate::helpers::*;
 async fn introspect(app: &TestApp, creds: Option<(&str, &str)>, form: &[(&str, &str)]) -> reqwest::Response {
     let mut request = app.http.post(app.url("/oauth2/introspect")).form(form);
     if let Some((id, secret)) = creds {
-        request = request.header("Authorization", basic_auth(id, secret));
+        request = request.header("Authorization", basic(id, secret));
     }
     request.send().await.unwrap()
 }

@@ -6,6 +6,7 @@ use shared::config::Env;
 
 use crate::helpers::*;
 use testkit::db::TestDatabase;
+use testkit::serve::Port;
 
 #[tokio::test]
 async fn healthz_reports_ok_and_every_response_has_a_request_id() {
@@ -56,8 +57,7 @@ async fn a_clients_file_mistake_stops_start_up_naming_client_and_field() {
     let database_url = database.url.clone();
     let mut config = test_config("http://127.0.0.1:1", &database_url, &[]);
     config.clients_toml = "[[client]]\nid = \"shop\"\nsecret = \"12345678\"\ngrant_types = [\"authorization_code\"]\nredirect_uris = [\"http://shop.example/cb\"]\n".into();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let error = match provider::App::build_on(config, listener).await {
+    let error = match provider::App::build_on(config, Port::free().await.into_listener()).await {
         Ok(_) => panic!("start-up must fail"),
         Err(e) => e.to_string(),
     };

@@ -12,7 +12,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 use testkit::malformed::{self, Body, Request};
 
-use crate::helpers::{ALL_SCOPES, TODO_APP_REDIRECT, TODO_APP_SECRET, TestApp, basic_auth, spawn_app};
+use crate::helpers::{ALL_SCOPES, TODO_APP_REDIRECT, TODO_APP_SECRET, TestApp, basic, spawn_app};
 
 /// Every endpoint, with the parameter names it reads (so that generated
 /// input gets past the first check and reaches the deeper ones).
@@ -182,8 +182,8 @@ const TOKEN_ERRORS: &[&str] = &[
 fn token_request() -> impl Strategy<Value = (Body, Option<Vec<u8>>)> {
     let authorization = prop_oneof![
         4 => malformed::authorization(),
-        1 => Just(Some(basic_auth("todo-app", TODO_APP_SECRET).into_bytes())),
-        1 => Just(Some(basic_auth("todo-app", "wrong").into_bytes())),
+        1 => Just(Some(basic("todo-app", TODO_APP_SECRET).into_bytes())),
+        1 => Just(Some(basic("todo-app", "wrong").into_bytes())),
     ];
     (malformed::body(TOKEN_PARAMS), authorization)
 }

@@ -1,6 +1,7 @@
 //! The `provider` executable itself: configured only by environment
-//! variables, it must never write a secret to its log (ASVS V16; checklist
-//! 50) and must stop cleanly on SIGTERM.
+//! variables, it must never write a secret to its log (ASVS 16.2.5:
+//! credentials are not logged, tokens at most hashed or masked) and must
+//! stop cleanly on SIGTERM.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -10,11 +11,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::*;
 use testkit::db::TestDatabase;
-
-/// A free port: bind port 0, read it, let go.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
+use testkit::serve::free_port;
 
 #[tokio::test]
 async fn the_binary_logs_requests_but_never_a_code_token_secret_or_password_and_stops_on_sigterm() {

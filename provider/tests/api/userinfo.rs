@@ -49,7 +49,7 @@ async fn an_invalid_or_revoked_token_is_401_invalid_token() {
     let access = tokens["access_token"].as_str().unwrap();
     app.http
         .post(app.url("/oauth2/revoke"))
-        .header("Authorization", basic_auth("todo-app", TODO_APP_SECRET))
+        .header("Authorization", basic("todo-app", TODO_APP_SECRET))
         .form(&[("token", access)])
         .send()
         .await

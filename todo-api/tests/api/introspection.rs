@@ -1,10 +1,9 @@
 //! `TODO_API_TOKEN_VALIDATION=introspection`: RFC 7662, against a fake
 //! introspection endpoint.
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use testkit::http::basic;
 
 use crate::helpers::{API_CLIENT_ID, API_CLIENT_SECRET, TestApp, assert_invalid_token, now, spawn_introspection_app};
 
@@ -44,8 +43,7 @@ async fn active_token_is_accepted_and_introspected_with_the_apis_own_credentials
     assert_eq!(response.status(), StatusCode::OK);
     let calls = app.provider.introspections();
     assert_eq!(calls.len(), 1);
-    let basic = STANDARD.encode(format!("{API_CLIENT_ID}:{API_CLIENT_SECRET}"));
-    assert_eq!(calls[0].authorization, Some(format!("Basic {basic}")));
+    assert_eq!(calls[0].authorization, Some(basic(API_CLIENT_ID, API_CLIENT_SECRET)));
     assert_eq!(calls[0].form.get("token").map(String::as_str), Some("opaque-1"));
     assert_eq!(calls[0].form.get("token_type_hint").map(String::as_str), Some("access_token"));
 }

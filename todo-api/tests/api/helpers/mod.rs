@@ -15,7 +15,7 @@ use shared::config::Env;
 use testkit::db::TestDatabase;
 pub use testkit::fake_provider::FakeProvider;
 use testkit::keys::TestKey;
-use testkit::serve::Port;
+use testkit::serve::{Port, Running};
 use todo_api::{App, Config, TokenValidation};
 
 /// Access tokens minted for a test, good or broken one claim at a time.
@@ -80,7 +80,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.client_secret = Secret::new(API_CLIENT_SECRET);
     adjust(&mut config);
     let app = App::build_on(config.clone(), port.into_listener()).await.expect("the app builds");
-    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    Running::spawn(|stopped| async move { app.run_until_stopped(stopped).await.expect("the app runs") });
     TestApp {
         address,
         config,
