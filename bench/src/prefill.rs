@@ -14,7 +14,7 @@
 //! take seconds rather than the minutes a round trip per row would.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -128,6 +128,25 @@ async fn count(db: &Path, sql: &'static str) -> sqlx::Result<i64> {
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await?;
     pool.close().await;
     Ok(n)
+}
+
+/// Waits until the provider's background pruning has deleted the refresh
+/// tokens of the families that ended two days ago (polling its SQLite
+/// file, which WAL lets us read while the provider writes), for at most
+/// `limit`; the seconds waited, or `None` if rows were still left.
+pub async fn wait_for_pruning(provider_db: &Path, limit: Duration) -> sqlx::Result<Option<f64>> {
+    const LEFT: &str = "SELECT COUNT(*) FROM refresh_tokens \
+                        WHERE family_expires_at < CAST(strftime('%s', 'now') AS INTEGER) - 86400";
+    let started = Instant::now();
+    loop {
+        if count(provider_db, LEFT).await? == 0 {
+            return Ok(Some(started.elapsed().as_secs_f64()));
+        }
+        if started.elapsed() >= limit {
+            return Ok(None);
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }
 
 /// Both databases; the services must be stopped.

@@ -40,11 +40,6 @@ pub fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned()
 }
 
-/// A free loopback port, chosen by the kernel (bind port 0, then let go).
-pub fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
 /// A running child process, killed when dropped.
 pub struct Service {
     pub name: String,
@@ -172,8 +167,11 @@ pub async fn spawn_floor(log_dir: &Path) -> anyhow::Result<Service> {
 /// primary key from a SQLite file in `dir` through sqlx's `Any` driver, as
 /// the todo API reads (`shared::db::connect_with(url, 4)`, connections kept
 /// by `shared::db::Kept`) — what any endpoint that reads the database pays
-/// at least. It exits when its parent closes its stdin (the bench ended,
-/// however it ended).
+/// at least. And `POST /sqlite`: the same endpoint plus the cheapest useful
+/// write, one new row keyed by 64 hex characters (as a hashed code is),
+/// through one kept writer connection (`connect_with(url, 1)`, as the
+/// provider writes) — what any endpoint that writes pays at least. It exits
+/// when its parent closes its stdin (the bench ended, however it ended).
 pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
@@ -187,6 +185,10 @@ pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
         sqlx::query("INSERT INTO items (id, title) VALUES (1, 'the floor') ON CONFLICT (id) DO NOTHING")
             .execute(&pool)
             .await?;
+        sqlx::query("CREATE TABLE IF NOT EXISTS writes (key TEXT PRIMARY KEY, at BIGINT NOT NULL)")
+            .execute(&pool)
+            .await?;
+        let writer = shared::db::Kept::new(&url, shared::db::connect_with(&url, 1).await?);
         let db = shared::db::Kept::new(&url, pool);
         let one_row = |State(db): State<shared::db::Kept>| async move {
             let row: Result<(i64, String), _> = match db.acquire().await {
@@ -200,11 +202,31 @@ pub fn serve_floor(dir: &Path) -> anyhow::Result<()> {
                 Err(e) => Err((axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
             }
         };
+        let one_write = move || {
+            let writer = writer.clone();
+            async move {
+                let key = shared::random::sha256_hex(&shared::random::random_token());
+                let written = match writer.acquire().await {
+                    Ok(mut conn) => {
+                        sqlx::query("INSERT INTO writes (key, at) VALUES ($1, $2)")
+                            .bind(&key)
+                            .bind(shared::now_unix())
+                            .execute(&mut *conn)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                match written {
+                    Ok(_) => Ok(axum::Json(serde_json::json!({"written": key}))),
+                    Err(e) => Err((axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+                }
+            }
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         println!("{}", listener.local_addr()?.port());
         let router = axum::Router::new()
             .route("/", get(|| async { axum::Json(serde_json::json!({"status": "ok", "service": "floor"})) }))
-            .route("/sqlite", get(one_row))
+            .route("/sqlite", get(one_row).post(one_write))
             .route("/healthz", get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }));
         let stdin_closed = async {
             let mut sink = Vec::new();

@@ -52,6 +52,29 @@ pub struct Target {
     pub pass: bool,
 }
 
+/// What a code flow costs at least, in server CPU µs, from rows of the
+/// same run: the token request is at least a `client_credentials` request
+/// (authenticate the client, sign a token) plus the write that spends the
+/// code; the authorization request at least a floor request, the read
+/// that finds the session, and the write that stores the code (RFC 6749
+/// §4.1.2: a code is single-use, so it is recorded when issued and when
+/// spent, where every replica sees it).
+pub struct CodeFlowBound {
+    pub measured_us: f64,
+    pub at_least_us: f64,
+    pub floor_us: f64,
+    pub read_us: f64,
+    pub write_us: f64,
+    pub client_credentials_us: f64,
+}
+
+impl CodeFlowBound {
+    /// The most flows per CPU-second a flow of this cost allows.
+    pub fn flows_per_cpu_second_at_most(&self) -> f64 {
+        1e6 / self.at_least_us.max(1e-9)
+    }
+}
+
 pub struct Report {
     pub plan: Plan,
     pub rows: Vec<Row>,
@@ -76,6 +99,23 @@ impl Report {
 
     fn cpu_ratio(&self, row: &Row) -> f64 {
         self.row("floor").map(|f| row.per_cpu_second() / f.per_cpu_second().max(1e-9)).unwrap_or(0.0)
+    }
+
+    /// The code flow's lower bound, when the rows it is made of ran.
+    pub fn code_flow_bound(&self) -> Option<CodeFlowBound> {
+        let us = |name: &str| self.row(name).map(|r| 1000.0 * r.cpu_ms_per_op()).filter(|us| *us > 0.0);
+        let (floor, read, write) = (us("floor")?, us("floor_sqlite")?, us("floor_sqlite_write")?);
+        let (client_credentials, measured) = (us("client_credentials")?, us("code_flow")?);
+        let token = client_credentials + (write - floor);
+        let authorize = read + (write - floor);
+        Some(CodeFlowBound {
+            measured_us: measured,
+            at_least_us: token + authorize,
+            floor_us: floor,
+            read_us: read,
+            write_us: write,
+            client_credentials_us: client_credentials,
+        })
     }
 
     /// The targets of issue 16, for the scenarios that ran.
@@ -192,6 +232,20 @@ impl Report {
             let peak = self.peak.get(i).map(|x| x.1).unwrap_or(0.0);
             let _ = writeln!(out, "{service:<15} {idle:>6.1} {end:>13.1} {peak:>14.1}");
         }
+        if let Some(b) = self.code_flow_bound() {
+            let _ = writeln!(
+                out,
+                "\ncode flow: {:.0} µs of provider CPU per flow; at least {:.0} µs (client_credentials {:.0} + \
+                 2 × (write {:.0} − floor {:.0}) + read {:.0}), so at most {:.0} flows per CPU-second",
+                b.measured_us,
+                b.at_least_us,
+                b.client_credentials_us,
+                b.write_us,
+                b.floor_us,
+                b.read_us,
+                b.flows_per_cpu_second_at_most()
+            );
+        }
         let _ = writeln!(out, "\ntargets:");
         for t in self.targets() {
             let verdict = if t.pass { "ok" } else { "MISS" };
@@ -260,6 +314,15 @@ impl Report {
             "scenarios": scenarios,
             "memory": memory,
             "targets": targets,
+            "code_flow_bound": self.code_flow_bound().map(|b| json!({
+                "measured_us": b.measured_us,
+                "at_least_us": b.at_least_us,
+                "flows_per_cpu_second_at_most": b.flows_per_cpu_second_at_most(),
+                "floor_us": b.floor_us,
+                "floor_sqlite_read_us": b.read_us,
+                "floor_sqlite_write_us": b.write_us,
+                "client_credentials_us": b.client_credentials_us,
+            })),
         })
     }
 }
