@@ -32,6 +32,9 @@ const DAY: i64 = 24 * 3600;
 pub struct Loaded {
     pub seconds: f64,
     pub summary: String,
+    /// How long after the restart the provider's pruning had deleted the
+    /// expired backlog (`None` until measured, or if it never finished).
+    pub pruning_seconds: Option<f64>,
 }
 
 /// One connection to a stopped service's SQLite file, tuned for loading:
@@ -167,6 +170,7 @@ pub async fn load(provider_db: &Path, todos_db: &Path, issuer: &str) -> anyhow::
     .await?;
     let consents = count(provider_db, "SELECT COUNT(*) FROM consents").await?;
     Ok(Loaded {
+        pruning_seconds: None,
         seconds,
         summary: format!(
             "{todos} todos over {owners} users; {refresh} refresh tokens, {ended} of them of ended families; \

@@ -15,6 +15,10 @@ use crate::prefill::Loaded;
 /// The suffix of a scenario measured again after `--prefill`.
 pub const PREFILLED: &str = "_prefilled";
 
+/// The suffix of the code flow measured while the provider prunes the
+/// prefilled backlog.
+pub const WHILE_PRUNING: &str = "_while_pruning";
+
 /// Target 7: with the databases prefilled, targets 1–4 hold within 15 %.
 const PREFILLED_AT_LEAST: f64 = 0.85;
 
@@ -298,7 +302,11 @@ impl Report {
             .collect();
         json!({
             "access_token_alg": self.access_token_alg,
-            "prefill": self.prefill.as_ref().map(|l| json!({"seconds": l.seconds, "summary": l.summary})),
+            "prefill": self.prefill.as_ref().map(|l| json!({
+                "seconds": l.seconds,
+                "summary": l.summary,
+                "pruning_seconds": l.pruning_seconds,
+            })),
             "argon2": self.argon2,
             "plan": {
                 "concurrency": self.plan.concurrency,
