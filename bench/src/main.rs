@@ -42,9 +42,11 @@ usage: bench [--quick] [--json] [--prefill] [--only NAME,...] [--concurrency N] 
   --quick          0.5 s warm-up and 2 s measured per scenario (smoke run)
   --json           print the results as JSON on stdout (the table goes to stderr)
   --prefill        then fill the databases (1,000,000 todos over 10,000 users,
-                   1,000,000 refresh tokens, half expired, 100,000 consents) and
-                   measure todo_get, client_credentials, introspection and
-                   code_flow again (rows *_prefilled)
+                   1,000,000 refresh tokens, half expired, 100,000 consents),
+                   measure code_flow while the provider prunes the expired
+                   half (row code_flow_while_pruning), then todo_get,
+                   client_credentials, introspection and code_flow again
+                   (rows *_prefilled)
   --only NAMES     run only these scenarios (the floor always runs): floor_sqlite,
                    floor_sqlite_write, todo_get,
                    client_credentials, introspection, code_flow, code_flow_openid,
