@@ -194,31 +194,9 @@ fn page_title(html: &str) -> Option<String> {
     Some(html[start..end].trim().to_owned())
 }
 
-/// The value of a hidden `<input name="…" value="…">` in a page.
-pub fn hidden_input(html: &str, name: &str) -> Option<String> {
-    let marker = format!(r#"name="{name}""#);
-    let start = html.find(&marker)?;
-    let tag_start = html[..start].rfind('<').unwrap_or(start);
-    let tag_end = html[start..].find('>').map(|end| start + end).unwrap_or(html.len());
-    let tag = &html[tag_start..tag_end];
-    let value = tag.split_once(r#"value=""#)?.1.split_once('"')?.0;
-    Some(unescape(value))
-}
-
-/// Undoes the HTML escaping the services' templates apply (minijinja
-/// escapes exactly these six characters), as a browser does when it reads
-/// an attribute. `&amp;` comes last, so `&amp;lt;` reads back as `&lt;`.
-///
-/// The test suites read pages with `testkit::html`, which does the same;
-/// the lab ships as a binary, and a binary does not build on a test crate.
-pub fn unescape(text: &str) -> String {
-    text.replace("&#x2f;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
+/// The value of a hidden `<input name="…" value="…">` in a page, and the
+/// templates' escaping undone (`shared::html`, as the test suites read it).
+pub use shared::html::{input_value as hidden_input, unescape};
 
 #[cfg(test)]
 mod tests {

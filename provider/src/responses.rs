@@ -21,7 +21,8 @@ impl Via {
     }
 }
 
-/// Sends the browser on to `location` (a path of this provider).
+/// Sends the browser on to `location`; a location that cannot be a header
+/// value is refused with 400 rather than answered with a broken redirect.
 pub fn send_to(via: Via, location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(location) => (via.redirect_status(), [(header::LOCATION, location)]).into_response(),

@@ -20,6 +20,9 @@ pub mod db;
 pub mod error;
 /// Grant types, response types, response modes, client authentication methods.
 pub mod grant;
+/// The services' pages read as a browser reads them: an input's value,
+/// the templates' HTML escaping undone.
+pub mod html;
 /// `ClientId`, `RedirectUri` and other identifiers.
 pub mod ids;
 /// JSON Web Key Sets: fetching, caching and selecting a verification key.

@@ -2,7 +2,11 @@
 //! forms they contain and the values of their inputs.
 //!
 //! The services render with minijinja's HTML autoescaping, so an attribute
-//! value comes back escaped; [`unescape`] undoes exactly that escaping.
+//! value comes back escaped; [`unescape`] undoes exactly that escaping
+//! (`shared::html`, which the attack lab's browser reads pages with too).
+
+use shared::html::attribute;
+pub use shared::html::{input_value, unescape};
 
 /// A `<form>` of a page: where it goes and the `name`/`value` pairs of its
 /// inputs, in document order.
@@ -40,33 +44,6 @@ pub fn first_form(html: &str) -> Option<Form> {
         action: attribute(tag, "action").unwrap_or_default(),
         fields,
     })
-}
-
-/// The value of the input named `name` anywhere in a page.
-pub fn input_value(html: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\"");
-    html.match_indices("<input").find_map(|(at, _)| {
-        let tag = &html[at..at + html[at..].find('>')?];
-        tag.contains(&marker).then(|| attribute(tag, "value").unwrap_or_default())
-    })
-}
-
-/// The unescaped value of the attribute `name="…"` in one tag.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let marker = format!(" {name}=\"");
-    let start = tag.find(&marker)? + marker.len();
-    let end = tag[start..].find('"')? + start;
-    Some(unescape(&tag[start..end]))
-}
-
-/// Undoes minijinja's HTML escaping, as a browser does for attribute values.
-pub fn unescape(text: &str) -> String {
-    text.replace("&#x2f;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 #[cfg(test)]

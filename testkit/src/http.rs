@@ -14,10 +14,9 @@ pub fn browser() -> reqwest::Client {
 
 /// The `Authorization` header value of HTTP Basic client credentials, id
 /// and secret form-encoded before base64 as RFC 6749 §2.3.1 says (reqwest's
-/// `basic_auth` skips the form-encoding, so tests send this instead).
-pub fn basic(client_id: &str, client_secret: &str) -> String {
-    shared::basic_credentials::encode(client_id, client_secret)
-}
+/// `basic_auth` skips the form-encoding, so tests send this instead): the
+/// very encoding the client app sends, `shared::basic_credentials`.
+pub use shared::basic_credentials::encode as basic;
 
 /// The `Location` of a redirect, as sent (a relative one stays relative).
 pub fn location(response: &reqwest::Response) -> &str {

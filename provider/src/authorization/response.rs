@@ -7,12 +7,12 @@
 //! would make us an open redirector, RFC 9700 §4.11.2) and one sent back to
 //! the verified redirect URI.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use shared::{ErrorCode, RedirectUri, ResponseMode};
 
-use crate::responses::{Via, no_store};
+use crate::responses::{Via, no_store, send_to};
 use crate::templates;
 
 /// Where and how to send the response.
@@ -138,9 +138,8 @@ pub fn deliver(target: &ResponseTarget, mut params: Vec<(&'static str, String)>)
     }
 }
 
+/// The browser sent on to the client, the response kept out of caches (it
+/// carries a code or an error, RFC 6749 §5.1's "sensitive information").
 fn redirect(location: &str, via: Via) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => no_store((via.redirect_status(), [(header::LOCATION, value)])),
-        Err(_) => (StatusCode::BAD_REQUEST, "redirect URI cannot be used in a header").into_response(),
-    }
+    no_store(send_to(via, location))
 }
