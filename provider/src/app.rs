@@ -69,6 +69,7 @@ impl App {
         let state = AppState {
             throttle: Throttle::new(db.clone()),
             config: Arc::new(config),
+            codes: store::codes::Codes::start(db.clone()),
             db,
             reads,
             clients: Clients::new(clients),

@@ -67,7 +67,9 @@ pub struct Pruned {
 /// One pruning round as of `now`: every expired row, batch after batch.
 ///
 /// - authorization codes that expired over a day ago (RFC 6749 §4.1.2 asks
-///   that a replayed code revoke its tokens; within that day it still does);
+///   that a replayed code revoke its tokens; within that day it still does):
+///   the grant of a code never redeemed goes with it, a redeemed code's
+///   grant stays with its tokens;
 /// - access-token records of tokens that expired over a day ago;
 /// - refresh tokens of families whose absolute lifetime ended over a day
 ///   ago, and tokens never rotated that idled out over a day ago. A rotated
@@ -80,9 +82,13 @@ pub async fn prune(db: &Kept, now: i64, pacing: Pacing) -> sqlx::Result<Pruned> 
     let batch = pacing.batch;
     Ok(Pruned {
         codes: in_batches(pacing, || async {
-            store::codes::delete_expired(&mut *db.acquire().await?, kept_until, batch).await
+            store::codes::delete_unredeemed(&mut *db.acquire().await?, kept_until, batch).await
         })
-        .await?,
+        .await?
+            + in_batches(pacing, || async {
+                store::codes::forget_redeemed(&mut *db.acquire().await?, kept_until, batch).await
+            })
+            .await?,
         access_tokens: in_batches(pacing, || async {
             store::tokens::delete_expired_access_tokens(&mut *db.acquire().await?, kept_until, batch).await
         })

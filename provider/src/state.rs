@@ -26,6 +26,10 @@ pub struct AppState {
     /// hands out `db` as `State<Kept>`.
     #[from_ref(skip)]
     pub reads: shared::db::Kept,
+    /// Authorization codes, issued and spent in batches on `db` (see
+    /// `store::batch`).
+    #[from_ref(skip)]
+    pub codes: crate::store::codes::Codes,
     /// Registered clients, loaded from the database at start (the clients
     /// file is the only way to change them, and it is read at start).
     pub clients: Clients,
@@ -43,11 +47,12 @@ pub struct AppState {
 pub struct Database {
     pub writer: shared::db::Kept,
     pub reads: shared::db::Kept,
+    pub codes: crate::store::codes::Codes,
 }
 
 impl FromRef<AppState> for Database {
     fn from_ref(state: &AppState) -> Self {
-        Self { writer: state.db.clone(), reads: state.reads.clone() }
+        Self { writer: state.db.clone(), reads: state.reads.clone(), codes: state.codes.clone() }
     }
 }
 

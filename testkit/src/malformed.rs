@@ -288,6 +288,44 @@ pub fn request(
     })
 }
 
+/// Sends a generated request and returns the answer.
+///
+/// A server may answer before it has read the request's body — a `GET`
+/// with a body it ignores — and then close the connection instead of
+/// draining it (RFC 9112 §9.6). If that close reaches the client while it
+/// is still writing the body, the client sees a broken pipe or a reset
+/// instead of the answer. Such a request is sent again, up to three times:
+/// the answer is what the property is about, not the race.
+pub async fn send(mut request: reqwest::RequestBuilder) -> reqwest::Response {
+    let mut attempts = 1;
+    loop {
+        let retry = request.try_clone().filter(|_| attempts < 3);
+        match request.send().await {
+            Ok(response) => return response,
+            Err(closed) => match retry {
+                Some(again) if closed_while_writing(&closed) => {
+                    attempts += 1;
+                    request = again;
+                }
+                _ => panic!("the service did not answer: {closed:?}"),
+            },
+        }
+    }
+}
+
+/// Whether `error` is the server closing the connection under the client's
+/// write: a broken pipe or a reset somewhere in its chain of causes.
+fn closed_while_writing(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            return matches!(io.kind(), std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset);
+        }
+        cause = error.source();
+    }
+    false
+}
+
 /// `text` percent-encoded as a form would send it.
 pub fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, FORM).to_string()

@@ -54,7 +54,7 @@ async fn send(generated: &Request, app: &TestApp, anonymous: &reqwest::Client) -
             request = request.header(name, value);
         }
     }
-    request.send().await.expect("the client answers")
+    malformed::send(request).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -61,7 +61,7 @@ pub async fn decide(
         return show_consent(db, config, session, &request, client, login).await;
     }
     ensure_consented(&config.issuer, &request, client, granted.as_ref(), via)?;
-    let code = issue_code(&db.writer, config.code_ttl, &request, login).await?;
+    let code = issue_code(&db.codes, config.code_ttl, &request, login).await?;
     tracing::info!(client_id = %client.id, "authorization code issued");
     Ok(deliver(&request.target(&config.issuer, via), vec![("code", code)]))
 }

@@ -3,9 +3,7 @@
 //! token issued from it points to, so one update revokes them all (RFC 6749
 //! §4.1.2, RFC 9700 §4.14.2).
 
-use sqlx::{AnyConnection, Connection, FromRow, Row};
-
-use super::users::User;
+use sqlx::{AnyConnection, Connection, FromRow};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Family {
@@ -18,68 +16,11 @@ pub struct Family {
     pub revoked_at: Option<i64>,
 }
 
-pub struct NewFamily<'a> {
-    pub client_id: &'a str,
-    pub user_id: Option<&'a str>,
-    pub scope: &'a str,
-    pub auth_time: Option<i64>,
-    pub nonce: Option<&'a str>,
-}
-
-/// Creates a grant and returns its id.
-pub async fn create(conn: &mut AnyConnection, grant: NewFamily<'_>) -> sqlx::Result<String> {
-    let id = uuid::Uuid::new_v4().to_string();
-    sqlx::query(
-        "INSERT INTO grants (id, client_id, user_id, scope, auth_time, nonce, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&id)
-    .bind(grant.client_id)
-    .bind(grant.user_id)
-    .bind(grant.scope)
-    .bind(grant.auth_time)
-    .bind(grant.nonce)
-    .bind(shared::now_unix())
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
-}
-
 pub async fn find(db: impl sqlx::Executor<'_, Database = sqlx::Any>, id: &str) -> sqlx::Result<Option<Family>> {
     sqlx::query_as("SELECT id, client_id, user_id, scope, auth_time, nonce, revoked_at FROM grants WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
         .await
-}
-
-/// A grant and the user it names (`None` for a client's own grant, or a
-/// user deleted since), in one query: the code exchange needs both.
-pub async fn find_with_user(
-    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
-    id: &str,
-) -> sqlx::Result<Option<(Family, Option<User>)>> {
-    let row = sqlx::query(
-        "SELECT g.id, g.client_id, g.user_id, g.scope, g.auth_time, g.nonce, g.revoked_at, \
-         u.username, u.password_hash, u.name, u.email, CAST(u.email_verified AS INTEGER) AS email_verified \
-         FROM grants g LEFT JOIN users u ON u.id = g.user_id WHERE g.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let family = Family::from_row(&row)?;
-    let user = match (&family.user_id, row.try_get::<Option<String>, _>("username")?) {
-        (Some(user_id), Some(username)) => Some(User {
-            id: user_id.clone(),
-            username,
-            password_hash: row.try_get("password_hash")?,
-            name: row.try_get("name")?,
-            email: row.try_get("email")?,
-            email_verified: row.try_get("email_verified")?,
-        }),
-        _ => None,
-    };
-    Ok(Some((family, user)))
 }
 
 /// Revokes a grant and every token descending from it, in one transaction:

@@ -3,6 +3,7 @@
 //! Every query is plain SQL that runs unchanged on SQLite and PostgreSQL
 //! through sqlx's `Any` driver (see `shared::db`).
 
+pub mod batch;
 pub mod clients;
 pub mod codes;
 pub mod consents;
@@ -45,16 +46,17 @@ async fn open_writer(database_url: &str) -> anyhow::Result<AnyPool> {
 /// did more per CPU-second than three (fewer threads to wake).
 const SQLITE_READERS: u32 = 2;
 
-/// Runs one batch of a pruning `DELETE`, whose `$1` is the cut-off time
-/// and `$2` the batch size; the number of rows deleted. Each such statement
-/// deletes the rows its sub-select finds by an expiry index, at most `$2`.
-pub(crate) async fn delete_batch(
+/// Runs one batch of a pruning `DELETE` (or `UPDATE`), whose `$1` is the
+/// cut-off time and `$2` the batch size; the number of rows it changed.
+/// Each such statement changes the rows its sub-select finds by an expiry
+/// index, at most `$2`.
+pub(crate) async fn prune_batch(
     conn: &mut sqlx::AnyConnection,
-    delete: &'static str,
+    statement: &'static str,
     before: i64,
     batch: i64,
 ) -> sqlx::Result<u64> {
-    Ok(sqlx::query(delete).bind(before).bind(batch).execute(conn).await?.rows_affected())
+    Ok(sqlx::query(statement).bind(before).bind(batch).execute(conn).await?.rows_affected())
 }
 
 /// A JSON array column, read back.

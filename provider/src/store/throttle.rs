@@ -58,7 +58,7 @@ pub async fn reset(conn: &mut AnyConnection, key: &str) -> sqlx::Result<()> {
 pub async fn delete_expired(conn: &mut AnyConnection, batch: i64) -> sqlx::Result<u64> {
     let delete = "DELETE FROM throttle_counters WHERE key IN \
                   (SELECT key FROM throttle_counters WHERE window_ends_at <= $1 LIMIT $2)";
-    super::delete_batch(conn, delete, shared::now_unix(), batch).await
+    super::prune_batch(conn, delete, shared::now_unix(), batch).await
 }
 
 /// How many counters exist (for tests and the operator).

@@ -65,7 +65,7 @@ pub async fn revoke_access_token(conn: &mut AnyConnection, token: RevokedAccessT
 pub async fn delete_expired_access_tokens(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let delete =
         "DELETE FROM access_tokens WHERE jti IN (SELECT jti FROM access_tokens WHERE expires_at < $1 LIMIT $2)";
-    super::delete_batch(conn, delete, before, batch).await
+    super::prune_batch(conn, delete, before, batch).await
 }
 
 /// One refresh token to record, by the SHA-256 of its value.
@@ -155,7 +155,7 @@ pub async fn find_refresh_token(
 pub async fn delete_ended_refresh_families(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let delete = "DELETE FROM refresh_tokens WHERE token_hash IN \
                   (SELECT token_hash FROM refresh_tokens WHERE family_expires_at < $1 LIMIT $2)";
-    super::delete_batch(conn, delete, before, batch).await
+    super::prune_batch(conn, delete, before, batch).await
 }
 
 /// Deletes up to `batch` refresh tokens that were never rotated and idled
@@ -165,5 +165,5 @@ pub async fn delete_ended_refresh_families(conn: &mut AnyConnection, before: i64
 pub async fn delete_idle_refresh_tokens(conn: &mut AnyConnection, before: i64, batch: i64) -> sqlx::Result<u64> {
     let delete = "DELETE FROM refresh_tokens WHERE token_hash IN \
                   (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 AND rotated_at IS NULL LIMIT $2)";
-    super::delete_batch(conn, delete, before, batch).await
+    super::prune_batch(conn, delete, before, batch).await
 }

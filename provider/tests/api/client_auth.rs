@@ -136,7 +136,7 @@ async fn only_hashes_of_codes_and_refresh_tokens_are_stored() {
     let refresh = tokens["refresh_token"].as_str().unwrap();
     let pool = shared::db::connect(&app.database_url).await.unwrap();
     let codes: Vec<(String,)> =
-        sqlx::query_as("SELECT code_hash FROM authorization_codes").fetch_all(&pool).await.unwrap();
+        sqlx::query_as("SELECT code_hash FROM grants WHERE code_hash IS NOT NULL").fetch_all(&pool).await.unwrap();
     assert_eq!(codes, vec![(shared::random::sha256_hex(&code),)]);
     let refresh_rows: Vec<(String,)> =
         sqlx::query_as("SELECT token_hash FROM refresh_tokens").fetch_all(&pool).await.unwrap();

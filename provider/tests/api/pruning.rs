@@ -18,9 +18,10 @@ async fn insert_expiring(db: &AnyPool, sql: &'static str, key: &str, expires_at:
     sqlx::query(sql).bind(key).bind(expires_at).execute(db).await.unwrap();
 }
 
+/// A code and the grant it carries, one row (its id is the code's hash).
 async fn insert_code(db: &AnyPool, hash: &str, expires_at: i64) {
-    let sql = "INSERT INTO authorization_codes (code_hash, grant_id, client_id, redirect_uri, expires_at) \
-               VALUES ($1, 'g', 'todo-app', '', $2)";
+    let sql = "INSERT INTO grants (id, client_id, user_id, scope, created_at, code_hash, code_redirect_uri, \
+               code_expires_at) VALUES ($1, 'todo-app', 'u', 'openid', 0, $1, '', $2)";
     insert_expiring(db, sql, hash, expires_at).await;
 }
 
@@ -59,6 +60,10 @@ async fn expired_rows_go_in_batches_and_live_ones_stay() {
 
     for i in 0..5 {
         insert_code(&db, &format!("old-code-{i}"), long_ago).await;
+        if i == 0 {
+            // Redeemed: its grant has tokens to keep.
+            sqlx::query("UPDATE grants SET code_redeemed_at = 0 WHERE id = 'old-code-0'").execute(&db).await.unwrap();
+        }
         insert_access_token(&db, &format!("old-jti-{i}"), long_ago).await;
         insert_session(&db, &format!("old-session-{i}"), now - 1).await;
     }
@@ -82,9 +87,12 @@ async fn expired_rows_go_in_batches_and_live_ones_stay() {
         Pruned { codes: 5, access_tokens: 5, refresh_tokens: 2, sessions: 5, throttle_counters: 0 },
         "five rows at two a statement: three statements per table"
     );
-    let codes = count(&db, "SELECT COUNT(*) FROM authorization_codes WHERE code_hash LIKE 'old-%'").await;
+    let codes = count(&db, "SELECT COUNT(*) FROM grants WHERE code_hash LIKE 'old-%'").await;
     assert_eq!(codes, 0);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM authorization_codes").await, 2, "the live and the just-expired code");
+    let codes = "SELECT COUNT(*) FROM grants WHERE code_hash IS NOT NULL AND id NOT LIKE 'old-%'";
+    assert_eq!(count(&db, codes).await, 2, "the live and the just-expired code");
+    let grants = count(&db, "SELECT COUNT(*) FROM grants WHERE id LIKE 'old-%'").await;
+    assert_eq!(grants, 1, "only the redeemed code's grant stays, without its code");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM access_tokens WHERE jti LIKE 'old-%'").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM access_tokens").await, 2);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM sessions").await, 1);

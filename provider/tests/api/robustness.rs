@@ -87,7 +87,7 @@ async fn send(generated: &Request, app: &TestApp, signed_in: Option<&SignedIn>) 
             request = request.header(name, value);
         }
     }
-    request.send().await.expect("the provider answers")
+    malformed::send(request).await
 }
 
 /// A browser signed in as `demo`, and its session's CSRF token.
@@ -115,8 +115,8 @@ const STORED: &[&str] = &[
     "SELECT COUNT(*) FROM consents",
     "SELECT COUNT(*) FROM grants",
     "SELECT COUNT(*) FROM grants WHERE revoked_at IS NULL",
-    "SELECT COUNT(*) FROM authorization_codes",
-    "SELECT COUNT(*) FROM authorization_codes WHERE redeemed_at IS NULL",
+    "SELECT COUNT(*) FROM grants WHERE code_hash IS NOT NULL",
+    "SELECT COUNT(*) FROM grants WHERE code_hash IS NOT NULL AND code_redeemed_at IS NULL",
     "SELECT COUNT(*) FROM refresh_tokens",
     "SELECT COUNT(*) FROM refresh_tokens WHERE rotated_at IS NULL AND revoked = 0",
     "SELECT COUNT(*) FROM signing_keys",

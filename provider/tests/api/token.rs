@@ -133,6 +133,38 @@ async fn replayed_code_is_rejected_and_revokes_the_tokens_issued_from_it() {
     assert_token_error(refresh, StatusCode::BAD_REQUEST, "invalid_grant").await;
 }
 
+/// Codes presented at the same moment are spent together, in one statement
+/// (`provider::store::batch`): each still works exactly once, and a code
+/// presented three times at once is redeemed once and replayed twice, which
+/// revokes its grant and no other (RFC 6749 §4.1.2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn codes_redeemed_at_the_same_moment_each_work_once() {
+    let app = spawn_app().await;
+    let mut codes = Vec::new();
+    for _ in 0..6 {
+        codes.push(app.code_for_todo_app(ALL_SCOPES).await);
+    }
+    let presented = codes.iter().chain([&codes[0], &codes[0]]);
+    let requests = presented.map(|(code, verifier)| {
+        app.http
+            .post(app.url("/oauth2/token"))
+            .header("authorization", basic("todo-app", TODO_APP_SECRET))
+            .form(&code_form(code, verifier))
+    });
+
+    let statuses = guess_in_parallel(requests.collect::<Vec<_>>()).await;
+
+    let count = |status| statuses.iter().filter(|s| **s == status).count();
+    assert_eq!((count(StatusCode::OK), count(StatusCode::BAD_REQUEST)), (6, 2), "{statuses:?}");
+    let db = shared::db::connect(&app.database_url).await.unwrap();
+    let (spent, revoked): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(code_redeemed_at), COUNT(revoked_at) FROM grants WHERE code_hash IS NOT NULL")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert_eq!((spent, revoked), (6, 1), "every code spent; only the replayed one's grant revoked");
+}
+
 #[tokio::test]
 async fn wrong_or_missing_code_verifier_is_invalid_grant() {
     let app = spawn_app().await;

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use shared::db::Kept;
 use shared::pkce::CodeVerifier;
 use shared::random::{random_token, sha256_hex};
 use shared::{Scopes, TokenResponse};
@@ -15,47 +14,39 @@ use crate::error::AppError;
 use crate::session::Login;
 use crate::state::{Database, Issuer};
 use crate::store;
-use crate::store::codes::Redemption;
+use crate::store::codes::{IssuedCode, Redemption};
 use crate::token::error::TokenError;
 use crate::token::issue::{Issue, issue, wants_refresh_token};
 
 /// RFC 6749 §4.1.2: issues a code for an approved request. The code is 256
-/// random bits; only its SHA-256 is stored, bound to the client, the
-/// redirect URI, the PKCE challenge and a new grant that holds the user,
-/// scopes, nonce and auth_time.
+/// random bits; only its SHA-256 is stored, in the row of the new grant it
+/// carries (user, scopes, nonce, auth_time), bound to the client, the
+/// redirect URI and the PKCE challenge: one row written.
 pub async fn issue_code(
-    db: &Kept,
+    codes: &store::codes::Codes,
     code_ttl: Duration,
     request: &AuthorizationRequest,
     login: &Login,
 ) -> Result<String, AppError> {
-    let scope = request.scope.to_string();
-    let mut conn = db.acquire().await?;
-    let grant_id = store::families::create(
-        &mut conn,
-        store::families::NewFamily {
-            client_id: request.client_id.as_str(),
-            user_id: Some(&login.user_id),
-            scope: &scope,
-            auth_time: Some(login.auth_time),
-            nonce: request.nonce.as_deref(),
-        },
-    )
-    .await?;
     let code = random_token();
-    store::codes::insert(
-        &mut conn,
-        store::codes::NewCode {
-            code_hash: &sha256_hex(&code),
-            grant_id: &grant_id,
-            client_id: request.client_id.as_str(),
+    codes
+        .issue(store::codes::NewCode {
+            code_hash: sha256_hex(&code),
+            client_id: request.client_id.as_str().to_owned(),
+            user_id: login.user_id.clone(),
+            scope: request.scope.to_string(),
+            auth_time: login.auth_time,
+            nonce: request.nonce.clone(),
             // An empty string records "no redirect_uri was sent".
-            redirect_uri: if request.redirect_uri_sent { request.redirect_uri.as_str() } else { "" },
-            code_challenge: request.code_challenge.as_ref().map(|c| c.as_str()),
+            redirect_uri: if request.redirect_uri_sent {
+                request.redirect_uri.as_str().to_owned()
+            } else {
+                String::new()
+            },
+            code_challenge: request.code_challenge.as_ref().map(|c| c.as_str().to_owned()),
             expires_at: shared::now_unix() + code_ttl.as_secs() as i64,
-        },
-    )
-    .await?;
+        })
+        .await?;
     Ok(code)
 }
 
@@ -75,13 +66,10 @@ pub async fn exchange(
         code_verifier.map(CodeVerifier::parse).transpose().map_err(|e| TokenError::invalid_request(e.to_string()))?;
 
     // Spend the code, only if it was issued to this client (one UPDATE …
-    // RETURNING: see store::codes::redeem). The client was authenticated
-    // before this point, so a code cannot be spent by whoever names a client.
-    // Bound first, so that the connection goes back before the match (whose
-    // replay arm needs it again).
-    let redemption =
-        store::codes::redeem(&mut *db.writer.acquire().await?, &sha256_hex(code), client.id.as_str()).await?;
-    let issued = match redemption {
+    // RETURNING, which also reads its grant and user: see
+    // store::codes::Codes::redeem). The client was authenticated before
+    // this point, so a code cannot be spent by whoever names a client.
+    let issued = match db.codes.redeem(&sha256_hex(code), client.id.as_str()).await? {
         Redemption::Redeemed(issued) => issued,
         Redemption::Unknown => {
             return Err(TokenError::invalid_grant("the authorization code is unknown (RFC 6749 §5.2)"));
@@ -156,9 +144,7 @@ pub async fn exchange(
         (None, None) => {}
     }
 
-    let (grant, user) = store::families::find_with_user(&mut *db.reads.acquire().await?, &issued.grant_id)
-        .await?
-        .ok_or_else(|| TokenError::invalid_grant("the grant behind this code no longer exists"))?;
+    let IssuedCode { grant, user, .. } = *issued;
     if grant.revoked_at.is_some() {
         return Err(TokenError::invalid_grant("the grant behind this code was revoked"));
     }
