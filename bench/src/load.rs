@@ -42,6 +42,10 @@ pub struct Outcome {
     pub cpu_seconds: Vec<f64>,
     /// CPU seconds of the load generator itself in the window.
     pub generator_cpu_seconds: f64,
+    /// The share of the machine's CPU time in the window that a virtual
+    /// machine's host ran something else in (`steal` in `/proc/stat`): a
+    /// scenario measured while it was high ran on a busy host.
+    pub steal_percent: f64,
 }
 
 impl Outcome {
@@ -107,10 +111,12 @@ pub async fn run<W: Operation>(plan: Plan, workers: Vec<W>, pids: &[u32]) -> Out
     tokio::time::sleep_until(window_start.into()).await;
     let cpu_before: Vec<f64> = pids.iter().map(|&pid| procs::cpu_seconds(pid).unwrap_or(0.0)).collect();
     let own_before = procs::cpu_seconds(std::process::id()).unwrap_or(0.0);
+    let steal_before = procs::machine_cpu_seconds();
     let measured_from = Instant::now();
     tokio::time::sleep_until(window_end.into()).await;
     let cpu_after: Vec<f64> = pids.iter().map(|&pid| procs::cpu_seconds(pid).unwrap_or(0.0)).collect();
     let own_after = procs::cpu_seconds(std::process::id()).unwrap_or(0.0);
+    let steal_after = procs::machine_cpu_seconds();
     let seconds = measured_from.elapsed().as_secs_f64().min(plan.measure.as_secs_f64()).max(1e-9);
 
     let mut all = Vec::new();
@@ -144,5 +150,6 @@ pub async fn run<W: Operation>(plan: Plan, workers: Vec<W>, pids: &[u32]) -> Out
     outcome.max_ms = all.last().map(|&us| us as f64 / 1000.0).unwrap_or(0.0);
     outcome.cpu_seconds = cpu_after.iter().zip(&cpu_before).map(|(a, b)| a - b).collect();
     outcome.generator_cpu_seconds = own_after - own_before;
+    outcome.steal_percent = steal_after.steal_percent_since(&steal_before);
     outcome
 }

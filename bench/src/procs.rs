@@ -35,6 +35,29 @@ pub fn memory_mb(pid: u32, field: &str) -> Option<f64> {
     Some(kib * 1024.0 / 1e6)
 }
 
+/// The machine's CPU time so far, from the first line of `/proc/stat`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MachineCpu {
+    /// Every state's ticks: user, nice, system, idle, iowait, irq, softirq, steal.
+    total: f64,
+    steal: f64,
+}
+
+impl MachineCpu {
+    /// The percentage of the CPU time since `earlier` that was stolen.
+    pub fn steal_percent_since(&self, earlier: &MachineCpu) -> f64 {
+        let total = self.total - earlier.total;
+        if total > 0.0 { 100.0 * (self.steal - earlier.steal) / total } else { 0.0 }
+    }
+}
+
+pub fn machine_cpu_seconds() -> MachineCpu {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> =
+        stat.lines().next().unwrap_or("").split_whitespace().skip(1).take(8).filter_map(|t| t.parse().ok()).collect();
+    MachineCpu { total: ticks.iter().sum(), steal: ticks.get(7).copied().unwrap_or(0.0) }
+}
+
 /// `/proc/loadavg`: the 1, 5 and 15 minute load averages and more.
 pub fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim().to_owned()

@@ -56,29 +56,6 @@ pub struct Target {
     pub pass: bool,
 }
 
-/// What a code flow costs at least, in server CPU µs, from rows of the
-/// same run: the token request is at least a `client_credentials` request
-/// (authenticate the client, sign a token) plus the write that spends the
-/// code; the authorization request at least a floor request, the read
-/// that finds the session, and the write that stores the code (RFC 6749
-/// §4.1.2: a code is single-use, so it is recorded when issued and when
-/// spent, where every replica sees it).
-pub struct CodeFlowBound {
-    pub measured_us: f64,
-    pub at_least_us: f64,
-    pub floor_us: f64,
-    pub read_us: f64,
-    pub write_us: f64,
-    pub client_credentials_us: f64,
-}
-
-impl CodeFlowBound {
-    /// The most flows per CPU-second a flow of this cost allows.
-    pub fn flows_per_cpu_second_at_most(&self) -> f64 {
-        1e6 / self.at_least_us.max(1e-9)
-    }
-}
-
 pub struct Report {
     pub plan: Plan,
     pub rows: Vec<Row>,
@@ -103,23 +80,6 @@ impl Report {
 
     fn cpu_ratio(&self, row: &Row) -> f64 {
         self.row("floor").map(|f| row.per_cpu_second() / f.per_cpu_second().max(1e-9)).unwrap_or(0.0)
-    }
-
-    /// The code flow's lower bound, when the rows it is made of ran.
-    pub fn code_flow_bound(&self) -> Option<CodeFlowBound> {
-        let us = |name: &str| self.row(name).map(|r| 1000.0 * r.cpu_ms_per_op()).filter(|us| *us > 0.0);
-        let (floor, read, write) = (us("floor")?, us("floor_sqlite")?, us("floor_sqlite_write")?);
-        let (client_credentials, measured) = (us("client_credentials")?, us("code_flow")?);
-        let token = client_credentials + (write - floor);
-        let authorize = read + (write - floor);
-        Some(CodeFlowBound {
-            measured_us: measured,
-            at_least_us: token + authorize,
-            floor_us: floor,
-            read_us: read,
-            write_us: write,
-            client_credentials_us: client_credentials,
-        })
     }
 
     /// The targets of issue 16, for the scenarios that ran.
@@ -201,13 +161,23 @@ impl Report {
             writeln!(out, "machine: {} CPUs; loadavg before {}, after {}\n", cpus(), self.load_before, self.load_after);
         let _ = writeln!(
             out,
-            "{:<29} {:>10} {:>8} {:>8} {:>6} {:>8} {:>10} {:>7} {:>7} {:>8}",
-            "scenario", "ops/s", "p50 ms", "p99 ms", "errors", "srv CPU", "ops/CPU-s", "÷floor", "CPU÷fl", "gen CPU"
+            "{:<29} {:>10} {:>8} {:>8} {:>6} {:>8} {:>10} {:>7} {:>7} {:>8} {:>6}",
+            "scenario",
+            "ops/s",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+            "srv CPU",
+            "ops/CPU-s",
+            "÷floor",
+            "CPU÷fl",
+            "gen CPU",
+            "steal"
         );
         for r in &self.rows {
             let _ = writeln!(
                 out,
-                "{:<29} {:>10.0} {:>8.2} {:>8.2} {:>6} {:>8.2} {:>10.0} {:>7.3} {:>7.3} {:>8.2}",
+                "{:<29} {:>10.0} {:>8.2} {:>8.2} {:>6} {:>8.2} {:>10.0} {:>7.3} {:>7.3} {:>8.2} {:>5.0}%",
                 r.name,
                 r.outcome.per_second(),
                 r.outcome.p50_ms,
@@ -218,11 +188,13 @@ impl Report {
                 self.ratio(r),
                 self.cpu_ratio(r),
                 r.outcome.generator_cpu_seconds,
+                r.outcome.steal_percent,
             );
         }
         out.push_str(
             "\n(ops are requests, or whole flows for code_flow and first_login; srv CPU = user+system s of the\n \
-             server process in the window; ÷floor = ops/s ratio, CPU÷fl = ops/CPU-s ratio; gen CPU = load generator)\n",
+             server process in the window; ÷floor = ops/s ratio, CPU÷fl = ops/CPU-s ratio; gen CPU = load generator;\n \
+             steal = the share of the machine's CPU time its host gave to others in the window)\n",
         );
         for r in &self.rows {
             let _ = writeln!(out, "  {:<29} {}", r.name, r.what);
@@ -235,20 +207,6 @@ impl Report {
             let end = self.end.get(i).map(|x| x.1).unwrap_or(0.0);
             let peak = self.peak.get(i).map(|x| x.1).unwrap_or(0.0);
             let _ = writeln!(out, "{service:<15} {idle:>6.1} {end:>13.1} {peak:>14.1}");
-        }
-        if let Some(b) = self.code_flow_bound() {
-            let _ = writeln!(
-                out,
-                "\ncode flow: {:.0} µs of provider CPU per flow; at least {:.0} µs (client_credentials {:.0} + \
-                 2 × (write {:.0} − floor {:.0}) + read {:.0}), so at most {:.0} flows per CPU-second",
-                b.measured_us,
-                b.at_least_us,
-                b.client_credentials_us,
-                b.write_us,
-                b.floor_us,
-                b.read_us,
-                b.flows_per_cpu_second_at_most()
-            );
         }
         let _ = writeln!(out, "\ntargets:");
         for t in self.targets() {
@@ -281,6 +239,7 @@ impl Report {
                     "ratio_to_floor": self.ratio(r),
                     "cpu_efficiency_ratio_to_floor": self.cpu_ratio(r),
                     "load_generator_cpu_seconds": r.outcome.generator_cpu_seconds,
+                    "steal_percent": r.outcome.steal_percent,
                     "rss_mb_after": r.rss_after.iter().map(|(s, mb)| (s.to_string(), json!(mb))).collect::<serde_json::Map<_, _>>(),
                 })
             })
@@ -322,15 +281,6 @@ impl Report {
             "scenarios": scenarios,
             "memory": memory,
             "targets": targets,
-            "code_flow_bound": self.code_flow_bound().map(|b| json!({
-                "measured_us": b.measured_us,
-                "at_least_us": b.at_least_us,
-                "flows_per_cpu_second_at_most": b.flows_per_cpu_second_at_most(),
-                "floor_us": b.floor_us,
-                "floor_sqlite_read_us": b.read_us,
-                "floor_sqlite_write_us": b.write_us,
-                "client_credentials_us": b.client_credentials_us,
-            })),
         })
     }
 }
