@@ -130,10 +130,12 @@ pub async fn floor_sqlite(bench: &Bench) -> Row {
     measure(bench, "floor_sqlite", what, "floor", workers).await
 }
 
-/// The floor plus one row written, the way the provider writes: what
-/// every statement that changes the database costs at least. A code flow
-/// writes at least twice — a code is issued and then spent, once (RFC 6749
-/// §4.1.2) — so this row bounds the code flow from below.
+/// The floor plus one row written by each request on its own, through one
+/// kept writer: what a write costs when nothing shares it. The provider
+/// writes its codes in batches instead (`provider::store::batch`), one
+/// statement for every request waiting, which is how a code flow that
+/// writes twice — a code issued, then spent (RFC 6749 §4.1.2) — costs less
+/// than two of these.
 pub async fn floor_sqlite_write(bench: &Bench) -> Row {
     let addr = bench.services.floor.addr;
     let workers = bench.workers(|_| Request::post_form(addr, "/sqlite", &[], &[]));
