@@ -21,6 +21,17 @@ use shared::db::Kept;
 use sqlx::AnyConnection;
 use tokio::sync::{mpsc, oneshot};
 
+/// The placeholders of `rows` rows of `columns` values each, numbered on
+/// from `$first`: `($1, $2), ($3, $4)` for two rows of two from `$1`. A
+/// multi-row statement's text holds only these; every value is bound.
+pub fn numbered_rows(rows: usize, columns: usize, first: usize) -> String {
+    let row = |r: usize| {
+        let numbers = (0..columns).map(|c| format!("${}", first + r * columns + c)).collect::<Vec<_>>();
+        format!("({})", numbers.join(", "))
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
+}
+
 /// Writes a batch: one answer per item, in the items' order.
 pub type Write<T, R> = Arc<
     dyn for<'c> Fn(&'c mut AnyConnection, &'c [T]) -> Pin<Box<dyn Future<Output = sqlx::Result<Vec<R>>> + Send + 'c>>
@@ -111,8 +122,7 @@ mod tests {
         sqlx::query(create).execute(&mut *db.acquire().await.unwrap()).await.unwrap();
         let write: Write<i64, (i64, usize)> = Arc::new(|conn, numbers| {
             Box::pin(async move {
-                let rows = (1..=numbers.len()).map(|i| format!("(${i})")).collect::<Vec<_>>();
-                let sql = format!("INSERT INTO n (id) VALUES {}", rows.join(", "));
+                let sql = format!("INSERT INTO n (id) VALUES {}", numbered_rows(numbers.len(), 1, 1));
                 let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
                 for number in numbers {
                     query = query.bind(*number);
@@ -128,6 +138,13 @@ mod tests {
         let rows: Vec<(i64,)> =
             sqlx::query_as("SELECT id FROM n ORDER BY id").fetch_all(&mut *db.acquire().await.unwrap()).await.unwrap();
         rows.into_iter().map(|(id,)| id).collect()
+    }
+
+    #[test]
+    fn placeholders_are_numbered_row_after_row() {
+        assert_eq!(numbered_rows(2, 2, 1), "($1, $2), ($3, $4)");
+        assert_eq!(numbered_rows(2, 2, 2), "($2, $3), ($4, $5)");
+        assert_eq!(numbered_rows(1, 3, 1), "($1, $2, $3)");
     }
 
     // One thread: the 40 requests all queue before the batcher first runs.

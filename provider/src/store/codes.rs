@@ -8,7 +8,7 @@ use shared::db::Kept;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow, Row};
 
-use super::batch::Batcher;
+use super::batch::{Batcher, numbered_rows};
 use super::families::Family;
 use super::users::User;
 
@@ -93,17 +93,10 @@ impl Codes {
 
 /// Creates each code's grant, with the code, in one INSERT; their ids.
 async fn insert(conn: &mut AnyConnection, codes: &[NewCode]) -> sqlx::Result<Vec<String>> {
-    const COLUMNS: usize = 11;
-    let rows = (0..codes.len())
-        .map(|i| {
-            let numbers = (1..=COLUMNS).map(|c| format!("${}", i * COLUMNS + c)).collect::<Vec<_>>();
-            format!("({})", numbers.join(", "))
-        })
-        .collect::<Vec<_>>();
     let sql = format!(
         "INSERT INTO grants (id, client_id, user_id, scope, auth_time, nonce, created_at, \
          code_hash, code_redirect_uri, code_challenge, code_expires_at) VALUES {}",
-        rows.join(", ")
+        numbered_rows(codes.len(), 11, 1)
     );
     let ids: Vec<String> = codes.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
     let now = shared::now_unix();
@@ -163,13 +156,12 @@ pub struct Presented {
 /// and is not spent yet, in one UPDATE ... RETURNING; for each, the code as
 /// issued if this presentation spent it.
 async fn spend(conn: &mut AnyConnection, presented: &[Presented]) -> sqlx::Result<Vec<Option<IssuedCode>>> {
-    let pairs = (0..presented.len()).map(|i| format!("(${}, ${})", 2 * i + 2, 2 * i + 3)).collect::<Vec<_>>();
     let sql = format!(
         "UPDATE grants SET code_redeemed_at = $1 \
          WHERE code_redeemed_at IS NULL AND (code_hash, client_id) IN (VALUES {}) \
          RETURNING code_hash, id, client_id, user_id, scope, auth_time, nonce, revoked_at, \
          code_redirect_uri, code_challenge, code_expires_at, {USER_OF_GRANT}",
-        pairs.join(", ")
+        numbered_rows(presented.len(), 2, 2)
     );
     // Only placeholders are formatted into the text; every value is bound.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(shared::now_unix());
